@@ -1,0 +1,195 @@
+import { describeFsError } from '../src/config.ts';
+import { fail, pass, warn } from '../src/engine/outcome.ts';
+import { type CheckContext, defineCheck, type Outcome } from '../src/engine/types.ts';
+import { codeFor } from '../src/net/errors.ts';
+import { type BundleVerdict, verifyInternalBundle } from '../src/pki/bundle.ts';
+import { type CertInfo, describeCert, parsePemBundle } from '../src/pki/cert.ts';
+import { internalCaPlaces } from '../src/trust/locations.ts';
+
+export interface CaBundleFacts {
+  /** Where the verified bundle came from. */
+  source: { kind: 'file' | 'download'; label: string; location: string } | null;
+  roots: CertInfo[];
+  certs: CertInfo[];
+  dropped: { cert: CertInfo; reason: string }[];
+  /** The verified certificates, PEM; what the doctor trusts and what `fix` installs. */
+  pem: string | null;
+  looked: string[];
+}
+
+const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
+
+type Candidate =
+  | { ok: true; verdict: BundleVerdict; label: string; location: string; kind: 'file' | 'download' }
+  | { ok: false; code: string; text: string };
+
+export const caBundleCheck = defineCheck<CaBundleFacts>({
+  id: 'ca-bundle',
+  title: 'Internal CA bundle, verified against the pinned root',
+  network: true,
+  async run(ctx) {
+    const looked: string[] = [];
+    const pinned = ctx.config.caSha256;
+    if (ctx.config.caFile) {
+      const candidate = await fromFile(ctx, '--ca-file', ctx.config.caFile);
+      looked.push(`--ca-file ${ctx.config.caFile}: ${candidate.ok ? 'verified' : candidate.text}`);
+      return conclude(ctx, candidate, looked);
+    }
+    for (const place of internalCaPlaces(ctx.host)) {
+      const exists = await ctx.host.stat(place.path).then(
+        (s) => s.isFile(),
+        () => false,
+      );
+      if (!exists) continue;
+      const candidate = await fromFile(ctx, place.label, place.path);
+      looked.push(
+        `${place.path} (${place.label}): ${candidate.ok ? 'holds the pinned root' : candidate.text}`,
+      );
+      if (candidate.ok) return conclude(ctx, candidate, looked);
+    }
+    let last: Candidate | null = null;
+    for (const url of ctx.config.caUrls) {
+      const candidate = await download(ctx, url);
+      looked.push(`${url}: ${candidate.ok ? 'downloaded, holds the pinned root' : candidate.text}`);
+      if (candidate.ok) return conclude(ctx, candidate, looked);
+      last = candidate;
+    }
+    return conclude(
+      ctx,
+      last ?? {
+        ok: false,
+        code: 'CA_NOT_FOUND',
+        text: 'no internal CA on this machine and no URL to fetch one',
+      },
+      looked,
+      pinned,
+    );
+  },
+});
+
+async function fromFile(ctx: CheckContext, label: string, file: string): Promise<Candidate> {
+  let bytes: Buffer;
+  try {
+    bytes = await ctx.host.readFile(file, MAX_BUNDLE_BYTES);
+  } catch (error) {
+    return { ok: false, code: 'CA_FILE_UNREADABLE', text: `cannot read ${file}: ${describeFsError(error)}` };
+  }
+  return judge(ctx, bytes, label, file, 'file');
+}
+
+async function download(ctx: CheckContext, url: string): Promise<Candidate> {
+  const result = await ctx.net.request({ url, extraCa: '', maxBytes: MAX_BUNDLE_BYTES, signal: ctx.signal });
+  if (!result.ok) {
+    return {
+      ok: false,
+      code: 'CA_UNREACHABLE',
+      text: `could not fetch it (${codeFor('CA', result.failure)}: ${result.failure.cause})`,
+    };
+  }
+  if (result.status !== 200)
+    return { ok: false, code: 'CA_UNREACHABLE', text: `the server answered ${result.status}` };
+  return judge(ctx, result.body, url, url, 'download');
+}
+
+function judge(
+  ctx: CheckContext,
+  bytes: Buffer,
+  label: string,
+  location: string,
+  kind: 'file' | 'download',
+): Candidate {
+  const bundle = parsePemBundle(bytes);
+  if (bundle.blocks.length === 0) {
+    const what = bundle.looksLikeHtml
+      ? 'an HTML page, not certificates (a proxy or captive portal answered?)'
+      : bundle.looksLikeDer
+        ? 'a DER (binary) certificate; PEM is needed (openssl x509 -inform der -in FILE -out FILE.pem)'
+        : 'no PEM certificate in it';
+    return { ok: false, code: 'CA_NOT_PEM', text: what };
+  }
+  const verdict = verifyInternalBundle(bundle, ctx.config.caSha256, ctx.host.now());
+  if (verdict.roots.length === 0) {
+    return {
+      ok: false,
+      code: 'CA_NO_PINNED_ROOT',
+      text: `${bundle.blocks.length} certificates, none of them a pinned root`,
+    };
+  }
+  if (verdict.expiredRoots.length === verdict.roots.length) {
+    return {
+      ok: false,
+      code: 'CA_ROOT_EXPIRED',
+      text: `the pinned root ${verdict.expiredRoots[0]!.subject} is outside its validity (${verdict.expiredRoots[0]!.validTo.slice(0, 10)})`,
+    };
+  }
+  return { ok: true, verdict, label, location, kind };
+}
+
+function conclude(
+  ctx: CheckContext,
+  candidate: Candidate,
+  looked: string[],
+  pinned = ctx.config.caSha256,
+): Outcome<CaBundleFacts> {
+  const empty: CaBundleFacts = { source: null, roots: [], certs: [], dropped: [], pem: null, looked };
+  if (!candidate.ok) {
+    return fail(candidate.code, failureSummary(candidate), {
+      details: [...looked, `pinned root SHA-256: ${pinned.join(', ')}`],
+      data: empty,
+      fix: {
+        summary:
+          'get allCAs.pem from a machine that has it (or from crls.yandex.net on the corporate network) and point the doctor at it',
+        commands: [
+          'curl -fsSL http://crls.yandex.net/allCAs.pem -o allCAs.pem',
+          'eliza-doctor --ca-file allCAs.pem',
+        ],
+        automated: false,
+      },
+    });
+  }
+  const { verdict } = candidate;
+  const data: CaBundleFacts = {
+    source: { kind: candidate.kind, label: candidate.label, location: candidate.location },
+    roots: verdict.roots.map(describeCert),
+    certs: verdict.kept.map(describeCert),
+    dropped: verdict.dropped,
+    pem: verdict.pem,
+    looked,
+  };
+  const where =
+    candidate.kind === 'download'
+      ? `downloaded from ${candidate.location}`
+      : `${candidate.location} (${candidate.label})`;
+  const summary = `${verdict.kept.length} certificate${verdict.kept.length === 1 ? '' : 's'} chaining to ${describeCert(verdict.roots[0]!).subject}, from ${where}`;
+  const details = [
+    ...verdict.kept.map(
+      (c) => `kept: ${describeCert(c).subject}, valid to ${describeCert(c).validTo.slice(0, 10)}`,
+    ),
+    ...(candidate.location.startsWith('http://')
+      ? ['fetched over plain http: only what chains to the pinned root was kept']
+      : []),
+    ...looked,
+  ];
+  if (verdict.dropped.length > 0 || verdict.malformed.length > 0) {
+    const parts = [
+      ...verdict.dropped.map((d) => `${d.cert.subject} (${d.reason})`),
+      ...verdict.malformed.map((m) => `block ${m.index} (${m.error})`),
+    ];
+    return warn('CA_CERTS_DROPPED', `${summary}; left out ${parts.length}: ${parts.join(', ')}`, {
+      details,
+      data,
+    });
+  }
+  return pass(summary, { details, data });
+}
+
+function failureSummary(candidate: Extract<Candidate, { ok: false }>): string {
+  switch (candidate.code) {
+    case 'CA_UNREACHABLE':
+      return `no internal CA on this machine, and the distribution point could not be reached: ${candidate.text}`;
+    case 'CA_NOT_FOUND':
+      return candidate.text;
+    default:
+      return `the internal CA bundle is not usable: ${candidate.text}`;
+  }
+}

@@ -1,0 +1,54 @@
+import { fail, pass } from '../src/engine/outcome.ts';
+import { defineCheck } from '../src/engine/types.ts';
+import { codeFor } from '../src/net/errors.ts';
+import type { Address } from '../src/net/index.ts';
+
+export interface DnsFacts {
+  host: string;
+  addresses: Address[];
+  overridden: boolean;
+  ms: number;
+}
+
+export const dnsCheck = defineCheck<DnsFacts>({
+  id: 'dns',
+  title: 'Gateway name resolves',
+  network: true,
+  async run({ config, net, signal }) {
+    const { host, port } = config.target;
+    const result = await net.lookup(host, port, signal);
+    if (!result.ok) {
+      const f = result.failure;
+      const code =
+        f.kind === 'dns-not-found' || f.kind === 'dns-temporary' || f.kind === 'timeout'
+          ? codeFor('DNS', f)
+          : 'DNS_ERROR';
+      const summary =
+        f.kind === 'dns-not-found'
+          ? `${host} does not resolve (${f.cause}): is this machine on the corporate network or VPN?`
+          : f.kind === 'timeout'
+            ? `no DNS answer for ${host} within ${config.timeoutMs} ms: the resolver is unreachable or slow`
+            : f.kind === 'dns-temporary'
+              ? `the resolver could not answer for ${host} right now (${f.cause}): DNS servers unreachable?`
+              : `looking up ${host} failed: ${f.cause} ${f.message}`;
+      return fail(code, summary, {
+        data: { host, addresses: [], overridden: false, ms: result.ms },
+        fix: {
+          summary: 'connect to the corporate network or VPN, then check that the name resolves',
+          commands: [`getent ahosts ${host}`],
+          automated: false,
+        },
+      });
+    }
+    const v4 = result.addresses.filter((a) => a.family === 4).length;
+    const v6 = result.addresses.length - v4;
+    const list = result.addresses.map((a) => a.address).join(', ');
+    const summary = result.overridden
+      ? `--resolve sends ${host}:${port} to ${list} (DNS not consulted)`
+      : `${host} resolves to ${list}`;
+    return pass(summary, {
+      details: [`${v4} IPv4 (A) and ${v6} IPv6 (AAAA) addresses, as getaddrinfo gives them to clients`],
+      data: { host, addresses: result.addresses, overridden: result.overridden, ms: result.ms },
+    });
+  },
+});

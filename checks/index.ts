@@ -1,0 +1,25 @@
+import type { Check } from '../src/engine/types.ts';
+import { caBundleCheck } from './ca-bundle.ts';
+import { dnsCheck } from './dns.ts';
+import { environmentCheck } from './environment.ts';
+import { modelsCheck } from './models.ts';
+import { roundTripCheck } from './round-trip.ts';
+import { schemeCheck } from './scheme.ts';
+import { tcpCheck } from './tcp.ts';
+import { tlsCheck } from './tls.ts';
+import { tokenCheck } from './token.ts';
+import { trustNodeCheck } from './trust-node.ts';
+
+/** Report order: the order of `eliza-doctor list` and of the JSON document. */
+export const registry: readonly Check[] = [
+  environmentCheck,
+  schemeCheck,
+  dnsCheck,
+  tcpCheck,
+  tlsCheck,
+  caBundleCheck,
+  trustNodeCheck,
+  tokenCheck,
+  modelsCheck,
+  roundTripCheck,
+] as Check[];

@@ -1,0 +1,50 @@
+import { closest, parseModels } from '../src/eliza.ts';
+import { fail, pass, warn } from '../src/engine/outcome.ts';
+import { defineCheck } from '../src/engine/types.ts';
+import { callGateway } from '../src/gateway-call.ts';
+
+export interface ModelsFacts {
+  count: number | null;
+  model: string;
+  listed: boolean | null;
+  closest: string[];
+}
+
+export const modelsCheck = defineCheck<ModelsFacts>({
+  id: 'models',
+  title: 'Model is available (GET /v1/models)',
+  dependsOn: ['token'],
+  uses: ['ca-bundle'],
+  network: true,
+  async run(ctx) {
+    const model = ctx.config.model;
+    const data: ModelsFacts = { count: null, model, listed: null, closest: [] };
+    const call = await callGateway(ctx, { method: 'GET', path: '/v1/models' });
+    if (!call.ok) return fail(call.code, call.summary, { details: call.details, data });
+    if (!call.parsed.ok) {
+      const p = call.parsed.problem;
+      return (p.status === 'fail' ? fail : warn)(p.code, p.summary, { details: p.details, data });
+    }
+    const ids = parseModels(call.parsed.json);
+    if (!ids) {
+      return fail('GATEWAY_UNEXPECTED_RESPONSE', 'GET /v1/models did not answer with a list of models', {
+        details: [`it answered: ${JSON.stringify(call.parsed.json).slice(0, 300)}`],
+        data,
+      });
+    }
+    data.count = ids.length;
+    data.listed = ids.includes(model);
+    if (data.listed) return pass(`${model} is one of the ${ids.length} models available`, { data });
+    data.closest = closest(model, ids);
+    return fail(
+      'MODEL_NOT_FOUND',
+      `${model} is not among the ${ids.length} models available${data.closest.length ? `; closest: ${data.closest.join(', ')}` : ''}`,
+      {
+        data,
+        fix: data.closest[0]
+          ? { summary: `use a listed model, e.g. --model ${data.closest[0]}`, commands: [], automated: false }
+          : null,
+      },
+    );
+  },
+});

@@ -1,0 +1,90 @@
+import { chatShape, RAW_OPENAI_PATH } from '../src/eliza.ts';
+import { fail, pass, warn } from '../src/engine/outcome.ts';
+import { defineCheck } from '../src/engine/types.ts';
+import { callGateway } from '../src/gateway-call.ts';
+
+export interface RoundTripFacts {
+  model: string;
+  status: number | null;
+  timings: { ttfbMs: number; totalMs: number } | null;
+  finishReason: string | null;
+}
+
+export const roundTripCheck = defineCheck<RoundTripFacts>({
+  id: 'round-trip',
+  title: 'Chat completion round trip (as an SDK makes it)',
+  dependsOn: ['models'],
+  uses: ['ca-bundle'],
+  network: true,
+  async run(ctx) {
+    const model = ctx.config.model;
+    const path = `${RAW_OPENAI_PATH}/chat/completions`;
+    const data: RoundTripFacts = { model, status: null, timings: null, finishReason: null };
+    const call = await callGateway(ctx, {
+      method: 'POST',
+      path,
+      // The smallest useful request: one short message, a small output limit (cost: a few tokens).
+      body: {
+        model,
+        messages: [{ role: 'user', content: 'Reply with one word: pong' }],
+        max_completion_tokens: 16,
+      },
+    });
+    if (!call.ok) return fail(call.code, call.summary, { details: call.details, data });
+    data.status = call.answer.status;
+    data.timings = { ttfbMs: call.answer.ttfbMs, totalMs: call.answer.totalMs };
+    if (!call.parsed.ok) {
+      const p = call.parsed.problem;
+      const body = call.answer.body.toString('utf8');
+      if (call.answer.status === 400 && /not a valid model/i.test(body)) {
+        return fail('MODEL_INVALID', `the gateway says ${model} is not a valid model id`, { data });
+      }
+      if (call.answer.status === 403) {
+        const nda = /\bnda\b/i.test(body);
+        return fail(
+          nda ? 'MODEL_NDA_REQUIRED' : 'MODEL_FORBIDDEN',
+          nda
+            ? `${model} needs an NDA you have not accepted yet: accept it, then retry`
+            : `your token has no access to ${model} ${p.summary.replace(/^.*\(/, '(')}`,
+          { data },
+        );
+      }
+      if (call.answer.status === 400) {
+        return fail('GATEWAY_BAD_REQUEST', p.summary.replace('answered 400', 'rejected the request (400)'), {
+          data,
+        });
+      }
+      return (p.status === 'fail' ? fail : warn)(p.code, p.summary, { details: p.details, data });
+    }
+    const shape = chatShape(call.parsed.json);
+    if (shape.kind === 'wrapped') {
+      return fail(
+        'GATEWAY_WRAPPED_RESPONSE',
+        `POST ${path} returned Eliza's wrapper instead of the raw OpenAI answer: SDKs cannot parse it`,
+        {
+          data,
+        },
+      );
+    }
+    if (shape.kind === 'unknown') {
+      return fail(
+        'GATEWAY_UNEXPECTED_RESPONSE',
+        `POST ${path} answered 200, but not in the OpenAI chat completion shape`,
+        {
+          details: [`it answered: ${JSON.stringify(call.parsed.json).slice(0, 300)}`],
+          data,
+        },
+      );
+    }
+    data.finishReason = shape.finishReason;
+    return pass(
+      `${model} answered in ${call.answer.totalMs} ms (first byte after ${call.answer.ttfbMs} ms)`,
+      {
+        details: [
+          `finish_reason ${shape.finishReason ?? 'none'}${shape.model ? `, served by ${shape.model}` : ''}`,
+        ],
+        data,
+      },
+    );
+  },
+});

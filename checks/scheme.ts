@@ -1,0 +1,194 @@
+import { RAW_ANTHROPIC_PATH, RAW_OPENAI_PATH } from '../src/eliza.ts';
+import { fail, pass, warn } from '../src/engine/outcome.ts';
+import { type CheckContext, defineCheck, type Fix } from '../src/engine/types.ts';
+
+export interface SchemeFacts {
+  baseUrl: string;
+  httpsUrl: string;
+  /** What an http:// request did, when the base URL is http://. */
+  httpProbe: string | null;
+  httpsProbe: string | null;
+  sdkVariables: { name: string; value: string; expected: string; verdict: string }[];
+}
+
+interface Finding {
+  status: 'fail' | 'warn';
+  code: string;
+  text: string;
+  fix: Fix;
+}
+
+const SDK_VARIABLES = [
+  { name: 'OPENAI_BASE_URL', path: RAW_OPENAI_PATH },
+  { name: 'OPENAI_API_BASE', path: RAW_OPENAI_PATH },
+  { name: 'ANTHROPIC_BASE_URL', path: RAW_ANTHROPIC_PATH },
+] as const;
+
+/** The documented symptom of http:// is a hang; this long is enough to see it and say so. */
+const HTTP_PROBE_MS = 2000;
+
+export const schemeCheck = defineCheck<SchemeFacts>({
+  id: 'scheme',
+  title: 'Base URLs use https://',
+  network: true,
+  async run(ctx) {
+    const { config } = ctx;
+    const given = config.givenBaseUrl;
+    const httpsRoot = config.target.baseUrl;
+    const findings: Finding[] = [];
+    const data: SchemeFacts = {
+      baseUrl: given.href,
+      httpsUrl: httpsRoot,
+      httpProbe: null,
+      httpsProbe: null,
+      sdkVariables: [],
+    };
+
+    if (given.protocol === 'http:') {
+      const probes = await probeBoth(ctx);
+      data.httpProbe = probes.http;
+      data.httpsProbe = probes.https;
+      findings.push({
+        status: 'fail',
+        code: 'SCHEME_HTTP',
+        text: `the base URL ${stripSlash(given.href)} uses http://; Eliza answers only on ${httpsRoot}`,
+        fix: setVariable(config.baseUrlSource, 'ELIZA_BASE_URL', httpsRoot),
+      });
+    } else if (given.pathname !== '/' && given.pathname !== '') {
+      findings.push({
+        status: 'warn',
+        code: 'SCHEME_BASE_URL_PATH',
+        text: `the base URL carries the path ${given.pathname}; the doctor wants the gateway root, ${httpsRoot}`,
+        fix: setVariable(config.baseUrlSource, 'ELIZA_BASE_URL', httpsRoot),
+      });
+    }
+
+    for (const { name, path } of SDK_VARIABLES) {
+      const value = ctx.host.env[name]?.trim();
+      if (!value) continue;
+      const expected = `${httpsRoot}${path}`;
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        data.sdkVariables.push({ name, value, expected, verdict: 'not a URL' });
+        findings.push({
+          status: 'warn',
+          code: 'SCHEME_SDK_INVALID_URL',
+          text: `${name}=${value} is not a URL`,
+          fix: setVariable('env', name, expected),
+        });
+        continue;
+      }
+      // Only variables aimed at this gateway are the doctor's business.
+      if (url.hostname.replace(/^\[|\]$/g, '').toLowerCase() !== config.target.host.toLowerCase()) continue;
+      if (url.protocol === 'http:') {
+        data.sdkVariables.push({ name, value, expected, verdict: 'http' });
+        findings.push({
+          status: 'fail',
+          code: 'SCHEME_SDK_HTTP',
+          text: `${name}=${value} uses http://: SDK requests will hang until they time out`,
+          fix: setVariable('env', name, expected),
+        });
+      } else if (!url.pathname.startsWith('/raw/')) {
+        data.sdkVariables.push({ name, value, expected, verdict: 'not raw' });
+        findings.push({
+          status: 'warn',
+          code: 'SCHEME_SDK_NOT_RAW',
+          text: `${name}=${value} lacks the /raw prefix: the SDK gets Eliza's wrapper and cannot parse it; use ${expected}`,
+          fix: setVariable('env', name, expected),
+        });
+      } else if (stripSlash(url.pathname) !== path) {
+        data.sdkVariables.push({ name, value, expected, verdict: 'wrong path' });
+        findings.push({
+          status: 'warn',
+          code: 'SCHEME_SDK_WRONG_PATH',
+          text: `${name}=${value} is not the SDK base URL; use ${expected}`,
+          fix: setVariable('env', name, expected),
+        });
+      } else {
+        data.sdkVariables.push({ name, value, expected, verdict: 'ok' });
+      }
+    }
+
+    const details = [
+      ...(data.httpProbe ? [`http://: ${data.httpProbe}`] : []),
+      ...(data.httpsProbe ? [`https://: ${data.httpsProbe}`] : []),
+      ...data.sdkVariables.filter((v) => v.verdict === 'ok').map((v) => `${v.name}=${v.value}: right`),
+    ];
+    const primary = findings.find((f) => f.status === 'fail') ?? findings[0];
+    if (!primary) {
+      return pass(`${httpsRoot} uses https://`, { details, data });
+    }
+    const others = findings.filter((f) => f !== primary);
+    const outcome = primary.status === 'fail' ? fail : warn;
+    return outcome(primary.code, primary.text, {
+      details: [...others.map((f) => f.text), ...details],
+      data,
+      fix: {
+        summary: findings.map((f) => f.fix.summary).join('; '),
+        commands: findings.flatMap((f) => f.fix.commands),
+        automated: false,
+      },
+    });
+  },
+});
+
+/** What http:// does (the docs say: hangs) and whether https:// answers instead. */
+async function probeBoth(ctx: CheckContext): Promise<{ http: string; https: string }> {
+  const { config, net, signal } = ctx;
+  const given = config.givenBaseUrl;
+  const httpPort = given.port ? Number(given.port) : 80;
+  const bound = Math.min(config.timeoutMs, HTTP_PROBE_MS);
+  const describeHttp = async (): Promise<string> => {
+    const lookup = await net.lookup(config.target.host, httpPort, signal);
+    if (!lookup.ok) return `not tried: ${config.target.host} does not resolve`;
+    const result = await net.plainHttp(
+      { address: lookup.addresses[0]!.address, port: httpPort, host: config.target.host, timeoutMs: bound },
+      signal,
+    );
+    if (result.ok) {
+      const redirect = result.location?.startsWith('https://') ? `, redirecting to ${result.location}` : '';
+      return `answered ${result.status}${redirect} after ${result.ms} ms`;
+    }
+    if (result.failure.kind === 'timeout') {
+      return `no answer within ${(bound / 1000).toFixed(1)} s: the documented "Connection timed out" symptom`;
+    }
+    return `failed: ${result.failure.cause}`;
+  };
+  const describeHttps = async (): Promise<string> => {
+    const lookup = await net.lookup(config.target.host, config.target.port, signal);
+    if (!lookup.ok) return `not tried: ${config.target.host} does not resolve`;
+    const result = await net.tlsProbe(
+      {
+        address: lookup.addresses[0]!.address,
+        port: config.target.port,
+        host: config.target.host,
+        trust: { kind: 'presented-only' },
+        timeoutMs: bound,
+      },
+      signal,
+    );
+    return result.ok
+      ? `${config.target.baseUrl} answers (${result.protocol}) in ${result.tcpMs + result.tlsMs} ms`
+      : `${config.target.baseUrl} does not answer either (${result.failure.cause}); see the checks below`;
+  };
+  const [http, https] = await Promise.all([describeHttp(), describeHttps()]);
+  return { http, https };
+}
+
+function setVariable(source: string, variable: string, value: string): Fix {
+  if (source === '--base-url') {
+    return { summary: `use --base-url ${value}`, commands: [], automated: false };
+  }
+  const name = source === 'env' || source === 'default' ? variable : source;
+  return {
+    summary: `set ${name} to ${value} (in your shell startup file too, if it is set there)`,
+    commands: [`export ${name}=${value}`],
+    automated: false,
+  };
+}
+
+function stripSlash(text: string): string {
+  return text.replace(/\/+$/, '');
+}

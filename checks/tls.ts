@@ -1,0 +1,148 @@
+import { X509Certificate } from 'node:crypto';
+import { fail, pass, skip, warn } from '../src/engine/outcome.ts';
+import { defineCheck, type Fix } from '../src/engine/types.ts';
+import { codeFor } from '../src/net/errors.ts';
+import { type CertInfo, describeCert, parsePemBundle } from '../src/pki/cert.ts';
+import { bundledRoots, type ChainVerdict, judgeChain } from '../src/pki/chain.ts';
+import type { CaBundleFacts } from './ca-bundle.ts';
+import type { TcpFacts } from './tcp.ts';
+
+export interface TlsFacts {
+  address: string;
+  protocol: string | null;
+  cipher: string | null;
+  alpn: string | null;
+  /** As the gateway sent it, leaf first. */
+  presented: CertInfo[];
+  /** The path the doctor built, leaf to root. */
+  path: CertInfo[];
+  anchor: ChainVerdict['anchor'];
+  supplied: CertInfo[];
+  leafDaysLeft: number | null;
+  timings: { tcpMs: number; tlsMs: number };
+}
+
+export const tlsCheck = defineCheck<TlsFacts>({
+  id: 'tls',
+  title: 'TLS certificate of the gateway',
+  dependsOn: ['tcp'],
+  uses: ['ca-bundle'],
+  network: true,
+  async run(ctx) {
+    const { host, port } = ctx.config.target;
+    const address = ctx.dependency<TcpFacts>('tcp').data.working[0]!.address;
+    const probe = await ctx.net.tlsProbe(
+      { address, port, host, trust: { kind: 'presented-only' } },
+      ctx.signal,
+    );
+    if (!probe.ok) {
+      const f = probe.failure;
+      const code =
+        f.kind === 'timeout' || f.kind === 'not-tls' || f.kind === 'reset'
+          ? codeFor('TLS', f)
+          : 'TLS_HANDSHAKE_FAILED';
+      const summaries: Record<string, string> = {
+        TLS_TIMEOUT: `the connection opened but no TLS handshake finished within ${ctx.config.timeoutMs} ms`,
+        TLS_NOT_TLS: `something that does not speak TLS answers on ${host}:${port} (${f.cause}): a plain-http port, or a proxy?`,
+        TLS_RESET: `the server closed the connection during the handshake: a firewall or proxy that filters by name (SNI)?`,
+        TLS_HANDSHAKE_FAILED: `the TLS handshake failed: ${f.cause} ${f.message}`,
+      };
+      return fail(code, summaries[code]!, { data: emptyFacts(address) });
+    }
+    const presented = probe.chain.map((der) => new X509Certificate(der));
+    const bundle = ctx.dependency<CaBundleFacts>('ca-bundle');
+    const internal =
+      bundle.status === 'pass' || bundle.status === 'warn'
+        ? parsePemBundle(bundle.data.pem ?? '').blocks.flatMap((b) => (b.cert ? [b.cert] : []))
+        : [];
+    const verdict = judgeChain({
+      presented,
+      host,
+      now: ctx.host.now(),
+      internal,
+      pinned: ctx.config.caSha256,
+      publicRoots: bundledRoots(),
+    });
+    const data: TlsFacts = {
+      address,
+      protocol: probe.protocol,
+      cipher: probe.cipher,
+      alpn: probe.alpn,
+      presented: presented.map(describeCert),
+      path: verdict.path,
+      anchor: verdict.anchor,
+      supplied: verdict.supplied,
+      leafDaysLeft: verdict.leafDaysLeft,
+      timings: { tcpMs: probe.tcpMs, tlsMs: probe.tlsMs },
+    };
+    const details = [
+      `${probe.protocol ?? '?'}, ${probe.cipher ?? '?'}${probe.alpn ? `, ALPN ${probe.alpn}` : ''}; connect ${probe.tcpMs} ms, handshake ${probe.tlsMs} ms`,
+      ...data.presented.map(
+        (c, i) =>
+          `sent #${i + 1}: ${c.subject} (issuer ${c.issuer}), ${c.keyType}, valid ${c.validFrom.slice(0, 10)} to ${c.validTo.slice(0, 10)}, SHA-256 ${c.sha256}`,
+      ),
+      ...verdict.problems,
+    ];
+    if (verdict.status === 'undecidable') {
+      return skip('DEPENDENCY_NOT_MET', `ca-bundle failed: ${verdict.summary}`, { details, data });
+    }
+    if (verdict.status === 'ok') {
+      const days =
+        verdict.leafDaysLeft !== null
+          ? `; the certificate is good for ${verdict.leafDaysLeft} more days`
+          : '';
+      return pass(`${probe.protocol}, ${verdict.summary}${days}`, { details, data });
+    }
+    const fix = fixFor(verdict.code!, host);
+    return (verdict.status === 'fail' ? fail : warn)(verdict.code!, verdict.summary, { details, data, fix });
+  },
+});
+
+function fixFor(code: string, host: string): Fix | null {
+  switch (code) {
+    case 'TLS_UNKNOWN_ISSUER':
+      return {
+        summary: `ask whoever runs the proxy or antivirus to exclude ${host} from TLS inspection; do not switch verification off`,
+        commands: [`openssl s_client -connect ${host}:443 -servername ${host} -showcerts </dev/null`],
+        automated: false,
+      };
+    case 'TLS_NOT_YET_VALID':
+      return {
+        summary: "set this machine's clock right",
+        commands: ['sudo timedatectl set-ntp true'],
+        automated: false,
+      };
+    case 'TLS_HOSTNAME_MISMATCH':
+      return {
+        summary:
+          'you reached a server that is not the gateway: check the base URL, --resolve, /etc/hosts and the proxy',
+        commands: [`getent ahosts ${host}`],
+        automated: false,
+      };
+    case 'TLS_EXPIRED':
+    case 'TLS_EXPIRES_SOON':
+    case 'TLS_MISSING_INTERMEDIATE':
+      return {
+        summary: "report it to the Eliza team: it is the gateway's certificate setup",
+        commands: [],
+        automated: false,
+      };
+    default:
+      return null;
+  }
+}
+
+function emptyFacts(address: string): TlsFacts {
+  return {
+    address,
+    protocol: null,
+    cipher: null,
+    alpn: null,
+    presented: [],
+    path: [],
+    anchor: null,
+    supplied: [],
+    leafDaysLeft: null,
+    timings: { tcpMs: 0, tlsMs: 0 },
+  };
+}

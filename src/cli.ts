@@ -1,0 +1,281 @@
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { buildConfig, ConfigError, type DoctorConfig, type RawOptions } from './config.ts';
+import { checksIn, diagnose, exitCodeFor, registry, selectChecks } from './doctor.ts';
+import type { CheckResult } from './engine/types.ts';
+import { realHost } from './host.ts';
+import { jsonDocument, type RunSummary } from './report/json.ts';
+import { Redactor } from './secret.ts';
+import { VERSION } from './version.ts';
+
+const redactor = new Redactor();
+
+/** The last line of defence for the token: everything printed, by us or a library, passes here. */
+function installRedaction(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) =>
+      write(
+        typeof chunk === 'string'
+          ? redactor.redact(chunk)
+          : Buffer.isBuffer(chunk)
+            ? Buffer.from(redactor.redact(chunk.toString('utf8')))
+            : chunk,
+        ...rest,
+      )) as typeof stream.write;
+  }
+}
+
+interface CheckArgs {
+  baseUrl?: string;
+  token?: string;
+  tokenFile?: string;
+  pool?: string;
+  model?: string;
+  resolve?: string[];
+  timeout?: string;
+  caUrl?: string;
+  caFile?: string;
+  caSha256?: string[];
+  only?: string;
+  skip?: string;
+  json?: boolean;
+  strict?: boolean;
+}
+
+const SINGLE = [
+  'base-url',
+  'token',
+  'token-file',
+  'pool',
+  'model',
+  'timeout',
+  'ca-url',
+  'ca-file',
+  'only',
+  'skip',
+] as const;
+
+function checkOptions<T>(y: Argv<T>) {
+  return y
+    .option('base-url', {
+      type: 'string',
+      describe: 'gateway root [default: $ELIZA_BASE_URL or https://api.eliza.yandex.net]',
+    })
+    .option('token', {
+      type: 'string',
+      describe: 'OAuth token [default: $ELIZA_TOKEN, $SOY_TOKEN, $ELIZA_OAUTH_TOKEN]',
+    })
+    .option('token-file', { type: 'string', describe: 'read the token from this file' })
+    .option('pool', {
+      type: 'string',
+      describe: 'team pool, sent as Ya-Pool [default: $ELIZA_POOL or $YA_POOL]',
+    })
+    .option('model', { type: 'string', describe: 'model for the round trip [default: gpt-5-mini]' })
+    .option('resolve', {
+      type: 'string',
+      array: true,
+      describe: 'HOST:PORT:ADDR, connect there instead (repeatable)',
+    })
+    .option('timeout', { type: 'string', describe: 'bound on each network operation, ms [default: 5000]' })
+    .option('ca-url', { type: 'string', describe: 'where to fetch the internal CA bundle' })
+    .option('ca-file', { type: 'string', describe: 'use this PEM bundle as the internal CA' })
+    .option('ca-sha256', {
+      type: 'string',
+      array: true,
+      describe: 'SHA-256 of a trusted internal root (repeatable)',
+    })
+    .option('only', { type: 'string', describe: 'comma-separated check ids to report' })
+    .option('skip', { type: 'string', describe: 'comma-separated check ids to leave out' })
+    .option('json', { type: 'boolean', describe: 'print one JSON document on stdout' })
+    .option('strict', { type: 'boolean', describe: 'warnings fail the run' });
+}
+
+function idList(flag: string, value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const ids = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (ids.length === 0)
+    throw new ConfigError(`--${flag} needs at least one check id (see eliza-doctor list)`);
+  return ids;
+}
+
+function rejectRepeats(argv: Record<string, unknown>): void {
+  for (const flag of SINGLE) {
+    if (Array.isArray(argv[flag])) throw new ConfigError(`--${flag} is given more than once`);
+  }
+  for (const flag of ['json', 'strict'] as const) {
+    if (Array.isArray(argv[flag])) throw new ConfigError(`--${flag} is given more than once`);
+  }
+}
+
+function prepare(argv: CheckArgs & Record<string, unknown>) {
+  rejectRepeats(argv);
+  const raw: RawOptions = {
+    baseUrl: argv.baseUrl,
+    token: argv.token,
+    tokenFile: argv.tokenFile,
+    pool: argv.pool,
+    model: argv.model,
+    resolve: argv.resolve,
+    timeout: argv.timeout,
+    caUrl: argv.caUrl,
+    caFile: argv.caFile,
+    caSha256: argv.caSha256,
+    json: argv.json,
+    strict: argv.strict,
+  };
+  redactor.add(argv.token);
+  const config = buildConfig(raw, process.env);
+  for (const candidate of config.tokenCandidates) redactor.add(candidate.value);
+  redactor.add(config.token);
+  const only = idList('only', argv.only);
+  const skip = idList('skip', argv.skip);
+  const { selected, unknown } = selectChecks(only, skip);
+  if (unknown.length) {
+    throw new ConfigError(
+      `unknown check id${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (see eliza-doctor list)`,
+    );
+  }
+  if (selected.size === 0) throw new ConfigError('--only and --skip leave no check to run');
+  return { config, selected, partial: only.length > 0 || skip.length > 0 };
+}
+
+async function runCheck(argv: CheckArgs & Record<string, unknown>): Promise<number> {
+  const { config, selected, partial } = prepare(argv);
+  const host = realHost();
+  const interrupt = new AbortController();
+  const onSigint = () => interrupt.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    if (config.json) {
+      const run = await diagnose({ config, host, selected, signal: interrupt.signal });
+      const summary: RunSummary = { ...run, exitCode: exitCodeFor(run.results, config.strict) };
+      process.stdout.write(`${JSON.stringify(jsonDocument(config, summary), null, 2)}\n`);
+      return summary.exitCode;
+    }
+    return await runWithView(config, selected, partial, interrupt.signal);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+async function runWithView(
+  config: DoctorConfig,
+  selected: Set<string>,
+  partial: boolean,
+  signal: AbortSignal,
+) {
+  const { startLiveView } = await import('./report/live.ts');
+  const { summaryText } = await import('./report/text.ts');
+  const fancy = Boolean(process.stdout.isTTY) && !process.env.CI;
+  const view = await startLiveView(checksIn(selected), fancy);
+  const run = await diagnose({
+    config,
+    host: realHost(),
+    selected,
+    signal,
+    onFinish: (result: CheckResult) => view.finished(result),
+  });
+  await view.done();
+  const summary: RunSummary = { ...run, exitCode: exitCodeFor(run.results, config.strict) };
+  process.stdout.write(`${summaryText(summary, config.strict, partial)}\n`);
+  return summary.exitCode;
+}
+
+async function runDemo(argv: CheckArgs & { scenario?: string } & Record<string, unknown>): Promise<number> {
+  const { runDemoScenario } = await import('./sim/demo.ts');
+  const passThrough: string[] = [];
+  if (argv.json) passThrough.push('--json');
+  if (argv.strict) passThrough.push('--strict');
+  if (argv.only) passThrough.push('--only', argv.only);
+  if (argv.skip) passThrough.push('--skip', argv.skip);
+  if (argv.timeout) passThrough.push('--timeout', argv.timeout);
+  rejectRepeats(argv);
+  return runDemoScenario(argv.scenario ?? 'healthy', passThrough);
+}
+
+export async function main(args: string[]): Promise<number> {
+  let exitCode = 0;
+  const { SCENARIOS } = await import('./sim/scenarios.ts');
+  const parser = yargs(args)
+    .scriptName('eliza-doctor')
+    .usage(
+      '$0 [command] [options]\n\nDiagnoses access to Eliza, the internal LLM API gateway, and says how to fix what is wrong.',
+    )
+    .command(
+      ['check', '$0'],
+      'run the diagnosis and report',
+      (y) => checkOptions(y),
+      async (argv) => {
+        exitCode = await runCheck(argv as CheckArgs & Record<string, unknown>);
+      },
+    )
+    .command(
+      'list',
+      'print every check: <id><TAB><title>',
+      (y) => y,
+      () => {
+        for (const check of registry) process.stdout.write(`${check.id}\t${check.title}\n`);
+      },
+    )
+    .command(
+      'demo',
+      'run the diagnosis against a built-in gateway on loopback (no network needed)',
+      (y) =>
+        y
+          .option('scenario', {
+            type: 'string',
+            choices: SCENARIOS.map((s) => s.name),
+            default: 'healthy',
+            describe: 'what the loopback gateway stages',
+          })
+          .option('json', { type: 'boolean', describe: 'print one JSON document on stdout' })
+          .option('strict', { type: 'boolean', describe: 'warnings fail the run' })
+          .option('only', { type: 'string', describe: 'comma-separated check ids to report' })
+          .option('skip', { type: 'string', describe: 'comma-separated check ids to leave out' })
+          .option('timeout', { type: 'string', describe: 'bound on each network operation, ms' })
+          .epilogue(
+            `Scenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.description}`).join('\n')}`,
+          ),
+      async (argv) => {
+        exitCode = await runDemo(argv as CheckArgs & { scenario?: string } & Record<string, unknown>);
+      },
+    )
+    .example('$0', 'diagnose with the token from $ELIZA_TOKEN / $SOY_TOKEN')
+    .example('$0 --json --strict', 'a CI preflight: one JSON document, warnings fail')
+    .example('$0 --only tls,trust-node', 'just the certificate checks')
+    .example('$0 demo --scenario untrusted-ca', 'see what a missing internal CA looks like')
+    .strict()
+    .version(VERSION)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((message, error) => {
+      throw error instanceof ConfigError || !error ? new ConfigError(message || String(error)) : error;
+    });
+  await parser.parseAsync();
+  return exitCode;
+}
+
+installRedaction();
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`eliza-doctor: ${error.message}\nRun eliza-doctor --help for usage.\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    process.stderr.write(
+      `eliza-doctor: internal error: ${message}\nThis is a bug in eliza-doctor ${VERSION}; please report it to its maintainers with this message.\n`,
+    );
+    if (process.env.ELIZA_DOCTOR_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = 3;
+  },
+);

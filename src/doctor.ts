@@ -1,0 +1,67 @@
+import { performance } from 'node:perf_hooks';
+import { registry } from '../checks/index.ts';
+import type { DoctorConfig } from './config.ts';
+import { runChecks } from './engine/runner.ts';
+import type { Check, CheckResult } from './engine/types.ts';
+import type { Host } from './host.ts';
+import { createNet } from './net/index.ts';
+import type { RunSummary } from './report/json.ts';
+
+export interface DoctorRun {
+  config: DoctorConfig;
+  host: Host;
+  selected: ReadonlySet<string>;
+  signal?: AbortSignal;
+  onFinish?(result: CheckResult): void;
+}
+
+/** One bound for a check, a little above the bound on each network operation inside it. */
+export function checkTimeoutMs(timeoutMs: number): number {
+  return timeoutMs + Math.max(250, Math.round(timeoutMs / 4));
+}
+
+/** The whole run, whatever fails: the contract's "about twice --timeout". */
+export function runDeadlineMs(timeoutMs: number): number {
+  return 2 * timeoutMs;
+}
+
+export async function diagnose(run: DoctorRun): Promise<Omit<RunSummary, 'exitCode'>> {
+  const startedAt = new Date();
+  const started = performance.now();
+  const net = createNet({ timeoutMs: run.config.timeoutMs, resolve: run.config.resolve });
+  try {
+    const results = await runChecks({
+      registry,
+      selected: run.selected,
+      context: { config: run.config, net, host: run.host },
+      checkTimeoutMs: checkTimeoutMs(run.config.timeoutMs),
+      deadlineMs: runDeadlineMs(run.config.timeoutMs),
+      ...(run.signal ? { signal: run.signal } : {}),
+      ...(run.onFinish ? { onFinish: run.onFinish } : {}),
+    });
+    return { results, startedAt, durationMs: Math.round(performance.now() - started) };
+  } finally {
+    await net.close();
+  }
+}
+
+export function exitCodeFor(results: CheckResult[], strict: boolean): number {
+  if (results.some((r) => r.code === 'INTERRUPTED')) return 130;
+  if (results.some((r) => r.status === 'fail')) return 1;
+  if (strict && results.some((r) => r.status === 'warn')) return 1;
+  return 0;
+}
+
+/** --only and --skip, as the contract has them; unknown ids are the caller's usage error. */
+export function selectChecks(only: string[], skip: string[]): { selected: Set<string>; unknown: string[] } {
+  const ids = registry.map((c) => c.id);
+  const unknown = [...only, ...skip].filter((id) => !ids.includes(id));
+  const base = only.length ? ids.filter((id) => only.includes(id)) : ids;
+  return { selected: new Set(base.filter((id) => !skip.includes(id))), unknown };
+}
+
+export function checksIn(selected: ReadonlySet<string>): Check[] {
+  return registry.filter((c) => selected.has(c.id));
+}
+
+export { registry };

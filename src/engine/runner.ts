@@ -1,0 +1,144 @@
+import { performance } from 'node:perf_hooks';
+import { fail, isBroken, skip } from './outcome.ts';
+import type { Check, CheckContext, CheckResult, Outcome } from './types.ts';
+
+export interface RunOptions {
+  /** The registry, in report order. */
+  registry: readonly Check[];
+  /** Ids to report; their prerequisites run too but are not reported. */
+  selected: ReadonlySet<string>;
+  context: Omit<CheckContext, 'signal' | 'dependency'>;
+  /** Bound on one check. */
+  checkTimeoutMs: number;
+  /** Bound on the whole run, whatever fails. */
+  deadlineMs: number;
+  /** Ctrl-C and the like. */
+  signal?: AbortSignal;
+  onStart?(check: Check): void;
+  onFinish?(result: CheckResult): void;
+}
+
+export class InterruptedError extends Error {}
+
+/** Every check that `selected` needs, prerequisites included. */
+export function closureOf(registry: readonly Check[], selected: ReadonlySet<string>): Set<string> {
+  const byId = new Map(registry.map((c) => [c.id, c]));
+  const needed = new Set<string>();
+  const visit = (id: string, from: string | null): void => {
+    const check = byId.get(id);
+    if (!check) throw new Error(`check ${from ?? '(selection)'} names unknown check ${id}`);
+    if (needed.has(id)) return;
+    needed.add(id);
+    for (const dep of [...(check.dependsOn ?? []), ...(check.uses ?? [])]) visit(dep, id);
+  };
+  for (const id of selected) visit(id, null);
+  return needed;
+}
+
+/**
+ * Runs every needed check as soon as its prerequisites are done, all concurrently.
+ * Resolves to the selected results in registry order; never rejects for a check's sake.
+ */
+export async function runChecks(options: RunOptions): Promise<CheckResult[]> {
+  const { registry, selected, context } = options;
+  const needed = closureOf(registry, selected);
+  const byId = new Map(registry.map((c) => [c.id, c]));
+  const deadline = AbortSignal.timeout(options.deadlineMs);
+  const runSignal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+  const results = new Map<string, CheckResult>();
+  const pending = new Map<string, Promise<CheckResult>>();
+
+  const resultOf = (id: string): Promise<CheckResult> => {
+    let promise = pending.get(id);
+    if (!promise) {
+      promise = execute(byId.get(id)!);
+      pending.set(id, promise);
+    }
+    return promise;
+  };
+
+  const execute = async (check: Check): Promise<CheckResult> => {
+    const prerequisites = [...(check.dependsOn ?? []), ...(check.uses ?? [])];
+    await Promise.all(prerequisites.map(resultOf));
+    const started = performance.now();
+    let outcome: Outcome;
+    const broken = (check.dependsOn ?? []).filter((dep) => isBroken(results.get(dep)!));
+    if (broken.length > 0) {
+      outcome = skip(
+        'DEPENDENCY_NOT_MET',
+        broken.map((dep) => `${dep} ${verb(results.get(dep)!)}`).join(', '),
+      );
+    } else if (runSignal.aborted) {
+      outcome = stopped(options.signal, check, options.deadlineMs);
+    } else {
+      options.onStart?.(check);
+      outcome = await runOne(check, prerequisites, results, context, runSignal, options);
+    }
+    const result: CheckResult = {
+      id: check.id,
+      title: check.title,
+      ...outcome,
+      durationMs: Math.round(performance.now() - started),
+    };
+    results.set(check.id, result);
+    if (selected.has(check.id)) options.onFinish?.(result);
+    return result;
+  };
+
+  await Promise.all([...needed].map(resultOf));
+  return registry.filter((c) => selected.has(c.id)).map((c) => results.get(c.id)!);
+}
+
+function verb(result: CheckResult): string {
+  return result.status === 'fail' ? 'failed' : 'was skipped';
+}
+
+function stopped(interrupt: AbortSignal | undefined, check: Check, deadlineMs: number): Outcome {
+  if (interrupt?.aborted) return skip('INTERRUPTED', 'not run: the run was interrupted');
+  return fail(
+    'TIMEOUT',
+    `not finished: the run's bound of ${deadlineMs} ms ran out before ${check.id} could finish`,
+  );
+}
+
+async function runOne(
+  check: Check,
+  prerequisites: string[],
+  results: Map<string, CheckResult>,
+  context: RunOptions['context'],
+  runSignal: AbortSignal,
+  options: RunOptions,
+): Promise<Outcome> {
+  const signal = AbortSignal.any([runSignal, AbortSignal.timeout(options.checkTimeoutMs)]);
+  const ctx: CheckContext = {
+    ...context,
+    signal,
+    dependency<D>(id: string): CheckResult<D> {
+      if (!prerequisites.includes(id)) throw new Error(`${check.id} reads ${id} without declaring it`);
+      return results.get(id) as CheckResult<D>;
+    },
+  };
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<Outcome>((resolve) => {
+    onAbort = () => {
+      if (options.signal?.aborted) resolve(skip('INTERRUPTED', 'interrupted while running'));
+      else if (runSignal.aborted) resolve(stopped(undefined, check, options.deadlineMs));
+      else resolve(fail('TIMEOUT', `did not finish within ${options.checkTimeoutMs} ms`));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([check.run(ctx), aborted]);
+  } catch (error) {
+    return fail('CHECK_CRASHED', `the check crashed: ${describeCrash(error)}`, {
+      details: ['This is a bug in eliza-doctor; please report it with the output of --report.'],
+    });
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+function describeCrash(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -1,0 +1,144 @@
+/**
+ * The one place where low-level errors (errno codes, OpenSSL verify codes, undici codes, aborts)
+ * become the doctor's vocabulary. Checks add their area prefix: `${area}_${kind suffix}`.
+ */
+export type FailureKind =
+  | 'dns-not-found'
+  | 'dns-temporary'
+  | 'timeout'
+  | 'refused'
+  | 'reset'
+  | 'unreachable'
+  | 'not-tls'
+  | 'tls-untrusted'
+  | 'tls-expired'
+  | 'tls-not-yet-valid'
+  | 'tls-hostname'
+  | 'tls-other'
+  | 'too-large'
+  | 'interrupted'
+  | 'other';
+
+export interface NetFailure {
+  kind: FailureKind;
+  /** The low-level code that decided it (ECONNREFUSED, UNABLE_TO_GET_ISSUER_CERT_LOCALLY, ...). */
+  cause: string;
+  message: string;
+}
+
+const BY_CODE: Record<string, FailureKind> = {
+  ENOTFOUND: 'dns-not-found',
+  EAI_NONAME: 'dns-not-found',
+  EAI_NODATA: 'dns-not-found',
+  EAI_FAIL: 'dns-temporary',
+  EAI_AGAIN: 'dns-temporary',
+  ESERVFAIL: 'dns-temporary',
+  ETIMEOUT: 'dns-temporary',
+  ETIMEDOUT: 'timeout',
+  UND_ERR_CONNECT_TIMEOUT: 'timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'timeout',
+  UND_ERR_BODY_TIMEOUT: 'timeout',
+  ERR_SOCKET_CONNECTION_TIMEOUT: 'timeout',
+  ECONNREFUSED: 'refused',
+  ECONNRESET: 'reset',
+  EPIPE: 'reset',
+  ECONNABORTED: 'reset',
+  UND_ERR_SOCKET: 'reset',
+  UND_ERR_CLOSED: 'reset',
+  ERR_TLS_HANDSHAKE_CLOSED: 'reset',
+  ENETUNREACH: 'unreachable',
+  EHOSTUNREACH: 'unreachable',
+  EHOSTDOWN: 'unreachable',
+  ENETDOWN: 'unreachable',
+  EADDRNOTAVAIL: 'unreachable',
+  EAFNOSUPPORT: 'unreachable',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'not-tls',
+  ERR_SSL_PACKET_LENGTH_TOO_LONG: 'not-tls',
+  ERR_SSL_HTTP_REQUEST: 'not-tls',
+  ERR_SSL_UNKNOWN_PROTOCOL: 'not-tls',
+  ERR_SSL_RECORD_LAYER_FAILURE: 'not-tls',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'tls-untrusted',
+  UNABLE_TO_GET_ISSUER_CERT: 'tls-untrusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'tls-untrusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'tls-untrusted',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'tls-untrusted',
+  CERT_UNTRUSTED: 'tls-untrusted',
+  CERT_SIGNATURE_FAILURE: 'tls-untrusted',
+  CERT_HAS_EXPIRED: 'tls-expired',
+  CERT_NOT_YET_VALID: 'tls-not-yet-valid',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'tls-hostname',
+  HOSTNAME_MISMATCH: 'tls-hostname',
+  BODY_TOO_LARGE: 'too-large',
+};
+
+/** The suffix each kind takes after an area prefix (TCP_, TLS_, GATEWAY_, CA_ ...). */
+export const KIND_SUFFIX: Record<FailureKind, string> = {
+  'dns-not-found': 'NOT_FOUND',
+  'dns-temporary': 'TEMPORARY',
+  timeout: 'TIMEOUT',
+  refused: 'REFUSED',
+  reset: 'RESET',
+  unreachable: 'UNREACHABLE',
+  'not-tls': 'NOT_TLS',
+  'tls-untrusted': 'UNTRUSTED',
+  'tls-expired': 'EXPIRED',
+  'tls-not-yet-valid': 'NOT_YET_VALID',
+  'tls-hostname': 'HOSTNAME_MISMATCH',
+  'tls-other': 'TLS_ERROR',
+  'too-large': 'TOO_LARGE',
+  interrupted: 'INTERRUPTED',
+  other: 'ERROR',
+};
+
+export function codeFor(area: string, failure: NetFailure): string {
+  return `${area}_${KIND_SUFFIX[failure.kind]}`;
+}
+
+interface ErrorLike {
+  code?: unknown;
+  name?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  reason?: unknown;
+}
+
+/** Walks the whole cause chain: fetch and undici hide the real error one or two levels down. */
+export function classifyError(error: unknown, interrupted = false): NetFailure {
+  if (interrupted) return { kind: 'interrupted', cause: 'ABORT', message: 'interrupted' };
+  const chain: ErrorLike[] = [];
+  let current: unknown = error;
+  while (current && typeof current === 'object' && chain.length < 8) {
+    chain.push(current as ErrorLike);
+    const next = (current as ErrorLike).cause ?? (current as ErrorLike).reason;
+    if (next === current) break;
+    current = next;
+  }
+  for (const link of chain) {
+    const code = typeof link.code === 'string' ? link.code : '';
+    const kind = BY_CODE[code];
+    if (kind) return { kind, cause: code, message: messageOf(link) };
+    if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) {
+      return { kind: 'tls-other', cause: code, message: messageOf(link) };
+    }
+  }
+  for (const link of chain) {
+    if (link.name === 'TimeoutError') return { kind: 'timeout', cause: 'TIMEOUT', message: 'timed out' };
+  }
+  for (const link of chain) {
+    const code = typeof link.code === 'string' ? link.code : '';
+    if (link.name === 'AbortError' || code === 'ABORT_ERR' || code === 'UND_ERR_ABORTED') {
+      return { kind: 'timeout', cause: 'ABORTED', message: 'timed out' };
+    }
+  }
+  const first = chain[0];
+  const code = first && typeof first.code === 'string' ? first.code : 'UNKNOWN';
+  return { kind: 'other', cause: code, message: first ? messageOf(first) : String(error) };
+}
+
+function messageOf(link: ErrorLike): string {
+  return typeof link.message === 'string' && link.message ? link.message : String(link.code ?? 'error');
+}
+
+export function failure(kind: FailureKind, cause: string, message: string): NetFailure {
+  return { kind, cause, message };
+}

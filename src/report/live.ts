@@ -1,0 +1,63 @@
+import kleur from 'kleur';
+import type { Check, CheckResult } from '../engine/types.ts';
+import { checkLine, ICON, paint } from './text.ts';
+
+export interface LiveView {
+  finished(result: CheckResult): void;
+  /** Resolves once the view has drawn its last frame. */
+  done(): Promise<void>;
+}
+
+/**
+ * On a terminal, a listr2 view of the engine's events (listr2 holds no state of the run, it only
+ * draws it). Elsewhere, and under CI, one plain line per check as it finishes: listr2's simple
+ * renderer would also print a line as each check starts, doubling a CI log for nothing.
+ */
+export async function startLiveView(checks: readonly Check[], fancy: boolean): Promise<LiveView> {
+  if (!fancy) return plainLines();
+  const { Listr } = await import('listr2');
+  const waiting = new Map<string, (result: CheckResult) => void>();
+  const promises = new Map(
+    checks.map((c) => [c.id, new Promise<CheckResult>((resolve) => waiting.set(c.id, resolve))] as const),
+  );
+  const list = new Listr(
+    checks.map((check) => ({
+      title: check.title,
+      task: async (_: unknown, task: { title: string; skip(message?: string): void }) => {
+        const result = await promises.get(check.id)!;
+        const line = checkLine(result);
+        if (result.status === 'fail') {
+          task.title = line;
+          throw new Error(result.code ?? 'failed');
+        }
+        if (result.status === 'skip') return task.skip(line);
+        task.title = result.status === 'warn' ? kleur.yellow(`⚠ ${line}`) : line;
+      },
+    })),
+    {
+      concurrent: true,
+      exitOnError: false,
+      registerSignalListeners: false,
+      renderer: 'default',
+      rendererOptions: { collapseSkips: false, collapseErrors: true },
+    },
+  );
+  const running = list.run().catch(() => undefined);
+  return {
+    finished(result) {
+      waiting.get(result.id)?.(result);
+    },
+    async done() {
+      await running;
+    },
+  };
+}
+
+function plainLines(): LiveView {
+  return {
+    finished(result) {
+      process.stdout.write(`${paint(result.status, ICON[result.status])} ${checkLine(result)}\n`);
+    },
+    async done() {},
+  };
+}
