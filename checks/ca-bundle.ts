@@ -3,7 +3,7 @@ import { fail, pass, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck, type Outcome } from '../src/engine/types.ts';
 import { codeFor } from '../src/net/errors.ts';
 import { type BundleVerdict, verifyInternalBundle } from '../src/pki/bundle.ts';
-import { type CertInfo, describeCert, parsePemBundle } from '../src/pki/cert.ts';
+import { type CertInfo, describeCert, parsePemBundle, quickFingerprints } from '../src/pki/cert.ts';
 import { internalCaPlaces } from '../src/trust/locations.ts';
 
 export interface CaBundleFacts {
@@ -73,6 +73,14 @@ async function fromFile(ctx: CheckContext, label: string, file: string): Promise
     bytes = await ctx.host.readFile(file, MAX_BUNDLE_BYTES);
   } catch (error) {
     return { ok: false, code: 'CA_FILE_UNREADABLE', text: `cannot read ${file}: ${describeFsError(error)}` };
+  }
+  const blocks = quickFingerprints(bytes);
+  if (blocks.length > 0 && !blocks.some((fp) => ctx.config.caSha256.includes(fp))) {
+    return {
+      ok: false,
+      code: 'CA_NO_PINNED_ROOT',
+      text: `${blocks.length} certificates, none of them a pinned root`,
+    };
   }
   return judge(ctx, bytes, label, file, 'file');
 }
@@ -159,8 +167,8 @@ function conclude(
   const where =
     candidate.kind === 'download'
       ? `downloaded from ${candidate.location}`
-      : `${candidate.location} (${candidate.label})`;
-  const summary = `${verdict.kept.length} certificate${verdict.kept.length === 1 ? '' : 's'} chaining to ${describeCert(verdict.roots[0]!).subject}, from ${where}`;
+      : `from ${candidate.location} (${candidate.label})`;
+  const summary = `${verdict.kept.length} certificate${verdict.kept.length === 1 ? '' : 's'} chaining to ${describeCert(verdict.roots[0]!).subject}, ${where}`;
   const details = [
     ...verdict.kept.map(
       (c) => `kept: ${describeCert(c).subject}, valid to ${describeCert(c).validTo.slice(0, 10)}`,

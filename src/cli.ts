@@ -267,7 +267,8 @@ main(hideBin(process.argv)).then(
   },
   (error: unknown) => {
     if (error instanceof ConfigError) {
-      process.stderr.write(`eliza-doctor: ${error.message}\nRun eliza-doctor --help for usage.\n`);
+      const oneLine = error.message.replace(/\s*\n\s*/g, ' ');
+      process.stderr.write(`eliza-doctor: ${oneLine}\nRun eliza-doctor --help for usage.\n`);
       process.exitCode = 2;
       return;
     }

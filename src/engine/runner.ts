@@ -43,8 +43,8 @@ export async function runChecks(options: RunOptions): Promise<CheckResult[]> {
   const { registry, selected, context } = options;
   const needed = closureOf(registry, selected);
   const byId = new Map(registry.map((c) => [c.id, c]));
-  const deadline = AbortSignal.timeout(options.deadlineMs);
-  const runSignal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+  const deadline = timer(options.deadlineMs);
+  const runSignal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
   const results = new Map<string, CheckResult>();
   const pending = new Map<string, Promise<CheckResult>>();
 
@@ -85,7 +85,11 @@ export async function runChecks(options: RunOptions): Promise<CheckResult[]> {
     return result;
   };
 
-  await Promise.all([...needed].map(resultOf));
+  try {
+    await Promise.all([...needed].map(resultOf));
+  } finally {
+    deadline.clear();
+  }
   return registry.filter((c) => selected.has(c.id)).map((c) => results.get(c.id)!);
 }
 
@@ -109,7 +113,8 @@ async function runOne(
   runSignal: AbortSignal,
   options: RunOptions,
 ): Promise<Outcome> {
-  const signal = AbortSignal.any([runSignal, AbortSignal.timeout(options.checkTimeoutMs)]);
+  const bound = timer(options.checkTimeoutMs);
+  const signal = AbortSignal.any([runSignal, bound.signal]);
   const ctx: CheckContext = {
     ...context,
     signal,
@@ -134,8 +139,22 @@ async function runOne(
       details: ['This is a bug in eliza-doctor; please report it with the output of --report.'],
     });
   } finally {
+    bound.clear();
     if (onAbort) signal.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Unlike AbortSignal.timeout(), this timer keeps the process alive: a check stuck on a promise
+ * that holds no handle must still end in TIMEOUT and a report, not in a silent exit.
+ */
+function timer(ms: number): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const handle = setTimeout(
+    () => controller.abort(new DOMException('time bound reached', 'TimeoutError')),
+    ms,
+  );
+  return { signal: controller.signal, clear: () => clearTimeout(handle) };
 }
 
 function describeCrash(error: unknown): string {

@@ -258,7 +258,8 @@ export function createNet(options: { timeoutMs: number; resolve: ResolveRule[] }
     const signal = bounded(options.signal, options.timeoutMs);
     const url = new URL(options.url);
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
-    try {
+    // undici does not give up on a signal while it is still connecting: the race makes sure.
+    const exchange = async (): Promise<Result<HttpAnswer>> => {
       const { request: send } = await import('./undici.ts');
       const dispatcher = await agentFor(options.extraCa, port);
       const response = await send(url, {
@@ -277,6 +278,9 @@ export function createNet(options: { timeoutMs: number; resolve: ResolveRule[] }
           headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
       }
       return { ok: true, status: response.statusCode, headers, body, ttfbMs, totalMs: elapsed(started) };
+    };
+    try {
+      return await abortable(exchange(), signal);
     } catch (error) {
       return { ok: false, failure: classifyError(error), ms: elapsed(started) };
     }

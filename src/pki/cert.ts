@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 
 /** The facts of one certificate, as reports show them. */
 export interface CertInfo {
@@ -121,4 +121,20 @@ export function isValidAt(cert: X509Certificate, now: Date): 'valid' | 'expired'
   if (now.getTime() < new Date(cert.validFrom).getTime()) return 'not-yet-valid';
   if (now.getTime() > new Date(cert.validTo).getTime()) return 'expired';
   return 'valid';
+}
+
+/**
+ * SHA-256 fingerprints of a PEM text's certificate blocks without parsing them: enough to tell
+ * whether a large bundle (a system store) holds a pinned root before paying to parse it.
+ */
+export function quickFingerprints(content: Buffer | string): string[] {
+  const text = typeof content === 'string' ? content : content.toString('latin1');
+  return [...text.matchAll(BLOCK)].map((m) =>
+    createHash('sha256')
+      .update(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'))
+      .digest('hex')
+      .toUpperCase()
+      .match(/../g)!
+      .join(':'),
+  );
 }

@@ -237,6 +237,11 @@ function json(res: http.ServerResponse, status: number, body: unknown) {
   res.end(text);
 }
 
+/** A TCP reset needs the TCP socket; under TLS, req.socket is the TLS layer wrapped around it. */
+function rawSocket(req: http.IncomingMessage): net.Socket {
+  return (req.socket as net.Socket & { _parent?: net.Socket })._parent ?? req.socket;
+}
+
 function applyFault(req: http.IncomingMessage, res: http.ServerResponse, fault: Fault) {
   switch (fault.kind) {
     case 'status':
@@ -253,11 +258,11 @@ function applyFault(req: http.IncomingMessage, res: http.ServerResponse, fault: 
       res.write('{"data": [');
       return;
     case 'reset-before-headers':
-      req.socket.resetAndDestroy();
+      rawSocket(req).resetAndDestroy();
       return;
     case 'reset-after-headers':
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
-      res.write('{"quotas": [', () => req.socket.resetAndDestroy());
+      res.write('{"quotas": [', () => rawSocket(req).resetAndDestroy());
       return;
     case 'truncated-json':
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SCENARIOS } from '../../src/sim/scenarios.ts';
+import { outcomeOf, parseReport, runCli, stage } from '../helpers/cli.ts';
+
+describe('every scenario of the loopback gateway gives its codes on the right checks', {
+  concurrency: 3,
+}, () => {
+  for (const scenario of SCENARIOS) {
+    it(`${scenario.name}: ${scenario.description}`, async () => {
+      const staged = await stage(scenario);
+      try {
+        const result = await runCli(['check', '--json', ...staged.invocation.args], {
+          env: staged.invocation.env,
+          home: staged.home,
+        });
+        assert.equal(result.stderr, '', 'nothing on stderr');
+        const report = parseReport(result.stdout);
+        const got = Object.fromEntries(report.checks.map((c) => [c.id, outcomeOf(c)]));
+        assert.deepEqual(got, scenario.expect);
+        const failed = report.checks.some((c) => c.status === 'fail');
+        assert.equal(result.code, failed ? 1 : 0, 'exit code follows the contract');
+        assert.equal(report.ok, !failed);
+        for (const output of [result.stdout, result.stderr]) {
+          assert.ok(!output.includes(staged.token), 'the token never appears in any output');
+        }
+      } finally {
+        await staged.close();
+      }
+    });
+  }
+});

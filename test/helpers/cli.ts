@@ -1,0 +1,133 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type GatewayBehaviour, type SimGateway, startSimGateway } from '../../src/sim/gateway.ts';
+import { createSimPki, type SimPki } from '../../src/sim/pki.ts';
+import { type Invocation, invocationFor, type Scenario, simToken } from '../../src/sim/scenarios.ts';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLI = path.join(ROOT, 'dist', 'cli.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/**
+ * Runs the built CLI with exactly the environment given: the machines here set
+ * NODE_EXTRA_CA_CERTS, SSL_CERT_FILE and friends, which would otherwise leak into every test.
+ */
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; home: string; cwd?: string; killAfterMs?: number },
+): Promise<CliResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? options.home,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.home, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 60_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+const scratch: string[] = [];
+after(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
+
+export function tempDir(prefix = 'eliza-doctor-test-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
+
+export function tempHome(): string {
+  const home = path.join(tempDir(), 'home');
+  mkdirSync(home);
+  return home;
+}
+
+let sharedPki: SimPki | null = null;
+export function pki(): SimPki {
+  sharedPki ??= createSimPki();
+  return sharedPki;
+}
+
+export interface Staged {
+  sim: SimGateway;
+  token: string;
+  home: string;
+  invocation: Invocation;
+  close(): Promise<void>;
+}
+
+/** Starts the loopback gateway for a scenario and prepares the doctor's flags and environment. */
+export async function stage(scenario: Scenario, behaviour?: Partial<GatewayBehaviour>): Promise<Staged> {
+  const token = simToken();
+  const sim = await startSimGateway({
+    pki: pki(),
+    token,
+    behaviour: { ...scenario.behaviour, ...behaviour },
+  });
+  const dir = tempDir();
+  const home = path.join(dir, 'home');
+  mkdirSync(home);
+  const invocation = invocationFor(scenario, sim, pki(), token, dir, await closedPort());
+  for (const [file, content] of Object.entries(invocation.files)) writeFileSync(file, content);
+  return { sim, token, home, invocation, close: () => sim.close() };
+}
+
+export function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface JsonCheck {
+  id: string;
+  status: string;
+  code: string | null;
+  summary: string;
+  details: string[];
+  fix: { summary: string; commands: string[]; automated: boolean } | null;
+  data: Record<string, unknown>;
+}
+
+export function parseReport(stdout: string): {
+  ok: boolean;
+  checks: JsonCheck[];
+  summary: Record<string, number>;
+} {
+  return JSON.parse(stdout);
+}
+
+/** 'pass' when the check passed, else its code. */
+export function outcomeOf(check: JsonCheck): string {
+  return check.status === 'pass' ? 'pass' : (check.code ?? check.status);
+}
