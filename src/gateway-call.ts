@@ -1,7 +1,7 @@
 import type { CaBundleFacts } from '../checks/ca-bundle.ts';
 import { judgeAnswer, type ParsedAnswer } from './eliza.ts';
 import type { CheckContext } from './engine/types.ts';
-import { codeFor } from './net/errors.ts';
+import type { NetFailure } from './net/errors.ts';
 import type { HttpAnswer } from './net/index.ts';
 import { VERSION } from './version.ts';
 
@@ -44,7 +44,7 @@ export async function callGateway(
           : f.kind === 'reset'
             ? 'the connection was reset or closed before the answer was complete'
             : `${f.cause}: ${f.message}`;
-    return { ok: false, code: codeFor('GATEWAY', f), summary: `${what}: ${reason}`, details: [] };
+    return { ok: false, code: gatewayCode(f), summary: `${what}: ${reason}`, details: [] };
   }
   return { ok: true, answer: result, parsed: judgeAnswer(result, what) };
 }
@@ -52,4 +52,25 @@ export async function callGateway(
 function internalCaPem(ctx: CheckContext): string {
   const bundle = ctx.dependency<CaBundleFacts>('ca-bundle');
   return bundle.status === 'pass' || bundle.status === 'warn' ? (bundle.data.pem ?? '') : '';
+}
+
+/** Kept apart from the HTTP-status codes (GATEWAY_ERROR is a 5xx, GATEWAY_NOT_FOUND a 404). */
+function gatewayCode(failure: NetFailure): string {
+  switch (failure.kind) {
+    case 'timeout':
+      return 'GATEWAY_TIMEOUT';
+    case 'reset':
+      return 'GATEWAY_RESET';
+    case 'too-large':
+      return 'GATEWAY_TOO_LARGE';
+    case 'tls-untrusted':
+    case 'tls-expired':
+    case 'tls-not-yet-valid':
+    case 'tls-hostname':
+    case 'tls-other':
+    case 'not-tls':
+      return 'GATEWAY_TLS_REJECTED';
+    default:
+      return 'GATEWAY_CONNECTION_FAILED';
+  }
 }
