@@ -26,10 +26,8 @@ export async function startLiveView(checks: readonly Check[], fancy: boolean): P
       task: async (_: unknown, task: { title: string; skip(message?: string): void }) => {
         const result = await promises.get(check.id)!;
         const line = checkLine(result);
-        if (result.status === 'fail') {
-          task.title = line;
-          throw new Error(result.code ?? 'failed');
-        }
+        // listr2 shows a failed task by its error's message.
+        if (result.status === 'fail') throw new Error(line);
         if (result.status === 'skip') return task.skip(line);
         task.title = result.status === 'warn' ? kleur.yellow(`⚠ ${line}`) : line;
       },
