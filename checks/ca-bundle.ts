@@ -178,9 +178,15 @@ function conclude(
       : []),
     ...looked,
   ];
-  if (verdict.dropped.length > 0 || verdict.malformed.length > 0) {
+  // A download or a file given as the internal CA should hold nothing else: anything more is news.
+  // A general bundle found on the machine (a system store, a merged file) holds public roots too.
+  const dedicated = candidate.kind === 'download' || candidate.label === '--ca-file';
+  if (!dedicated && verdict.dropped.length > 0) {
+    details.push(`the file holds ${verdict.dropped.length} other certificates too (a general bundle)`);
+  }
+  if ((dedicated && verdict.dropped.length > 0) || verdict.malformed.length > 0) {
     const parts = [
-      ...verdict.dropped.map((d) => `${d.cert.subject} (${d.reason})`),
+      ...(dedicated ? verdict.dropped.map((d) => `${d.cert.subject} (${d.reason})`) : []),
       ...verdict.malformed.map((m) => `block ${m.index} (${m.error})`),
     ];
     return warn('CA_CERTS_DROPPED', `${summary}; left out ${parts.length}: ${parts.join(', ')}`, {

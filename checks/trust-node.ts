@@ -1,17 +1,26 @@
 import { describeFsError } from '../src/config.ts';
+import { PROGRAM_START_ALLOWANCE_MS } from '../src/engine/allowance.ts';
 import { fail, pass, warn } from '../src/engine/outcome.ts';
-import { type CheckContext, defineCheck, type Fix } from '../src/engine/types.ts';
+import { type CheckContext, defineCheck } from '../src/engine/types.ts';
+import { trustFix } from '../src/fixes/descriptor.ts';
 import type { CertInfo } from '../src/pki/cert.ts';
-import { installedBundlePath } from '../src/trust/locations.ts';
-import { type FileRead, judgeNodeExtraCa, rootOf } from '../src/trust/node.ts';
-import type { CaBundleFacts } from './ca-bundle.ts';
+import { type FileRead, judgeNodeExtraCa, type NodeTrustVerdict, rootOf } from '../src/trust/node.ts';
+import { freshNodeHandshake, type HandshakeVerdict } from '../src/trust/probes.ts';
+import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
+import { readSystemStore } from '../src/trust/system.ts';
 import type { TlsFacts } from './tls.ts';
 
 export interface TrustNodeFacts {
-  nodeExtraCaCerts: string | null;
-  loaded: CertInfo[];
-  /** What a real handshake with this Node's default trust said. */
-  handshake: { authorized: boolean; error: string | null } | null;
+  /** This shell's value, and what this very process's handshake said. */
+  current: { value: string | null; loaded: CertInfo[]; authorized: boolean | null; error: string | null };
+  /** What a new terminal gets: the startup files' value and a fresh Node process's handshake. */
+  newTerminal: {
+    value: string | null;
+    from: string | null;
+    authorized: boolean | null;
+    error: string | null;
+    warnings: string[];
+  };
 }
 
 const MAX_CA_FILE_BYTES = 16 * 1024 * 1024;
@@ -22,15 +31,39 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
   dependsOn: ['tls'],
   uses: ['ca-bundle'],
   network: true,
+  startupAllowanceMs: PROGRAM_START_ALLOWANCE_MS,
   async run(ctx) {
     const tls = ctx.dependency<TlsFacts>('tls').data;
-    const value = ctx.host.env.NODE_EXTRA_CA_CERTS?.trim() || undefined;
-    const data: TrustNodeFacts = { nodeExtraCaCerts: value ?? null, loaded: [], handshake: null };
-    const { host, port } = ctx.config.target;
-    const probe = await ctx.net.tlsProbe(
-      { address: tls.address, port, host, trust: { kind: 'node-default' } },
-      ctx.signal,
-    );
+    const { host: name, port } = ctx.config.target;
+    const target = { address: tls.address, port, host: name };
+    const currentValue = ctx.host.env.NODE_EXTRA_CA_CERTS?.trim() || undefined;
+    const scan = await scanStartup(ctx.host);
+    const fromFile = scan.assignments.filter((a) => a.name === 'NODE_EXTRA_CA_CERTS').at(-1);
+    const terminalEnv = newTerminalEnv(ctx.host.env, scan);
+    const terminalValue = terminalEnv.NODE_EXTRA_CA_CERTS?.trim() || undefined;
+
+    const [probe, fresh] = await Promise.all([
+      ctx.net.tlsProbe({ ...target, trust: { kind: 'node-default' } }, ctx.signal),
+      freshNodeHandshake(ctx.host, terminalEnv, target, ctx.config.timeoutMs, ctx.signal),
+    ]);
+    const data: TrustNodeFacts = {
+      current: {
+        value: currentValue ?? null,
+        loaded: [],
+        authorized: probe.ok ? probe.authorized : null,
+        error: probe.ok ? probe.authorizationError : probe.failure.cause,
+      },
+      newTerminal: {
+        value: terminalValue ?? null,
+        from:
+          fromFile && scan.newTerminal.NODE_EXTRA_CA_CERTS !== undefined
+            ? `${fromFile.file}:${fromFile.line}`
+            : null,
+        authorized: fresh.authorized,
+        error: fresh.error,
+        warnings: fresh.warnings,
+      },
+    };
     if (!probe.ok) {
       return fail(
         'TRUST_NODE_HANDSHAKE_FAILED',
@@ -38,17 +71,9 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
         { data },
       );
     }
-    data.handshake = { authorized: probe.authorized, error: probe.authorizationError };
-    const confirmed = probe.authorized
-      ? "confirmed: a handshake with this Node's default trust succeeds"
-      : `confirmed: a handshake with this Node's default trust fails with ${probe.authorizationError}`;
-
     if (tls.anchor === 'public') {
       return probe.authorized
-        ? pass('the gateway chains to a public root, which Node trusts out of the box', {
-            details: [confirmed],
-            data,
-          })
+        ? pass('the gateway chains to a public root, which Node trusts out of the box', { data })
         : fail(
             'TRUST_NODE_HANDSHAKE_FAILED',
             `Node rejects the gateway's public chain: ${probe.authorizationError}`,
@@ -56,37 +81,103 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
           );
     }
     const root = rootOf(tls.path);
-    if (!root) {
-      return fail('TRUST_NODE_HANDSHAKE_FAILED', 'the gateway chain has no root to judge', { data });
-    }
-    const verdict = judgeNodeExtraCa({
-      value,
-      read: value ? await readCaFile(ctx, value) : { kind: 'missing' },
-      existingParts: value ? await existingParts(ctx, value) : [],
-      needed: { root, intermediates: tls.supplied, chain: tls.path },
-    });
-    data.loaded = verdict.loaded;
-    const details = [...verdict.details, confirmed];
-    if (probe.authorized) {
-      if (verdict.ok && !verdict.warning)
-        return pass(`${verdict.summary}; Node trusts the gateway`, { details, data });
-      if (verdict.ok) return warn(verdict.code!, verdict.summary, { details, data, fix: fixFor(ctx, value) });
-      // The handshake is the truth: Node found the CA some other way (--use-openssl-ca, the system store).
-      return pass('Node trusts the gateway through another route than NODE_EXTRA_CA_CERTS', {
-        details: [verdict.summary, ...details],
-        data,
+    if (!root) return fail('TRUST_NODE_HANDSHAKE_FAILED', 'the gateway chain has no root to judge', { data });
+    const judge = async (value: string | undefined) =>
+      judgeNodeExtraCa({
+        value,
+        read: value ? await readCaFile(ctx, value) : { kind: 'missing' },
+        existingParts: value ? await existingParts(ctx, value) : [],
+        needed: { root, intermediates: tls.supplied, chain: tls.path },
       });
+    const current = await judge(currentValue);
+    data.current.loaded = current.loaded;
+    const terminal = terminalValue === currentValue ? current : await judge(terminalValue);
+    const currentOk = probe.authorized;
+    const terminalOk = fresh.authorized === true;
+
+    const details = [
+      `this shell: ${describe(currentValue, current, probe.authorized, probe.authorizationError)}`,
+      `a new terminal: ${describeNew(data.newTerminal, terminal)}`,
+      ...fresh.warnings.map((w) => `the fresh Node process warned: ${w}`),
+      ...(await systemCaHint(ctx)),
+    ];
+    const fix = trustFix('make Node trust the internal CA');
+    if (currentOk && terminalOk) {
+      if (current.warning) return warn(current.code!, current.summary, { details, data, fix });
+      const how = current.ok
+        ? current.summary
+        : 'Node finds the CA through another route than NODE_EXTRA_CA_CERTS';
+      return pass(`${how}; this shell and a new terminal trust the gateway`, { details, data });
     }
+    if (currentOk && !terminalOk) {
+      return warn(
+        'TRUST_NODE_NOT_PERSISTENT',
+        `this shell trusts the gateway, but a new terminal will not: ${terminal.ok ? `its Node rejects the gateway (${fresh.error})` : terminal.summary}`,
+        { details, data, fix },
+      );
+    }
+    if (!currentOk && terminalOk) {
+      return warn(
+        'TRUST_NODE_NEW_SHELL_ONLY',
+        'new terminals trust the gateway, this shell started before that: open a new terminal or run eval "$(eliza-doctor env)"',
+        {
+          details,
+          data,
+          fix: {
+            summary: 'load the settings into this shell',
+            commands: ['eval "$(eliza-doctor env)"'],
+            automated: false,
+          },
+        },
+      );
+    }
+    const verdict = currentValue === undefined && terminalValue !== undefined ? terminal : current;
     if (verdict.ok) {
       return fail(
         'TRUST_NODE_HANDSHAKE_FAILED',
-        `NODE_EXTRA_CA_CERTS looks right, but this Node still rejects the gateway (${probe.authorizationError}); was it set after this shell started?`,
-        { details, data, fix: fixFor(ctx, value) },
+        `NODE_EXTRA_CA_CERTS looks right, but Node still rejects the gateway (${probe.authorizationError})`,
+        { details, data, fix },
       );
     }
-    return fail(verdict.code!, verdict.summary, { details, data, fix: fixFor(ctx, value) });
+    return fail(verdict.code!, verdict.summary, { details, data, fix });
   },
 });
+
+function describe(
+  value: string | undefined,
+  verdict: NodeTrustVerdict,
+  authorized: boolean,
+  error: string | null,
+): string {
+  const setting = value ? `NODE_EXTRA_CA_CERTS=${value}` : 'NODE_EXTRA_CA_CERTS unset';
+  return `${setting}; ${authorized ? 'a handshake succeeds' : `a handshake fails with ${error}`}${verdict.ok || !value ? '' : ` (${verdict.code})`}`;
+}
+
+function describeNew(facts: TrustNodeFacts['newTerminal'], verdict: NodeTrustVerdict): string {
+  const setting = facts.value
+    ? `NODE_EXTRA_CA_CERTS=${facts.value} ${facts.from ? `(from ${facts.from})` : '(inherited: no startup file sets it)'}`
+    : 'NODE_EXTRA_CA_CERTS unset (no startup file sets it)';
+  const outcome =
+    facts.authorized === true
+      ? 'a fresh Node process trusts the gateway'
+      : facts.authorized === false
+        ? `a fresh Node process rejects the gateway (${facts.error})`
+        : `the fresh Node process could not tell (${facts.error})`;
+  return `${setting}; ${outcome}${verdict.ok || !facts.value ? '' : ` (${verdict.code})`}`;
+}
+
+/** Node 22.19+ and 24.6+ can use the OS store; worth saying when the OS store already has the CA. */
+async function systemCaHint(ctx: CheckContext): Promise<string[]> {
+  const [major = 0, minor = 0] = ctx.host.nodeVersion.split('.').map(Number);
+  const supports =
+    major > 24 || (major === 24 && minor >= 6) || (major === 22 && minor >= 19) || major === 23;
+  if (!supports) return [];
+  const store = await readSystemStore(ctx.host, ctx.config.caSha256);
+  if (!store.bundleHasRoot && !store.keychain) return [];
+  return [
+    'the OS store already trusts the internal root: with this Node, NODE_USE_SYSTEM_CA=1 is another way',
+  ];
+}
 
 async function readCaFile(ctx: CheckContext, file: string): Promise<FileRead> {
   try {
@@ -102,7 +193,7 @@ async function readCaFile(ctx: CheckContext, file: string): Promise<FileRead> {
 
 async function existingParts(ctx: CheckContext, value: string): Promise<string[]> {
   const parts = value.split(/[:;]/).filter((p) => p && p !== value);
-  const checks = await Promise.all(
+  const found = await Promise.all(
     parts.map((p) =>
       ctx.host.stat(p).then(
         () => p,
@@ -110,39 +201,7 @@ async function existingParts(ctx: CheckContext, value: string): Promise<string[]
       ),
     ),
   );
-  return checks.filter((p): p is string => p !== null);
+  return found.filter((p): p is string => p !== null);
 }
 
-function fixFor(ctx: CheckContext, current: string | undefined): Fix {
-  const bundle = ctx.dependency<CaBundleFacts>('ca-bundle');
-  const source = bundle.data.source;
-  const verifiedFile =
-    source?.kind === 'file' && source.label !== 'NODE_EXTRA_CA_CERTS' ? source.location : null;
-  const target = installedBundlePath(ctx.host);
-  const home = ctx.host.home;
-  const shown = (p: string) => (p.startsWith(`${home}/`) ? `$HOME/${p.slice(home.length + 1)}` : p);
-  const commands: string[] = [];
-  let file = verifiedFile ?? target;
-  if (!verifiedFile) {
-    commands.push(
-      `mkdir -p "${shown(target.slice(0, target.lastIndexOf('/')))}"`,
-      `curl -fsSL https://crls.yandex.net/allCAs.pem -o "${shown(target)}" || curl -fsSL http://crls.yandex.net/allCAs.pem -o "${shown(target)}"`,
-      `eliza-doctor --ca-file "${shown(target)}" --only ca-bundle   # verifies it against the pinned root`,
-    );
-  }
-  if (current && current !== file) {
-    // Keep what the user already trusted: Node reads one file, so both go into one.
-    const combined = `${target.slice(0, target.lastIndexOf('/'))}/node-extra-ca.pem`;
-    commands.push(`cat "${current}" "${shown(file)}" > "${shown(combined)}"`);
-    file = combined;
-  }
-  for (const rc of ['.bashrc', '.zshrc']) {
-    commands.push(`echo 'export NODE_EXTRA_CA_CERTS="${shown(file)}"' >> ~/${rc}`);
-  }
-  commands.push(`export NODE_EXTRA_CA_CERTS="${shown(file)}"`);
-  return {
-    summary: 'point NODE_EXTRA_CA_CERTS at a file that holds the internal root CA',
-    commands,
-    automated: false,
-  };
-}
+export type { HandshakeVerdict };

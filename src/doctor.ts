@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { registry } from '../checks/index.ts';
 import type { DoctorConfig } from './config.ts';
+import { PROGRAM_START_ALLOWANCE_MS } from './engine/allowance.ts';
 import { runChecks } from './engine/runner.ts';
 import type { Check, CheckResult } from './engine/types.ts';
 import type { Host } from './host.ts';
@@ -20,9 +21,12 @@ export function checkTimeoutMs(timeoutMs: number): number {
   return timeoutMs + Math.max(250, Math.round(timeoutMs / 4));
 }
 
-/** The whole run, whatever fails: the contract's "about twice --timeout". */
+/**
+ * The whole run, whatever fails: the contract's "about twice --timeout", plus one fixed second
+ * for starting the runtimes the trust checks test (python3, a fresh node, curl).
+ */
 export function runDeadlineMs(timeoutMs: number): number {
-  return 2 * timeoutMs;
+  return 2 * timeoutMs + PROGRAM_START_ALLOWANCE_MS;
 }
 
 export async function diagnose(run: DoctorRun): Promise<Omit<RunSummary, 'exitCode'>> {

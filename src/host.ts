@@ -1,5 +1,7 @@
-import { closeSync, promises as fs, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, constants, promises as fs, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 
 /** Everything a check may learn about the machine, behind one port so that tests can fake it. */
 export interface Host {
@@ -10,10 +12,33 @@ export interface Host {
   osRelease: string;
   arch: string;
   nodeVersion: string;
+  /** The node binary running the doctor: what a fresh-process check starts. */
+  nodePath: string;
   now(): Date;
   /** Reads at most maxBytes; a larger file is an error with code EFBIG. */
   readFile(path: string, maxBytes: number): Promise<Buffer>;
   stat(path: string): Promise<Stats>;
+  listDir(path: string): Promise<string[]>;
+  /** The absolute path of an executable on PATH, or null. */
+  findExecutable(name: string): Promise<string | null>;
+  /** Runs a program, bounded; never rejects for the program's sake. */
+  exec(file: string, args: string[], options: ExecOptions): Promise<ExecResult>;
+}
+
+export interface ExecOptions {
+  env: Record<string, string | undefined>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  input?: string;
+}
+
+export interface ExecResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  /** Set when the program could not be started at all (ENOENT ...). */
+  error: string | null;
 }
 
 export function realHost(env: NodeJS.ProcessEnv = process.env): Host {
@@ -25,10 +50,68 @@ export function realHost(env: NodeJS.ProcessEnv = process.env): Host {
     osRelease: os.release(),
     arch: process.arch,
     nodeVersion: process.versions.node,
+    nodePath: process.execPath,
     now: () => new Date(),
     readFile: readBounded,
     stat: (path) => fs.stat(path),
+    listDir: (dir) => fs.readdir(dir).catch(() => []),
+    findExecutable: (name) => findExecutable(name, env.PATH ?? ''),
+    exec: execBounded,
   };
+}
+
+async function findExecutable(name: string, searchPath: string): Promise<string | null> {
+  for (const dir of searchPath.split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      await fs.access(candidate, constants.X_OK);
+      if ((await fs.stat(candidate)).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+const MAX_OUTPUT = 1024 * 1024;
+
+function execBounded(file: string, args: string[], options: ExecOptions): Promise<ExecResult> {
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const child = spawn(file, args, { env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const kill = () => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    };
+    const timer = setTimeout(kill, options.timeoutMs);
+    options.signal?.addEventListener('abort', kill, { once: true });
+    child.stdout.on('data', (d: Buffer) => {
+      if (stdout.length < MAX_OUTPUT) stdout += d.toString('utf8');
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      if (stderr.length < MAX_OUTPUT) stderr += d.toString('utf8');
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input ?? '');
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      resolve({
+        code: null,
+        stdout,
+        stderr,
+        timedOut: false,
+        error: (error as { code?: string }).code ?? error.message,
+      });
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', kill);
+      resolve({ code, stdout, stderr, timedOut, error: null });
+    });
+  });
 }
 
 export async function readBounded(path: string, maxBytes: number): Promise<Buffer> {

@@ -113,7 +113,8 @@ async function runOne(
   runSignal: AbortSignal,
   options: RunOptions,
 ): Promise<Outcome> {
-  const bound = timer(options.checkTimeoutMs);
+  const limitMs = options.checkTimeoutMs + (check.startupAllowanceMs ?? 0);
+  const bound = timer(limitMs);
   const signal = AbortSignal.any([runSignal, bound.signal]);
   const ctx: CheckContext = {
     ...context,
@@ -128,7 +129,7 @@ async function runOne(
     onAbort = () => {
       if (options.signal?.aborted) resolve(skip('INTERRUPTED', 'interrupted while running'));
       else if (runSignal.aborted) resolve(stopped(undefined, check, options.deadlineMs));
-      else resolve(fail('TIMEOUT', `did not finish within ${options.checkTimeoutMs} ms`));
+      else resolve(fail('TIMEOUT', `did not finish within ${limitMs} ms`));
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });

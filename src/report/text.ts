@@ -28,16 +28,20 @@ export function checkLine(result: CheckResult): string {
 export function summaryText(run: RunSummary, strict: boolean, partial: boolean): string {
   const lines: string[] = [];
   const problems = run.results.filter((r) => r.status === 'fail' || r.status === 'warn');
+  const shownFixes = new Map<string, string>();
   for (const r of problems) {
     lines.push('');
     lines.push(`${paint(r.status, ICON[r.status])} ${kleur.bold(r.id)}  ${paint(r.status, r.code ?? '')}`);
     lines.push(`  ${r.summary}`);
     for (const d of r.details) lines.push(kleur.dim(`  · ${d}`));
     if (r.fix) {
-      lines.push(
-        `  ${kleur.cyan('Fix:')} ${r.fix.summary}${r.fix.automated ? kleur.dim(' (eliza-doctor fix does this)') : ''}`,
-      );
-      for (const c of r.fix.commands) lines.push(`    ${kleur.dim('$')} ${c}`);
+      lines.push(`  ${kleur.cyan('Fix:')} ${r.fix.summary}`);
+      // One cause often breaks several runtimes with one cure: the commands are said once.
+      const key = r.fix.commands.join('\n');
+      const earlier = r.fix.commands.length ? shownFixes.get(key) : undefined;
+      if (earlier) lines.push(kleur.dim(`    (the same commands as for ${earlier})`));
+      else for (const c of r.fix.commands) lines.push(`    ${kleur.dim('$')} ${c}`);
+      if (!earlier) shownFixes.set(key, r.id);
     }
   }
   const skipped = run.results.filter((r) => r.status === 'skip');

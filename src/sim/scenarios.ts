@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
 import type { Fault, GatewayBehaviour, SimGateway } from './gateway.ts';
 import type { SimPki } from './pki.ts';
 
@@ -10,8 +11,11 @@ export interface Scenario {
   description: string;
   behaviour?: Partial<GatewayBehaviour>;
   token?: 'good' | 'wrong' | 'none' | 'padded';
-  /** What NODE_EXTRA_CA_CERTS holds for the doctor's process. */
-  nodeTrust?: 'bundle' | 'none' | 'intermediate-only';
+  /**
+   * What the doctor's environment trusts: everything (NODE_EXTRA_CA_CERTS, and a merged bundle
+   * for Python, curl and git), nothing, or Node given only the intermediate.
+   */
+  trust?: 'all' | 'none' | 'node-intermediate-only';
   /** Where the base URL points: the gateway, the gateway over http://, or a port nobody listens on. */
   target?: 'gateway' | 'http' | 'refused';
   env?: (base: string) => Record<string, string>;
@@ -30,12 +34,17 @@ const ALL_PASS = {
   tls: 'pass',
   'ca-bundle': 'pass',
   'trust-node': 'pass',
+  'trust-python': 'pass',
+  'trust-system': 'pass',
+  'insecure-settings': 'pass',
   token: 'pass',
   models: 'pass',
   'round-trip': 'pass',
 };
 const NETWORK_AFTER_TLS_SKIPPED = {
   'trust-node': 'DEPENDENCY_NOT_MET',
+  'trust-python': 'DEPENDENCY_NOT_MET',
+  'trust-system': 'DEPENDENCY_NOT_MET',
   token: 'DEPENDENCY_NOT_MET',
   models: 'DEPENDENCY_NOT_MET',
   'round-trip': 'DEPENDENCY_NOT_MET',
@@ -65,13 +74,18 @@ export const SCENARIOS: Scenario[] = [
     name: 'untrusted-ca',
     description:
       'Node does not trust the internal CA (NODE_EXTRA_CA_CERTS unset): the classic CERTIFICATE_VERIFY_FAILED',
-    nodeTrust: 'none',
-    expect: { ...ALL_PASS, 'trust-node': 'TRUST_NODE_CA_NOT_SET' },
+    trust: 'none',
+    expect: {
+      ...ALL_PASS,
+      'trust-node': 'TRUST_NODE_CA_NOT_SET',
+      'trust-python': 'TRUST_PYTHON_UNTRUSTED',
+      'trust-system': 'TRUST_SYSTEM_CURL_UNTRUSTED',
+    },
   },
   {
     name: 'intermediate-only',
     description: 'NODE_EXTRA_CA_CERTS holds only the intermediate CA, which curl accepts and Node does not',
-    nodeTrust: 'intermediate-only',
+    trust: 'node-intermediate-only',
     expect: { ...ALL_PASS, 'trust-node': 'TRUST_NODE_CA_INTERMEDIATE_ONLY' },
   },
   {
@@ -242,7 +256,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'ca-portal',
     description: 'no CA on the machine, and the CA download returns an HTML page',
-    nodeTrust: 'none',
+    trust: 'none',
     behaviour: { caBundle: 'html' },
     expect: {
       ...ALL_PASS,
@@ -254,7 +268,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'ca-foreign',
     description: 'no CA on the machine, and the download holds no pinned root (tampered with?)',
-    nodeTrust: 'none',
+    trust: 'none',
     behaviour: { caBundle: 'foreign' },
     expect: {
       ...ALL_PASS,
@@ -313,11 +327,16 @@ export function invocationFor(
   if (tokenKind === 'good') env.ELIZA_TOKEN = token;
   if (tokenKind === 'wrong') env.ELIZA_TOKEN = `y0_wrong${token.slice(8)}`;
   if (tokenKind === 'padded') env.SOY_TOKEN = `OAuth ${token}\n`;
-  const trust = scenario.nodeTrust ?? 'bundle';
+  const trust = scenario.trust ?? 'all';
   if (trust !== 'none') {
-    const file = `${dir}/node-extra-ca.pem`;
-    files[file] = trust === 'bundle' ? pki.bundlePem : pki.intermediate.pem;
-    env.NODE_EXTRA_CA_CERTS = file;
+    const nodeFile = `${dir}/node-extra-ca.pem`;
+    files[nodeFile] = trust === 'all' ? pki.bundlePem : pki.intermediate.pem;
+    env.NODE_EXTRA_CA_CERTS = nodeFile;
+    // Public roots plus the internal CA, as `eliza-doctor fix` makes it: nothing public breaks.
+    const merged = `${dir}/merged-ca.pem`;
+    files[merged] = `${rootCertificates.join('\n')}\n${pki.bundlePem}`;
+    for (const name of ['REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO'])
+      env[name] = merged;
   }
   return { args, env, files };
 }

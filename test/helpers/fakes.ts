@@ -18,6 +18,7 @@ export function fakeHost(
     osRelease: '6.1.0',
     arch: 'x64',
     nodeVersion: '20.20.2',
+    nodePath: process.execPath,
     now: () => new Date('2026-11-26T12:00:00Z'),
     async readFile(path) {
       const content = files[path];
@@ -28,6 +29,9 @@ export function fakeHost(
       if (files[path] === undefined) throw notFound(path);
       return { isFile: () => true, isDirectory: () => false } as Stats;
     },
+    listDir: async () => [],
+    findExecutable: async () => null,
+    exec: async () => ({ code: null, stdout: '', stderr: '', timedOut: false, error: 'ENOENT' }),
   };
 }
 

@@ -1,0 +1,201 @@
+import path from 'node:path';
+import { pass, warn } from '../src/engine/outcome.ts';
+import { type CheckContext, defineCheck } from '../src/engine/types.ts';
+import { scanStartup } from '../src/trust/startup.ts';
+
+export interface InsecureFinding {
+  code: string;
+  where: string;
+  text: string;
+  undo: string;
+}
+
+export interface InsecureFacts {
+  findings: InsecureFinding[];
+}
+
+const FALSE = /^(0|false|no|off)$/i;
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+export const insecureSettingsCheck = defineCheck<InsecureFacts>({
+  id: 'insecure-settings',
+  title: 'Certificate verification is not switched off',
+  network: false,
+  async run(ctx) {
+    const findings: InsecureFinding[] = [];
+    const { env } = ctx.host;
+    const scan = await scanStartup(ctx.host);
+    const variables = [
+      {
+        name: 'NODE_TLS_REJECT_UNAUTHORIZED',
+        insecure: (v: string) => v.trim() === '0',
+        code: 'INSECURE_NODE_TLS',
+        who: "Node accepts any certificate, an attacker's too",
+      },
+      {
+        name: 'PYTHONHTTPSVERIFY',
+        insecure: (v: string) => v.trim() === '0',
+        code: 'INSECURE_PYTHON_VERIFY',
+        who: "Python's urllib skips verification",
+      },
+      {
+        name: 'GIT_SSL_NO_VERIFY',
+        insecure: (v: string) => v.trim() !== '' && !FALSE.test(v.trim()),
+        code: 'INSECURE_GIT_SSL',
+        who: 'git skips verification',
+      },
+    ];
+    for (const v of variables) {
+      const value = env[v.name];
+      if (value !== undefined && v.insecure(value)) {
+        findings.push({
+          code: v.code,
+          where: 'this shell',
+          text: `${v.name}=${value} in this shell: ${v.who}`,
+          undo: `unset ${v.name}`,
+        });
+      }
+      for (const a of scan.assignments.filter(
+        (x) => x.name === v.name && x.value !== null && v.insecure(x.value),
+      )) {
+        findings.push({
+          code: v.code,
+          where: `${a.file}:${a.line}`,
+          text: `${v.name}=${a.value} set in ${a.file} line ${a.line}: ${v.who}`,
+          undo: `remove line ${a.line} of ${a.file}`,
+        });
+      }
+    }
+    findings.push(
+      ...(await npmFindings(ctx)),
+      ...(await gitFindings(ctx)),
+      ...(await curlrcFindings(ctx)),
+      ...(await pipFindings(ctx)),
+    );
+    const data = { findings };
+    const first = findings[0];
+    if (!first) return pass('no setting switches certificate verification off', { data });
+    return warn(first.code, first.text, {
+      details: findings.slice(1).map((f) => f.text),
+      data,
+      fix: {
+        summary: 'switch verification back on; to trust the internal CA, use eliza-doctor fix instead',
+        commands: [...new Set(findings.map((f) => f.undo))],
+        automated: false,
+      },
+    });
+  },
+});
+
+async function readText(ctx: CheckContext, file: string): Promise<string | null> {
+  try {
+    const bytes = await ctx.host.readFile(file, MAX_CONFIG_BYTES);
+    return bytes.includes(0) ? null : bytes.toString('utf8');
+  } catch {
+    return null;
+  }
+}
+
+async function npmFindings(ctx: CheckContext): Promise<InsecureFinding[]> {
+  const found: InsecureFinding[] = [];
+  const fromEnv = ctx.host.env.npm_config_strict_ssl ?? ctx.host.env.NPM_CONFIG_STRICT_SSL;
+  if (fromEnv !== undefined && FALSE.test(fromEnv.trim())) {
+    found.push({
+      code: 'INSECURE_NPM_STRICT_SSL',
+      where: 'this shell',
+      text: `npm_config_strict_ssl=${fromEnv}: npm skips verification`,
+      undo: 'unset npm_config_strict_ssl',
+    });
+  }
+  const files = [
+    ctx.host.env.NPM_CONFIG_USERCONFIG || path.join(ctx.host.home, '.npmrc'),
+    path.join(ctx.host.cwd, '.npmrc'),
+  ];
+  for (const file of [...new Set(files)]) {
+    const text = await readText(ctx, file);
+    text?.split(/\r?\n/).forEach((line, i) => {
+      if (/^\s*strict-ssl\s*=\s*(false|0)\s*$/i.test(line)) {
+        found.push({
+          code: 'INSECURE_NPM_STRICT_SSL',
+          where: `${file}:${i + 1}`,
+          text: `strict-ssl=false in ${file}: npm skips verification`,
+          undo: `npm config delete strict-ssl --location=${file.startsWith(ctx.host.home) && !file.startsWith(ctx.host.cwd) ? 'user' : 'project'}`,
+        });
+      }
+    });
+  }
+  return found;
+}
+
+async function gitFindings(ctx: CheckContext): Promise<InsecureFinding[]> {
+  const git = await ctx.host.findExecutable('git');
+  if (!git) return [];
+  const result = await ctx.host.exec(
+    git,
+    ['config', '--show-origin', '--get-regexp', '^http\\..*sslverify$'],
+    {
+      env: ctx.host.env,
+      timeoutMs: ctx.config.timeoutMs,
+    },
+  );
+  return result.stdout
+    .split('\n')
+    .map((line) => /^file:(\S+)\s+(\S+)\s+(\S+)$/.exec(line.trim()))
+    .filter((m): m is RegExpExecArray => m !== null && FALSE.test(m[3]!))
+    .map((m) => ({
+      code: 'INSECURE_GIT_SSL',
+      where: m[1]!,
+      text: `${m[2]}=${m[3]} in ${m[1]}: git skips verification`,
+      undo: `git config --file ${m[1]} --unset ${m[2]}`,
+    }));
+}
+
+async function curlrcFindings(ctx: CheckContext): Promise<InsecureFinding[]> {
+  const file = path.join(ctx.host.home, '.curlrc');
+  const text = await readText(ctx, file);
+  const found: InsecureFinding[] = [];
+  text?.split(/\r?\n/).forEach((line, i) => {
+    if (/^\s*(-k|--?insecure)\s*$/.test(line)) {
+      found.push({
+        code: 'INSECURE_CURLRC',
+        where: `${file}:${i + 1}`,
+        text: `${file} line ${i + 1} says insecure: curl skips verification`,
+        undo: `remove line ${i + 1} of ${file}`,
+      });
+    }
+  });
+  return found;
+}
+
+async function pipFindings(ctx: CheckContext): Promise<InsecureFinding[]> {
+  const config = ctx.host.env.XDG_CONFIG_HOME || path.join(ctx.host.home, '.config');
+  const files = [
+    ctx.host.env.PIP_CONFIG_FILE,
+    path.join(config, 'pip', 'pip.conf'),
+    path.join(ctx.host.home, '.pip', 'pip.conf'),
+  ];
+  const found: InsecureFinding[] = [];
+  for (const file of files) {
+    if (!file) continue;
+    const text = await readText(ctx, file);
+    text?.split(/\r?\n/).forEach((line, i) => {
+      if (/^\s*trusted-host\s*=/.test(line)) {
+        found.push({
+          code: 'INSECURE_PIP_TRUSTED_HOST',
+          where: `${file}:${i + 1}`,
+          text: `trusted-host in ${file} line ${i + 1}: pip skips verification for those hosts`,
+          undo: `remove line ${i + 1} of ${file}`,
+        });
+      }
+    });
+  }
+  if (ctx.host.env.PIP_TRUSTED_HOST) {
+    found.push({
+      code: 'INSECURE_PIP_TRUSTED_HOST',
+      where: 'this shell',
+      text: 'PIP_TRUSTED_HOST is set: pip skips verification for those hosts',
+      undo: 'unset PIP_TRUSTED_HOST',
+    });
+  }
+  return found;
+}

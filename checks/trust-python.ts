@@ -1,0 +1,154 @@
+import { PROGRAM_START_ALLOWANCE_MS } from '../src/engine/allowance.ts';
+import { fail, pass, skip, warn } from '../src/engine/outcome.ts';
+import { type CheckContext, defineCheck } from '../src/engine/types.ts';
+import { trustFix } from '../src/fixes/descriptor.ts';
+import { verifyInternalBundle } from '../src/pki/bundle.ts';
+import { parsePemBundle } from '../src/pki/cert.ts';
+import { type HandshakeVerdict, type PythonProbe, pythonHandshake } from '../src/trust/probes.ts';
+import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
+import type { TlsFacts } from './tls.ts';
+
+export interface TrustPythonFacts {
+  python: string | null;
+  version: string | null;
+  certifi: string | null;
+  requests: string | null;
+  /** The bundle requests would use, and the verdicts of both ways of verifying. */
+  requestsBundle: string | null;
+  requestsWay: HandshakeVerdict | null;
+  sslDefault: HandshakeVerdict | null;
+  variables: { name: string; value: string; verdict: string }[];
+}
+
+const BUNDLE_VARIABLES = ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_FILE', 'PIP_CERT'] as const;
+const MAX_BUNDLE = 16 * 1024 * 1024;
+
+export const trustPythonCheck = defineCheck<TrustPythonFacts>({
+  id: 'trust-python',
+  title: 'Python (requests, ssl) trusts the gateway',
+  dependsOn: ['tls'],
+  uses: ['ca-bundle'],
+  network: true,
+  startupAllowanceMs: PROGRAM_START_ALLOWANCE_MS,
+  async run(ctx) {
+    const data: TrustPythonFacts = {
+      python: null,
+      version: null,
+      certifi: null,
+      requests: null,
+      requestsBundle: null,
+      requestsWay: null,
+      sslDefault: null,
+      variables: [],
+    };
+    const python = await ctx.host.findExecutable('python3');
+    if (!python) return skip('TRUST_PYTHON_NOT_FOUND', 'no python3 on PATH: nothing to check', { data });
+    data.python = python;
+    const tls = ctx.dependency<TlsFacts>('tls').data;
+    const scan = await scanStartup(ctx.host);
+    const env = newTerminalEnv(ctx.host.env, scan);
+    const target = { address: tls.address, port: ctx.config.target.port, host: ctx.config.target.host };
+    const probe = await pythonHandshake(ctx.host, python, env, target, ctx.config.timeoutMs, ctx.signal);
+    if ('error' in probe)
+      return fail('TRUST_PYTHON_PROBE_FAILED', `could not test Python: ${probe.error}`, { data });
+    Object.assign(data, {
+      version: probe.version,
+      certifi: probe.certifi,
+      requests: probe.requests,
+      requestsBundle: probe.requestsBundle,
+      requestsWay: probe.requestsWay,
+      sslDefault: probe.sslDefault,
+    });
+    const problems = await bundleVariables(ctx, env, data);
+    const details = [
+      `Python ${probe.version}${probe.requests ? `, requests ${probe.requests}` : ', no requests'}${probe.certifi ? `, certifi ${probe.certifi}` : ''}`,
+      `as requests verifies (${probe.requestsBundle ?? 'no bundle'}): ${verdictText(probe.requestsWay)}`,
+      `as ssl.create_default_context() verifies (${env.SSL_CERT_FILE ?? probe.opensslCafile ?? 'OpenSSL defaults'}): ${verdictText(probe.sslDefault)}`,
+      ...data.variables.map((v) => `${v.name}=${v.value}: ${v.verdict}`),
+    ];
+    const fix = trustFix('make Python trust the internal CA');
+    const missing = problems.find((p) => p.code === 'TRUST_PYTHON_BUNDLE_MISSING');
+    if (missing) return fail(missing.code, missing.text, { details, data, fix });
+    const requestsOk = probe.requestsWay?.authorized !== false;
+    const sslOk = probe.sslDefault.authorized !== false;
+    if (!requestsOk && !sslOk) {
+      return fail(
+        'TRUST_PYTHON_UNTRUSTED',
+        `Python rejects the gateway: ${probe.sslDefault.error} (CERTIFICATE_VERIFY_FAILED)`,
+        { details, data, fix },
+      );
+    }
+    if (!requestsOk) {
+      return fail(
+        'TRUST_PYTHON_REQUESTS_UNTRUSTED',
+        `requests rejects the gateway: ${probe.requestsBundle} lacks the internal CA`,
+        { details, data, fix },
+      );
+    }
+    if (!sslOk) {
+      return fail(
+        'TRUST_PYTHON_SSL_UNTRUSTED',
+        `ssl.create_default_context() rejects the gateway (urllib, aiohttp, httpx use it): ${probe.sslDefault.error}`,
+        { details, data, fix },
+      );
+    }
+    const internalOnly = problems.find((p) => p.code === 'TRUST_PYTHON_INTERNAL_ONLY_BUNDLE');
+    if (internalOnly) return warn(internalOnly.code, internalOnly.text, { details, data, fix });
+    return pass('Python trusts the gateway, both as requests and as ssl verify', { details, data });
+  },
+});
+
+function verdictText(v: HandshakeVerdict | null): string {
+  if (!v) return 'not tried';
+  if (v.authorized === true) return 'trusted';
+  if (v.authorized === false) return `rejected (${v.error})`;
+  return `could not tell (${v.error})`;
+}
+
+/** A variable naming a missing file breaks Python; one naming an internal-only bundle breaks public hosts. */
+async function bundleVariables(
+  ctx: CheckContext,
+  env: Record<string, string | undefined>,
+  data: TrustPythonFacts,
+) {
+  const problems: { code: string; text: string }[] = [];
+  for (const name of BUNDLE_VARIABLES) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    let bytes: Buffer;
+    try {
+      bytes = await ctx.host.readFile(value, MAX_BUNDLE);
+    } catch {
+      const isDir = await ctx.host.stat(value).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
+      data.variables.push({ name, value, verdict: isDir ? 'a directory' : 'no such file' });
+      if (!isDir)
+        problems.push({
+          code: 'TRUST_PYTHON_BUNDLE_MISSING',
+          text: `${name} names ${value}, which does not exist: Python's HTTPS fails everywhere`,
+        });
+      continue;
+    }
+    const bundle = parsePemBundle(bytes);
+    const verdict = verifyInternalBundle(bundle, ctx.config.caSha256, ctx.host.now());
+    const total = bundle.blocks.filter((b) => b.cert).length;
+    if (verdict.kept.length > 0 && verdict.kept.length === total) {
+      data.variables.push({ name, value, verdict: 'internal CAs only' });
+      problems.push({
+        code: 'TRUST_PYTHON_INTERNAL_ONLY_BUNDLE',
+        text: `${name} names ${value}, which holds only internal CAs: public hosts (pypi.org, api.openai.com) then fail`,
+      });
+    } else {
+      data.variables.push({
+        name,
+        value,
+        verdict: `${total} certificates${verdict.roots.length ? ', the internal root among them' : ', no internal root'}`,
+      });
+    }
+  }
+  return problems;
+}
+
+export type { PythonProbe };

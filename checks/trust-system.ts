@@ -1,0 +1,160 @@
+import { PROGRAM_START_ALLOWANCE_MS } from '../src/engine/allowance.ts';
+import { fail, pass, warn } from '../src/engine/outcome.ts';
+import { type CheckContext, defineCheck } from '../src/engine/types.ts';
+import { trustFix } from '../src/fixes/descriptor.ts';
+import { quickFingerprints } from '../src/pki/cert.ts';
+import { installedBundlePath } from '../src/trust/locations.ts';
+import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
+import { readSystemStore, type SystemStore, systemInstallCommands } from '../src/trust/system.ts';
+import type { TlsFacts } from './tls.ts';
+
+export interface TrustSystemFacts {
+  store: SystemStore;
+  curl: { path: string; trusted: boolean | null; detail: string } | null;
+  git: { path: string; caFile: string | null; trusted: boolean | null } | null;
+}
+
+export const trustSystemCheck = defineCheck<TrustSystemFacts>({
+  id: 'trust-system',
+  title: 'The OS store, curl and git trust the gateway',
+  dependsOn: ['tls'],
+  uses: ['ca-bundle'],
+  network: true,
+  startupAllowanceMs: PROGRAM_START_ALLOWANCE_MS,
+  async run(ctx) {
+    const tls = ctx.dependency<TlsFacts>('tls').data;
+    const pinned = ctx.config.caSha256;
+    const scan = await scanStartup(ctx.host);
+    const env = newTerminalEnv(ctx.host.env, scan);
+    const [store, curl, git] = await Promise.all([
+      readSystemStore(ctx.host, pinned),
+      curlVerdict(ctx, env, tls.address),
+      gitVerdict(ctx, env),
+    ]);
+    const data: TrustSystemFacts = { store, curl, git };
+    const details = [
+      store.bundle
+        ? `OS bundle ${store.bundle}: ${store.bundleHasRoot ? 'holds' : 'lacks'} the internal root`
+        : 'no OS bundle found',
+      ...(store.anchors.length ? [`installed as an anchor: ${store.anchors.join(', ')}`] : []),
+      ...(store.keychain !== null
+        ? [`macOS System keychain: ${store.keychain ? 'holds' : 'lacks'} the internal root`]
+        : []),
+      ...(curl ? [`curl (${curl.path}): ${curl.detail}`] : ['curl: not installed']),
+      ...(git
+        ? [
+            `git (${git.path}) reads ${git.caFile ?? 'its built-in bundle'}: ${git.trusted === null ? 'unknown' : git.trusted ? 'holds the internal root' : 'lacks the internal root'}`,
+          ]
+        : []),
+    ];
+    const commands = systemInstallCommands(store, ctx.host.platform, installedBundlePath(ctx.host));
+    const base = trustFix('make curl and git trust the internal CA');
+    const fix = {
+      ...base,
+      summary: `${base.summary}; the OS store needs root: eliza-doctor fix --system, or by hand`,
+      commands: [...base.commands, ...commands],
+    };
+    const internal = tls.anchor === 'internal';
+    if (internal && curl?.trusted === false) {
+      return fail('TRUST_SYSTEM_CURL_UNTRUSTED', `curl rejects the gateway: ${curl.detail}`, {
+        details,
+        data,
+        fix,
+      });
+    }
+    if (internal && git?.trusted === false) {
+      return fail(
+        'TRUST_SYSTEM_GIT_UNTRUSTED',
+        `git's CA bundle (${git.caFile ?? 'built in'}) lacks the internal root`,
+        { details, data, fix },
+      );
+    }
+    if (internal && store.anchors.length > 0 && !store.bundleHasRoot) {
+      return warn(
+        'TRUST_SYSTEM_NOT_UPDATED',
+        `the internal root is installed in ${store.anchors[0]} but not built into ${store.bundle}`,
+        {
+          details,
+          data,
+          fix: {
+            summary: 'rebuild the OS bundle',
+            commands: [store.family?.update ?? 'sudo update-ca-certificates'],
+            automated: false,
+          },
+        },
+      );
+    }
+    if (internal && !curl && !git && !store.bundleHasRoot && !store.keychain) {
+      return warn(
+        'TRUST_SYSTEM_STORE_MISSING_CA',
+        'the OS store lacks the internal root: tools that use it will reject the gateway',
+        { details, data, fix },
+      );
+    }
+    const summary = !internal
+      ? 'the gateway chains to a public root, which the OS store has'
+      : [curl ? 'curl' : null, git ? 'git' : null].filter(Boolean).join(' and ') + ' trust the gateway';
+    return pass(summary === ' trust the gateway' ? 'the OS store holds the internal root' : summary, {
+      details,
+      data,
+    });
+  },
+});
+
+async function curlVerdict(ctx: CheckContext, env: Record<string, string | undefined>, address: string) {
+  const curl = await ctx.host.findExecutable('curl');
+  if (!curl) return null;
+  const { host, port } = ctx.config.target;
+  const result = await ctx.host.exec(
+    curl,
+    [
+      '-sS',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '--max-time',
+      String(ctx.config.timeoutMs / 1000),
+      '--resolve',
+      `${host}:${port}:${address.includes(':') ? `[${address}]` : address}`,
+      `https://${host}:${port}/`,
+    ],
+    { env, timeoutMs: ctx.config.timeoutMs + 1000, signal: ctx.signal },
+  );
+  // curl's exit codes: 0 done; 60 the peer's certificate cannot be authenticated; 77 no CA file.
+  if (result.code === 0)
+    return { path: curl, trusted: true, detail: `trusts the gateway (HTTP ${result.stdout.trim()})` };
+  const message =
+    result.stderr
+      .trim()
+      .split('\n')[0]
+      ?.replace(/^curl: \(\d+\)\s*/, '') ?? '';
+  if (result.code === 60 || result.code === 77)
+    return { path: curl, trusted: false, detail: `exit ${result.code}: ${message}` };
+  return {
+    path: curl,
+    trusted: null,
+    detail: `could not tell (exit ${result.code ?? result.error}: ${message})`,
+  };
+}
+
+async function gitVerdict(ctx: CheckContext, env: Record<string, string | undefined>) {
+  const git = await ctx.host.findExecutable('git');
+  if (!git) return null;
+  let caFile = env.GIT_SSL_CAINFO?.trim() || null;
+  if (!caFile) {
+    const result = await ctx.host.exec(git, ['config', '--get', 'http.sslCAInfo'], {
+      env,
+      timeoutMs: ctx.config.timeoutMs,
+    });
+    caFile = result.stdout.trim() || null;
+  }
+  const file = caFile ?? (await readSystemStore(ctx.host, [])).bundle;
+  if (!file) return { path: git, caFile, trusted: null };
+  const bytes = await ctx.host.readFile(file, 16 * 1024 * 1024).catch(() => null);
+  return {
+    path: git,
+    caFile: file,
+    trusted: bytes ? quickFingerprints(bytes).some((fp) => ctx.config.caSha256.includes(fp)) : false,
+  };
+}
