@@ -91,10 +91,13 @@ export const trustSystemCheck = defineCheck<TrustSystemFacts>({
         { details, data, fix },
       );
     }
+    const tools = [curl ? 'curl' : null, git ? 'git' : null].filter(Boolean).join(' and ');
     const summary = !internal
       ? 'the gateway chains to a public root, which the OS store has'
-      : [curl ? 'curl' : null, git ? 'git' : null].filter(Boolean).join(' and ') + ' trust the gateway';
-    return pass(summary === ' trust the gateway' ? 'the OS store holds the internal root' : summary, {
+      : tools
+        ? `${tools} trust the gateway`
+        : 'the OS store holds the internal root';
+    return pass(summary, {
       details,
       data,
     });

@@ -26,6 +26,13 @@ function installRedaction(): void {
   }
 }
 
+interface FixArgs {
+  yes?: boolean;
+  dryRun?: boolean;
+  system?: boolean;
+  undo?: boolean;
+}
+
 interface CheckArgs {
   baseUrl?: string;
   token?: string;
@@ -185,6 +192,57 @@ async function runWithView(
   return summary.exitCode;
 }
 
+/** The flags that say where the gateway and the CA are, for a re-check in a child process. */
+function targetArgs(argv: CheckArgs): string[] {
+  const args: string[] = [];
+  const add = (flag: string, value: string | string[] | undefined) => {
+    for (const v of value === undefined ? [] : Array.isArray(value) ? value : [value]) args.push(flag, v);
+  };
+  add('--base-url', argv.baseUrl);
+  add('--resolve', argv.resolve);
+  add('--timeout', argv.timeout);
+  add('--ca-url', argv.caUrl);
+  add('--ca-file', argv.caFile);
+  add('--ca-sha256', argv.caSha256);
+  return args;
+}
+
+async function runFixCommand(argv: CheckArgs & FixArgs & Record<string, unknown>): Promise<number> {
+  const { config } = prepare(argv);
+  const { runFix } = await import('./fixes/command.ts');
+  const interrupt = new AbortController();
+  const onSigint = () => interrupt.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    return await runFix({
+      config,
+      host: realHost(),
+      yes: argv.yes ?? false,
+      dryRun: argv.dryRun ?? false,
+      system: argv.system ?? false,
+      undo: argv.undo ?? false,
+      targetArgs: targetArgs(argv),
+      signal: interrupt.signal,
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+async function runEnv(argv: { shell?: string }): Promise<number> {
+  const { installedVariables, envLines, shellFor } = await import('./fixes/env.ts');
+  const host = realHost();
+  const variables = await installedVariables(host);
+  if (!variables) {
+    process.stderr.write(
+      'eliza-doctor env: the internal CA is not installed yet; run eliza-doctor fix first\n',
+    );
+    return 1;
+  }
+  process.stdout.write(`${envLines(variables, shellFor(argv.shell, host.env))}\n`);
+  return 0;
+}
+
 async function runDemo(argv: CheckArgs & { scenario?: string } & Record<string, unknown>): Promise<number> {
   const { runDemoScenario } = await import('./sim/demo.ts');
   const passThrough: string[] = [];
@@ -211,6 +269,33 @@ export async function main(args: string[]): Promise<number> {
       (y) => checkOptions(y),
       async (argv) => {
         exitCode = await runCheck(argv as CheckArgs & Record<string, unknown>);
+      },
+    )
+    .command(
+      'fix',
+      'diagnose, then install the internal CA for Node, Python, curl and git (asks first), then check again',
+      (y) =>
+        checkOptions(y)
+          .option('yes', { type: 'boolean', alias: 'y', describe: 'apply without asking' })
+          .option('dry-run', { type: 'boolean', describe: 'show every change as a diff and change nothing' })
+          .option('system', { type: 'boolean', describe: 'also add the CA to the OS store (needs root)' })
+          .option('undo', { type: 'boolean', describe: 'remove what fix added and restore the files' })
+          .conflicts('undo', 'system'),
+      async (argv) => {
+        exitCode = await runFixCommand(argv as CheckArgs & FixArgs & Record<string, unknown>);
+      },
+    )
+    .command(
+      'env',
+      'print the lines that make this shell trust the internal CA: eval "$(eliza-doctor env)"',
+      (y) =>
+        y.option('shell', {
+          type: 'string',
+          choices: ['bash', 'zsh', 'fish'],
+          describe: 'syntax [default: from $SHELL]',
+        }),
+      async (argv) => {
+        exitCode = await runEnv(argv as { shell?: string });
       },
     )
     .command(
@@ -247,6 +332,9 @@ export async function main(args: string[]): Promise<number> {
     .example('$0', 'diagnose with the token from $ELIZA_TOKEN / $SOY_TOKEN')
     .example('$0 --json --strict', 'a CI preflight: one JSON document, warnings fail')
     .example('$0 --only tls,trust-node', 'just the certificate checks')
+    .example('$0 fix --dry-run', 'see what fixing the internal CA would change, as a diff')
+    .example('$0 fix --yes', 'install the internal CA for Node, Python, curl and git, then prove it')
+    .example('eval "$($0 env)"', 'load the fixed settings into the current shell')
     .example('$0 demo --scenario untrusted-ca', 'see what a missing internal CA looks like')
     .strict()
     .version(VERSION)

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { anySignal, timeoutSignal } from '../abort.ts';
 import { fail, isBroken, skip } from './outcome.ts';
 import type { Check, CheckContext, CheckResult, Outcome } from './types.ts';
 
@@ -43,8 +44,8 @@ export async function runChecks(options: RunOptions): Promise<CheckResult[]> {
   const { registry, selected, context } = options;
   const needed = closureOf(registry, selected);
   const byId = new Map(registry.map((c) => [c.id, c]));
-  const deadline = timer(options.deadlineMs);
-  const runSignal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  const deadline = timeoutSignal(options.deadlineMs, true);
+  const runSignal = anySignal(options.signal, deadline.signal);
   const results = new Map<string, CheckResult>();
   const pending = new Map<string, Promise<CheckResult>>();
 
@@ -114,8 +115,9 @@ async function runOne(
   options: RunOptions,
 ): Promise<Outcome> {
   const limitMs = options.checkTimeoutMs + (check.startupAllowanceMs ?? 0);
-  const bound = timer(limitMs);
-  const signal = AbortSignal.any([runSignal, bound.signal]);
+  // Kept alive: a check stuck on a promise that holds no handle must still end in TIMEOUT.
+  const bound = timeoutSignal(limitMs, true);
+  const signal = anySignal(runSignal, bound.signal);
   const ctx: CheckContext = {
     ...context,
     signal,
@@ -143,19 +145,6 @@ async function runOne(
     bound.clear();
     if (onAbort) signal.removeEventListener('abort', onAbort);
   }
-}
-
-/**
- * Unlike AbortSignal.timeout(), this timer keeps the process alive: a check stuck on a promise
- * that holds no handle must still end in TIMEOUT and a report, not in a silent exit.
- */
-function timer(ms: number): { signal: AbortSignal; clear(): void } {
-  const controller = new AbortController();
-  const handle = setTimeout(
-    () => controller.abort(new DOMException('time bound reached', 'TimeoutError')),
-    ms,
-  );
-  return { signal: controller.signal, clear: () => clearTimeout(handle) };
 }
 
 function describeCrash(error: unknown): string {

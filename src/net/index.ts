@@ -4,6 +4,7 @@ import net, { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls, { rootCertificates } from 'node:tls';
 import type { Agent, Dispatcher } from 'undici';
+import { anySignal, timeoutSignal } from '../abort.ts';
 import type { ResolveRule } from '../config.ts';
 import { classifyError, failure, type NetFailure } from './errors.ts';
 
@@ -105,7 +106,7 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 export function createNet(options: { timeoutMs: number; resolve: ResolveRule[] }): Net {
   const { timeoutMs, resolve } = options;
   const agents = new Map<string, Agent>();
-  const bounded = (signal: AbortSignal, ms = timeoutMs) => AbortSignal.any([signal, AbortSignal.timeout(ms)]);
+  const bounded = (signal: AbortSignal, ms = timeoutMs) => boundedSignal(signal, ms);
 
   const lookup = async (host: string, port: number, signal: AbortSignal): Promise<Result<LookupResult>> => {
     const started = performance.now();
@@ -130,7 +131,7 @@ export function createNet(options: { timeoutMs: number; resolve: ResolveRule[] }
   /** For undici and tls.connect: the same answers the dns check saw, --resolve included. */
   const socketLookup = (port: number) =>
     ((hostname: string, opts: { all?: boolean }, callback: (...args: unknown[]) => void) => {
-      lookup(hostname, port, AbortSignal.timeout(timeoutMs)).then((result) => {
+      lookup(hostname, port, boundedSignal(null, timeoutMs)).then((result) => {
         if (!result.ok) {
           const error = Object.assign(new Error(result.failure.message), { code: result.failure.cause });
           callback(error);
@@ -344,6 +345,13 @@ function settle<T>(
     cleanup = start(done);
     if (finished) cleanup();
   });
+}
+
+function boundedSignal(parent: AbortSignal | null, ms: number): AbortSignal {
+  const timeout = timeoutSignal(ms);
+  const signal = anySignal(parent, timeout.signal);
+  signal.addEventListener('abort', timeout.clear, { once: true });
+  return signal;
 }
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -74,6 +74,9 @@ describe('the simple commands', () => {
         'tls',
         'ca-bundle',
         'trust-node',
+        'trust-python',
+        'trust-system',
+        'insecure-settings',
         'token',
         'models',
         'round-trip',
@@ -89,15 +92,16 @@ describe('the simple commands', () => {
 });
 
 describe('against the loopback gateway', () => {
-  it('text mode: a live line per check, the problem with its fix, one verdict, no token', async () => {
+  it('text mode: a live line per check, each problem with its fix, one cure said once, one verdict, no token', async () => {
     const staged = await stage(scenarioByName('untrusted-ca')!);
     try {
       const result = await runCli(staged.invocation.args, { env: staged.invocation.env, home: staged.home });
       assert.equal(result.code, 1);
       assert.match(result.stdout, /✖ Node\.js trusts the gateway TRUST_NODE_CA_NOT_SET/);
-      assert.match(result.stdout, /Fix: point NODE_EXTRA_CA_CERTS/);
-      assert.match(result.stdout, /\$ export NODE_EXTRA_CA_CERTS=/);
-      assert.match(result.stdout, /✖ 1 problem: trust-node \(TRUST_NODE_CA_NOT_SET\)/);
+      assert.match(result.stdout, /Fix: make Node trust the internal CA/);
+      assert.match(result.stdout, /\$ eliza-doctor fix\n/);
+      assert.match(result.stdout, /\(the same commands as for trust-node\)/);
+      assert.match(result.stdout, /✖ 3 problems: trust-node \(TRUST_NODE_CA_NOT_SET\), trust-python/);
       assert.ok(!result.stdout.includes(staged.token) && !result.stderr.includes(staged.token));
     } finally {
       await staged.close();

@@ -1,0 +1,44 @@
+import path from 'node:path';
+import type { Host } from '../host.ts';
+import { doctorDataDir, installedBundlePath } from '../trust/locations.ts';
+import { type ShellKind, shellOf } from '../trust/shell.ts';
+import { COMBINED_NODE_NAME, MERGED_BUNDLE_NAME } from './plan.ts';
+
+/** The variables `fix` put in the startup files, from the files it installed; null before any fix. */
+export async function installedVariables(host: Host): Promise<Record<string, string> | null> {
+  const dir = doctorDataDir(host);
+  const exists = (file: string) =>
+    host.stat(file).then(
+      (s) => s.isFile(),
+      () => false,
+    );
+  const bundle = installedBundlePath(host);
+  const combined = path.join(dir, COMBINED_NODE_NAME);
+  const merged = path.join(dir, MERGED_BUNDLE_NAME);
+  if (!(await exists(bundle))) return null;
+  const variables: Record<string, string> = {
+    NODE_EXTRA_CA_CERTS: (await exists(combined)) ? combined : bundle,
+  };
+  if (await exists(merged)) {
+    for (const name of ['REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO'])
+      variables[name] = merged;
+  }
+  return variables;
+}
+
+/** Lines for `eval "$(eliza-doctor env)"`, in the syntax of the shell that evaluates them. */
+export function envLines(variables: Record<string, string>, shell: ShellKind): string {
+  const quote = (value: string) => `'${value.replace(/'/g, shell === 'fish' ? "\\'" : "'\\''")}'`;
+  return Object.entries(variables)
+    .map(([name, value]) =>
+      shell === 'fish' ? `set -gx ${name} ${quote(value)};` : `export ${name}=${quote(value)};`,
+    )
+    .join('\n');
+}
+
+export function shellFor(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): ShellKind {
+  return shellOf(flag ?? env.SHELL) ?? 'bash';
+}

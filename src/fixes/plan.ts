@@ -1,0 +1,278 @@
+import { constants, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { rootCertificates } from 'node:tls';
+import type { CaBundleFacts } from '../../checks/ca-bundle.ts';
+import type { TrustPythonFacts } from '../../checks/trust-python.ts';
+import type { CheckResult } from '../engine/types.ts';
+import type { Host } from '../host.ts';
+import { parsePemBundle, toPem } from '../pki/cert.ts';
+import { DOCUMENTED_SYSTEM_PATH, doctorDataDir, installedBundlePath } from '../trust/locations.ts';
+import { blockLines, type ShellKind, startupFiles, withBlock } from '../trust/shell.ts';
+import { newTerminalEnv, type StartupScan } from '../trust/startup.ts';
+import { ANCHOR_DIRS, type SystemStore } from '../trust/system.ts';
+
+export interface FileChange {
+  /** Where the change lands: the target of a symlinked startup file. */
+  target: string;
+  /** As the user knows it (the symlink, ~ for HOME). */
+  shown: string;
+  kind: 'bundle' | 'startup' | 'system';
+  before: Buffer | null;
+  after: Buffer;
+  mode: number;
+  why: string;
+}
+
+export interface Plan {
+  changes: FileChange[];
+  /** Files that would need a change but cannot take one, with the reason. */
+  skipped: { shown: string; reason: string }[];
+  variables: Record<string, string>;
+  /** Run after the files are written (only with --system). */
+  systemCommands: string[];
+  /** Shown, not run: what the OS store needs, without --system. */
+  manualCommands: string[];
+}
+
+export const MERGED_BUNDLE_NAME = 'ca-bundle-with-internal.pem';
+export const COMBINED_NODE_NAME = 'node-extra-ca.pem';
+const MAX_FILE = 16 * 1024 * 1024;
+
+/** The trust checks `fix` can repair, each by the variables it sets. */
+export const FIXABLE = ['trust-node', 'trust-python', 'trust-system'] as const;
+
+export function needsFix(results: CheckResult[]): CheckResult[] {
+  return results.filter(
+    (r) =>
+      (FIXABLE as readonly string[]).includes(r.id) &&
+      (r.status === 'fail' || r.status === 'warn') &&
+      r.fix?.automated,
+  );
+}
+
+export async function planTrustFix(options: {
+  host: Host;
+  results: Map<string, CheckResult>;
+  scan: StartupScan;
+  store: SystemStore;
+  system: boolean;
+}): Promise<Plan> {
+  const { host, results, scan } = options;
+  const bundle = results.get('ca-bundle') as CheckResult<CaBundleFacts>;
+  const pem = bundle.data.pem!;
+  const dataDir = doctorDataDir(host);
+  const bundlePath = installedBundlePath(host);
+  const plan: Plan = { changes: [], skipped: [], variables: {}, systemCommands: [], manualCommands: [] };
+  const shown = (p: string) => (p.startsWith(`${host.home}/`) ? `~/${p.slice(host.home.length + 1)}` : p);
+  const terminal = newTerminalEnv(host.env, scan);
+
+  await addFile(plan, host, bundlePath, shown(bundlePath), 'bundle', pem, 'the verified internal CA bundle');
+
+  // Node reads one file: when NODE_EXTRA_CA_CERTS already names another, both go into one.
+  const ours = new Set([
+    bundlePath,
+    path.join(dataDir, COMBINED_NODE_NAME),
+    path.join(dataDir, MERGED_BUNDLE_NAME),
+  ]);
+  const existingNode = [host.env.NODE_EXTRA_CA_CERTS, terminal.NODE_EXTRA_CA_CERTS]
+    .map((v) => v?.trim())
+    .find((v) => v && !ours.has(v));
+  let nodeFile = bundlePath;
+  if (existingNode) {
+    const other = await readPem(host, existingNode);
+    if (other) {
+      nodeFile = path.join(dataDir, COMBINED_NODE_NAME);
+      await addFile(
+        plan,
+        host,
+        nodeFile,
+        shown(nodeFile),
+        'bundle',
+        union(other, pem),
+        `${existingNode} plus the internal CA, for NODE_EXTRA_CA_CERTS`,
+      );
+    }
+  }
+
+  // Python, curl and git replace their whole store with the file named: public roots must stay.
+  const python = results.get('trust-python') as CheckResult<TrustPythonFacts> | undefined;
+  const bases = [
+    terminal.REQUESTS_CA_BUNDLE,
+    terminal.SSL_CERT_FILE,
+    terminal.CURL_CA_BUNDLE,
+    python?.data.certifi ?? undefined,
+    options.store.bundle ?? undefined,
+  ]
+    .map((v) => v?.trim())
+    .filter((v): v is string => !!v && !ours.has(v));
+  let base: string | null = null;
+  for (const candidate of bases) {
+    base = await readPem(host, candidate);
+    if (base) break;
+  }
+  const merged = path.join(dataDir, MERGED_BUNDLE_NAME);
+  await addFile(
+    plan,
+    host,
+    merged,
+    shown(merged),
+    'bundle',
+    union(base ?? rootCertificates.join('\n'), pem),
+    'public roots plus the internal CA, for Python, curl and git',
+  );
+
+  plan.variables = {
+    NODE_EXTRA_CA_CERTS: nodeFile,
+    REQUESTS_CA_BUNDLE: merged,
+    SSL_CERT_FILE: merged,
+    CURL_CA_BUNDLE: merged,
+    GIT_SSL_CAINFO: merged,
+  };
+  for (const shell of scan.shells) {
+    for (const file of await startupTargets(host, shell, scan)) {
+      await addStartup(plan, host, shell, file, shown(file), blockLines(shell, plan.variables, host.home));
+    }
+  }
+
+  const family = options.store.family ?? ANCHOR_DIRS[0]!;
+  const systemFiles =
+    host.platform === 'darwin'
+      ? []
+      : [DOCUMENTED_SYSTEM_PATH, path.join(family.dir, `YandexInternalCA${family.ext}`)];
+  const systemCommand =
+    host.platform === 'darwin'
+      ? `security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain "${bundlePath}"`
+      : family.update.replace(/^sudo /, '');
+  if (options.system) {
+    for (const file of systemFiles) await addFile(plan, host, file, file, 'system', pem, 'the OS store');
+    plan.systemCommands.push(systemCommand);
+  } else {
+    plan.manualCommands.push(
+      ...systemFiles.map((f) => `sudo cp "${bundlePath}" ${f}`),
+      `sudo ${systemCommand}`,
+    );
+  }
+  return plan;
+}
+
+/** Login and interactive files of a shell: those it has, plus the one a new terminal reads. */
+async function startupTargets(host: Host, shell: ShellKind, scan: StartupScan): Promise<string[]> {
+  const files = startupFiles(shell, host.home, host.env);
+  const exists = (p: string) => scan.files.some((f) => f.path === p && f.exists);
+  switch (shell) {
+    case 'bash': {
+      const login =
+        files.filter((f) => f.role === 'login').find((f) => exists(f.path))?.path ??
+        path.join(host.home, '.profile');
+      return [path.join(host.home, '.bashrc'), login];
+    }
+    case 'zsh': {
+      const rc = files.find((f) => f.role === 'interactive')!.path;
+      const profile = files.find((f) => f.role === 'login')!.path;
+      return exists(profile) ? [rc, profile] : [rc];
+    }
+    case 'fish':
+      return [files[0]!.path];
+  }
+}
+
+async function addStartup(
+  plan: Plan,
+  host: Host,
+  shell: ShellKind,
+  file: string,
+  shown: string,
+  block: string[],
+) {
+  const target = await fs.realpath(file).catch(() => file);
+  let before: Buffer | null = null;
+  try {
+    before = await host.readFile(target, MAX_FILE);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== 'ENOENT')
+      return void plan.skipped.push({
+        shown,
+        reason: code === 'EFBIG' ? 'larger than 16 MiB' : `cannot be read (${code})`,
+      });
+  }
+  if (before?.includes(0))
+    return void plan.skipped.push({ shown, reason: 'holds binary data, not a shell script' });
+  const after = Buffer.from(withBlock(before?.toString('utf8') ?? '', block), 'utf8');
+  const why = `${shell} startup file: sets the variables for new ${shell} shells`;
+  await push(plan, {
+    target,
+    shown: target === file ? shown : `${shown} -> ${target}`,
+    kind: 'startup',
+    before,
+    after,
+    mode: 0o644,
+    why,
+  });
+}
+
+async function addFile(
+  plan: Plan,
+  host: Host,
+  target: string,
+  shown: string,
+  kind: FileChange['kind'],
+  text: string,
+  why: string,
+) {
+  const before = await host.readFile(target, MAX_FILE).catch(() => null);
+  await push(plan, { target, shown, kind, before, after: Buffer.from(text), mode: 0o644, why });
+}
+
+async function push(plan: Plan, change: FileChange) {
+  if (change.before?.equals(change.after)) return;
+  const writable = await canWrite(change.target);
+  if (writable !== true) return void plan.skipped.push({ shown: change.shown, reason: writable });
+  if (change.before) {
+    const stats = await fs.stat(change.target).catch(() => null);
+    if (stats) change.mode = stats.mode & 0o777;
+  }
+  plan.changes.push(change);
+}
+
+/** true, or why not: the file itself when it exists, else the nearest existing folder above it. */
+async function canWrite(target: string): Promise<true | string> {
+  let probe = target;
+  for (;;) {
+    try {
+      await fs.access(probe, constants.W_OK);
+      return true;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== 'ENOENT')
+        return code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+          ? 'not writable (read-only or owned by someone else)'
+          : `not writable (${code})`;
+      const parent = path.dirname(probe);
+      if (parent === probe) return 'no folder to write it in';
+      probe = parent;
+    }
+  }
+}
+
+async function readPem(host: Host, file: string): Promise<string | null> {
+  try {
+    const bytes = await host.readFile(file, MAX_FILE);
+    const blocks = parsePemBundle(bytes).blocks.filter((b) => b.cert);
+    return blocks.length ? blocks.map((b) => b.pem).join('') : null;
+  } catch {
+    return null;
+  }
+}
+
+/** base's certificates, then those of extra that base lacks, each once, as clean PEM. */
+export function union(base: string, extra: string): string {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const block of [...parsePemBundle(base).blocks, ...parsePemBundle(extra).blocks]) {
+    if (!block.cert || seen.has(block.cert.fingerprint256)) continue;
+    seen.add(block.cert.fingerprint256);
+    out.push(toPem(block.cert));
+  }
+  return out.join('');
+}

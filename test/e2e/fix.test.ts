@@ -1,0 +1,252 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { scenarioByName } from '../../src/sim/scenarios.ts';
+import { CLI, outcomeOf, parseReport, runCli, type Staged, stage } from '../helpers/cli.ts';
+
+const untrusted = scenarioByName('untrusted-ca')!;
+
+/** Every file under HOME with its bytes: "no byte changed" is checked against this. */
+function snapshot(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = path.join(d, name);
+      const s = statSync(p, { throwIfNoEntry: false });
+      if (!s) continue;
+      if (s.isDirectory()) walk(p);
+      else files.set(p, readFileSync(p).toString('base64'));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+function realisticHome(home: string): void {
+  // No trailing newline, an existing export, CRLF in one file, a symlinked zshrc (dotfiles repos).
+  writeFileSync(path.join(home, '.bashrc'), '# ~/.bashrc\nalias ll="ls -l"\nexport EDITOR=vim');
+  writeFileSync(
+    path.join(home, '.profile'),
+    '# ~/.profile\r\nif [ -n "$BASH_VERSION" ]; then\r\n  . "$HOME/.bashrc"\r\nfi\r\n',
+  );
+  mkdirSync(path.join(home, 'dotfiles'));
+  writeFileSync(path.join(home, 'dotfiles', 'zshrc'), 'setopt autocd\n');
+  symlinkSync(path.join(home, 'dotfiles', 'zshrc'), path.join(home, '.zshrc'));
+}
+
+/** Async on purpose: the loopback gateway answers from this very process. */
+function inShell(
+  command: string,
+  env: Record<string, string | undefined>,
+): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-i', '-c', command], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('error', reject);
+    child.once('close', () => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr });
+    });
+  });
+}
+
+function args(staged: Staged): string[] {
+  return staged.invocation.args;
+}
+
+describe('eliza-doctor fix', () => {
+  it('makes a new interactive shell trust the gateway; a second fix changes nothing; --undo restores every byte', async () => {
+    const staged = await stage(untrusted);
+    try {
+      const home = staged.home;
+      realisticHome(home);
+      const env = { ...staged.invocation.env, SHELL: '/bin/bash' };
+      const before = snapshot(home);
+
+      const broken = parseReport((await runCli(['--json', ...args(staged)], { env, home })).stdout);
+      const trust = (r: typeof broken) =>
+        Object.fromEntries(
+          r.checks.filter((c) => c.id.startsWith('trust-')).map((c) => [c.id, outcomeOf(c)]),
+        );
+      assert.deepEqual(trust(broken), {
+        'trust-node': 'TRUST_NODE_CA_NOT_SET',
+        'trust-python': 'TRUST_PYTHON_UNTRUSTED',
+        'trust-system': 'TRUST_SYSTEM_CURL_UNTRUSTED',
+      });
+
+      const fixed = await runCli(['fix', '--yes', ...args(staged)], { env, home });
+      assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+      assert.match(fixed.stdout, /Fixed\. Open a new terminal/);
+      assert.ok(!fixed.stdout.includes(staged.token) && !fixed.stderr.includes(staged.token));
+      const bashrc = readFileSync(path.join(home, '.bashrc'), 'utf8');
+      assert.match(bashrc, /^# ~\/\.bashrc\nalias ll="ls -l"\nexport EDITOR=vim\n\n# >>> eliza-doctor >>>\n/);
+      assert.match(readFileSync(path.join(home, '.profile'), 'utf8'), /\r\n# >>> eliza-doctor >>>\r\n/);
+      assert.ok(statSync(path.join(home, '.zshrc'), { throwIfNoEntry: false }), 'the symlink is still there');
+      assert.match(
+        readFileSync(path.join(home, 'dotfiles', 'zshrc'), 'utf8'),
+        /NODE_EXTRA_CA_CERTS/,
+        'written through the symlink',
+      );
+
+      // A brand-new interactive bash, with nothing inherited but PATH and HOME, reaches the gateway.
+      const port = staged.sim.port;
+      const shellEnv = { PATH: process.env.PATH, HOME: home, TERM: 'dumb' };
+      const node = await inShell(
+        `node -e "require('https').get('https://127.0.0.1:${port}/v1/models', (r) => { console.log('status', r.statusCode); r.resume(); }).on('error', (e) => { console.log('error', e.code); })"`,
+        shellEnv,
+      );
+      assert.match(node.stdout, /status 401/, `node in a new shell: ${node.stdout} ${node.stderr}`);
+      const python = await inShell(
+        `python3 -c "import ssl, urllib.request
+try:
+    urllib.request.urlopen('https://127.0.0.1:${port}/v1/models', context=ssl.create_default_context())
+except urllib.error.HTTPError as e:
+    print('status', e.code)"`,
+        shellEnv,
+      );
+      assert.match(python.stdout, /status 401/, `python in a new shell: ${python.stdout} ${python.stderr}`);
+      const curl = await inShell(
+        `curl -sS -o /dev/null -w '%{http_code}' https://127.0.0.1:${port}/v1/models`,
+        shellEnv,
+      );
+      assert.equal(curl.stdout.trim(), '401', `curl in a new shell: ${curl.stderr}`);
+
+      const afterFix = snapshot(home);
+      const again = await runCli(['fix', '--yes', ...args(staged)], { env, home });
+      assert.equal(again.code, 0, again.stdout);
+      assert.deepEqual(snapshot(home), afterFix, 'a second fix changes no byte');
+
+      const undone = await runCli(['fix', '--undo'], { env, home });
+      assert.equal(undone.code, 0, undone.stdout);
+      assert.deepEqual(
+        snapshot(home),
+        before,
+        '--undo restores every file byte for byte and removes what it created',
+      );
+    } finally {
+      await staged.close();
+    }
+  });
+
+  it('--dry-run shows a unified diff and changes nothing', async () => {
+    const staged = await stage(untrusted);
+    try {
+      realisticHome(staged.home);
+      const before = snapshot(staged.home);
+      const result = await runCli(['fix', '--dry-run', ...args(staged)], {
+        env: { ...staged.invocation.env, SHELL: '/bin/bash' },
+        home: staged.home,
+      });
+      assert.equal(result.code, 0, result.stdout);
+      assert.match(result.stdout, /\+\+\+ b.*\.bashrc/);
+      assert.match(
+        result.stdout,
+        /\+export NODE_EXTRA_CA_CERTS="\$HOME\/\.local\/share\/eliza-doctor\/YandexInternalCA\.pem"/,
+      );
+      assert.match(result.stdout, /Dry run: nothing was changed/);
+      assert.deepEqual(snapshot(staged.home), before);
+    } finally {
+      await staged.close();
+    }
+  });
+
+  it('refuses a tampered bundle and writes nothing', async () => {
+    const staged = await stage(scenarioByName('ca-foreign')!);
+    try {
+      realisticHome(staged.home);
+      const before = snapshot(staged.home);
+      const result = await runCli(['fix', '--yes', ...args(staged)], {
+        env: { ...staged.invocation.env, SHELL: '/bin/bash' },
+        home: staged.home,
+      });
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stdout,
+        /Cannot fix: there is no verified internal CA to install \(CA_NO_PINNED_ROOT/,
+      );
+      assert.deepEqual(snapshot(staged.home), before);
+    } finally {
+      await staged.close();
+    }
+  });
+
+  it('asks before changing anything, and without a terminal changes nothing', async () => {
+    const staged = await stage(untrusted);
+    try {
+      const before = snapshot(staged.home);
+      const result = await runCli(['fix', ...args(staged)], {
+        env: staged.invocation.env,
+        home: staged.home,
+      });
+      assert.equal(result.code, 1);
+      assert.match(result.stdout, /Run eliza-doctor fix --yes to apply\. Nothing was changed\./);
+      assert.deepEqual(snapshot(staged.home), before);
+    } finally {
+      await staged.close();
+    }
+  });
+
+  it('leaves a read-only startup file alone, says why, and fixes the rest', async () => {
+    const staged = await stage(untrusted);
+    try {
+      const readOnly = path.join(staged.home, '.bash_profile');
+      writeFileSync(readOnly, '. ~/.bashrc\n');
+      chmodSync(readOnly, 0o444);
+      chmodSync(staged.home, 0o755);
+      const env = { ...staged.invocation.env, SHELL: '/bin/bash' };
+      const result = await runCli(['fix', '--yes', ...args(staged)], { env, home: staged.home });
+      if (process.getuid?.() === 0) {
+        // root may write anyway; the point here is what happens when it may not.
+        assert.equal(result.code, 0, result.stdout);
+        return;
+      }
+      assert.match(result.stdout, /leave .*\.bash_profile alone: not writable/);
+      assert.equal(readFileSync(readOnly, 'utf8'), '. ~/.bashrc\n');
+      assert.ok(existsSync(path.join(staged.home, '.bashrc')));
+    } finally {
+      await staged.close();
+    }
+  });
+
+  it('env prints the lines for eval, in fish syntax under fish', async () => {
+    const staged = await stage(untrusted);
+    try {
+      const env = { ...staged.invocation.env, SHELL: '/bin/bash' };
+      const none = await runCli(['env'], { env, home: staged.home });
+      assert.equal(none.code, 1);
+      assert.equal(none.stdout, '');
+      await runCli(['fix', '--yes', ...args(staged)], { env, home: staged.home });
+      const bash = await runCli(['env'], { env, home: staged.home });
+      assert.match(bash.stdout, /^export NODE_EXTRA_CA_CERTS='.*YandexInternalCA\.pem';$/m);
+      const fish = await runCli(['env', '--shell', 'fish'], { env, home: staged.home });
+      assert.match(fish.stdout, /^set -gx SSL_CERT_FILE '.*ca-bundle-with-internal\.pem';$/m);
+      const evaluated = await inShell(`eval "$(node ${CLI} env)" && printenv NODE_EXTRA_CA_CERTS`, {
+        PATH: process.env.PATH,
+        HOME: staged.home,
+        SHELL: '/bin/bash',
+      });
+      assert.match(evaluated.stdout, /YandexInternalCA\.pem/);
+    } finally {
+      await staged.close();
+    }
+  });
+});
