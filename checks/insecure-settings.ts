@@ -155,7 +155,7 @@ async function curlrcFindings(ctx: CheckContext): Promise<InsecureFinding[]> {
   const text = await readText(ctx, file);
   const found: InsecureFinding[] = [];
   text?.split(/\r?\n/).forEach((line, i) => {
-    if (/^\s*(-k|--?insecure)\s*$/.test(line)) {
+    if (/^\s*(-k|(--)?insecure)\s*$/.test(line)) {
       found.push({
         code: 'INSECURE_CURLRC',
         where: `${file}:${i + 1}`,

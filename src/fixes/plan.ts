@@ -237,6 +237,9 @@ async function push(plan: Plan, change: FileChange) {
 
 /** true, or why not: the file itself when it exists, else the nearest existing folder above it. */
 async function canWrite(target: string): Promise<true | string> {
+  // A file with no write bit says "leave me alone", even to root, who could write it anyway.
+  const stats = await fs.stat(target).catch(() => null);
+  if (stats && (stats.mode & 0o222) === 0) return 'read-only (no write permission)';
   let probe = target;
   for (;;) {
     try {

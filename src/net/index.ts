@@ -243,6 +243,8 @@ export function createNet(options: { timeoutMs: number; resolve: ResolveRule[] }
         connect: {
           // An explicit ca replaces Node's whole store, so the bundled roots go in by hand.
           ca: [...rootCertificates, ...(extraCa ? [extraCa] : [])],
+          // Verified whatever NODE_TLS_REJECT_UNAUTHORIZED says: the doctor itself never skips it.
+          rejectUnauthorized: true,
           lookup: socketLookup(port),
           timeout: timeoutMs,
         },

@@ -133,14 +133,11 @@ export function judgeNodeExtraCa(input: NodeTrustInput): NodeTrustVerdict {
     }
     return result(true, null, `NODE_EXTRA_CA_CERTS=${value} holds ${rootName}`, details, loaded);
   }
-  if (firstBad && (has(all, needed.root) || needed.intermediates.some((c) => has(all, c)))) {
-    return result(
-      false,
-      'TRUST_NODE_CA_FILE_MALFORMED',
-      `${badBlock}, so ${rootName} after it is never loaded`,
-      details,
-      loaded,
-    );
+  if (firstBad && !has(loaded, needed.root)) {
+    const after = has(all, needed.root)
+      ? `, so ${rootName} after it is never loaded`
+      : `, and no ${rootName} comes before it`;
+    return result(false, 'TRUST_NODE_CA_FILE_MALFORMED', `${badBlock}${after}`, details, loaded);
   }
   if (has(loaded, needed.root)) {
     return result(

@@ -87,25 +87,33 @@ export function findAssignments(
     if (/^\s*#/.test(line)) return;
     const match = (shell === 'fish' ? FISH_ASSIGNMENT : POSIX_ASSIGNMENT).exec(line);
     if (!match || !names.includes(match[1]!)) return;
-    const raw = stripComment(match[2]!.trim());
-    found.push({ file, line: index + 1, name: match[1]!, value: expand(unquote(raw), home), raw });
+    const raw = match[2]!.trim();
+    found.push({ file, line: index + 1, name: match[1]!, value: shellValue(raw, home), raw });
   });
   return found;
 }
 
-function stripComment(value: string): string {
-  if (/^["']/.test(value)) return value;
-  return value.replace(/\s+#.*$/, '').replace(/;\s*$/, '');
-}
-
-function unquote(value: string): string {
-  const m = /^"(.*)"$/.exec(value) ?? /^'(.*)'$/.exec(value);
-  return m ? m[1]! : value;
-}
-
-function expand(value: string, home: string): string | null {
-  const expanded = value.replace(/^~(?=\/|$)/, home).replace(/\$\{HOME\}|\$HOME(?![A-Za-z0-9_])/g, home);
-  return /[$`]/.test(expanded) ? null : expanded;
+/**
+ * A value as the shell would see it, for the simple forms people write: '...' literal, "..." with
+ * $HOME, bare with ~ and $HOME. null when it needs anything else ($(...), other variables).
+ */
+function shellValue(raw: string, home: string): string | null {
+  const expandHome = (text: string) => text.replace(/\$\{HOME\}|\$HOME(?![A-Za-z0-9_])/g, home);
+  let value: string;
+  if (raw.startsWith("'")) {
+    const end = raw.indexOf("'", 1);
+    if (end < 0) return null;
+    return raw.slice(1, end);
+  }
+  if (raw.startsWith('"')) {
+    const end = raw.indexOf('"', 1);
+    if (end < 0) return null;
+    value = expandHome(raw.slice(1, end));
+  } else {
+    const bare = /^[^\s;#]*/.exec(raw)![0];
+    value = expandHome(bare.replace(/^~(?=\/|$)/, home));
+  }
+  return /[$`]/.test(value) ? null : value;
 }
 
 /** The lines the doctor puts into a startup file, in that shell's syntax. */

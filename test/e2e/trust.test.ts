@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { scenarioByName } from '../../src/sim/scenarios.ts';
+import { type JsonCheck, parseReport, pki, runCli, stage } from '../helpers/cli.ts';
+
+async function checkWith(
+  scenario: string,
+  only: string,
+  prepare: (home: string, env: Record<string, string>) => Record<string, string>,
+): Promise<JsonCheck[]> {
+  const staged = await stage(scenarioByName(scenario)!);
+  try {
+    const env = prepare(staged.home, { ...staged.invocation.env, SHELL: '/bin/bash' });
+    const result = await runCli(['--json', '--only', only, ...staged.invocation.args], {
+      env,
+      home: staged.home,
+    });
+    assert.ok(!result.stdout.includes(staged.token));
+    return parseReport(result.stdout).checks;
+  } finally {
+    await staged.close();
+  }
+}
+
+describe('insecure-settings', () => {
+  it('finds verification switched off in the environment, startup files, npm, git, curl and pip', async () => {
+    const [check] = await checkWith('healthy', 'insecure-settings', (home, env) => {
+      writeFileSync(path.join(home, '.bashrc'), 'export PYTHONHTTPSVERIFY=0\n');
+      writeFileSync(path.join(home, '.npmrc'), 'registry=https://example.invalid/\nstrict-ssl=false\n');
+      writeFileSync(path.join(home, '.gitconfig'), '[http]\n\tsslVerify = false\n');
+      writeFileSync(path.join(home, '.curlrc'), 'insecure\n');
+      return { ...env, NODE_TLS_REJECT_UNAUTHORIZED: '0', GIT_CONFIG_GLOBAL: path.join(home, '.gitconfig') };
+    });
+    assert.equal(check!.status, 'warn');
+    assert.equal(check!.code, 'INSECURE_NODE_TLS');
+    const codes = (check!.data.findings as { code: string }[]).map((f) => f.code).sort();
+    assert.deepEqual(codes, [
+      'INSECURE_CURLRC',
+      'INSECURE_GIT_SSL',
+      'INSECURE_NODE_TLS',
+      'INSECURE_NPM_STRICT_SSL',
+      'INSECURE_PYTHON_VERIFY',
+    ]);
+    assert.ok(check!.fix!.commands.includes('unset NODE_TLS_REJECT_UNAUTHORIZED'));
+    assert.ok(
+      !JSON.stringify(check!.fix).match(/NODE_TLS_REJECT_UNAUTHORIZED=0|--insecure|verify=False/),
+      'never recommends it',
+    );
+  });
+
+  it('does not let NODE_TLS_REJECT_UNAUTHORIZED=0 weaken the doctor itself', async () => {
+    const checks = await checkWith('intercepted', 'tls,token', (_home, env) => ({
+      ...env,
+      NODE_TLS_REJECT_UNAUTHORIZED: '0',
+    }));
+    assert.deepEqual(
+      checks.map((c) => c.code),
+      ['TLS_UNKNOWN_ISSUER', 'DEPENDENCY_NOT_MET'],
+    );
+  });
+});
+
+describe('trust-node: this shell and a new terminal', () => {
+  it('says when only new terminals are fixed', async () => {
+    const [check] = await checkWith('untrusted-ca', 'trust-node', (home, env) => {
+      const file = path.join(home, 'ca.pem');
+      writeFileSync(file, pki().bundlePem);
+      writeFileSync(path.join(home, '.bashrc'), 'export NODE_EXTRA_CA_CERTS="$HOME/ca.pem"\n');
+      return env;
+    });
+    assert.equal(check!.code, 'TRUST_NODE_NEW_SHELL_ONLY');
+    assert.equal((check!.data.newTerminal as { authorized: boolean }).authorized, true);
+  });
+
+  it('says when this shell works but a new terminal will not', async () => {
+    const [check] = await checkWith('healthy', 'trust-node', (home, env) => {
+      writeFileSync(path.join(home, '.bashrc'), 'export NODE_EXTRA_CA_CERTS=/nonexistent/ca.pem\n');
+      return env;
+    });
+    assert.equal(check!.code, 'TRUST_NODE_NOT_PERSISTENT');
+    assert.match(check!.summary, /does not exist/);
+  });
+
+  it('hears Node itself complain about a bad file', async () => {
+    const [check] = await checkWith('healthy', 'trust-node', (home, env) => {
+      const file = path.join(home, 'broken.pem');
+      writeFileSync(file, '-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n');
+      return { ...env, NODE_EXTRA_CA_CERTS: file };
+    });
+    assert.equal(check!.code, 'TRUST_NODE_CA_FILE_MALFORMED');
+  });
+});
+
+describe('trust-python', () => {
+  it('warns about a bundle of internal CAs only', async () => {
+    const [check] = await checkWith('healthy', 'trust-python', (home, env) => {
+      const file = path.join(home, 'internal-only.pem');
+      writeFileSync(file, pki().bundlePem);
+      return { ...env, REQUESTS_CA_BUNDLE: file };
+    });
+    assert.equal(check!.code, 'TRUST_PYTHON_INTERNAL_ONLY_BUNDLE');
+  });
+
+  it('fails a bundle variable that names no file', async () => {
+    const [check] = await checkWith('healthy', 'trust-python', (_home, env) => ({
+      ...env,
+      REQUESTS_CA_BUNDLE: '/nonexistent/bundle.pem',
+    }));
+    assert.equal(check!.code, 'TRUST_PYTHON_BUNDLE_MISSING');
+  });
+
+  it('skips, saying why, where there is no python3', async () => {
+    const [check] = await checkWith('healthy', 'trust-python', (home, env) => ({
+      ...env,
+      PATH: path.join(home, 'no-programs-here'),
+    }));
+    assert.equal(check!.status, 'skip');
+    assert.equal(check!.code, 'TRUST_PYTHON_NOT_FOUND');
+  });
+});
