@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import {
   chmodSync,
-  existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -214,7 +213,7 @@ except urllib.error.HTTPError as e:
       chmodSync(staged.home, 0o755);
       const env = { ...staged.invocation.env, SHELL: '/bin/bash' };
       const result = await runCli(['fix', '--yes', ...args(staged)], { env, home: staged.home });
-      assert.match(result.stdout, /leave .*\.bash_profile alone: not writable/);
+      assert.match(result.stdout, /leave .*\.bash_profile alone: read-only/);
       assert.equal(readFileSync(readOnly, 'utf8'), '. ~/.bashrc\n');
       assert.match(readFileSync(path.join(staged.home, '.bashrc'), 'utf8'), /NODE_EXTRA_CA_CERTS/);
       assert.equal(result.code, 0, result.stdout);
