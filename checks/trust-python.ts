@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { PROGRAM_START_ALLOWANCE_MS } from '../src/engine/allowance.ts';
 import { fail, pass, skip, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
@@ -112,9 +113,12 @@ async function bundleVariables(
   data: TrustPythonFacts,
 ) {
   const problems: { code: string; text: string }[] = [];
-  for (const name of BUNDLE_VARIABLES) {
+  const named: [string, string][] = BUNDLE_VARIABLES.flatMap((name) => {
     const value = env[name]?.trim();
-    if (!value) continue;
+    return value ? [[name, value] as [string, string]] : [];
+  });
+  named.push(...(await pipCertSettings(ctx)));
+  for (const [name, value] of named) {
     let bytes: Buffer;
     try {
       bytes = await ctx.host.readFile(value, MAX_BUNDLE);
@@ -152,3 +156,25 @@ async function bundleVariables(
 }
 
 export type { PythonProbe };
+
+/** pip's own `cert = PATH` setting, which overrides certifi for pip alone. */
+async function pipCertSettings(ctx: CheckContext): Promise<[string, string][]> {
+  const config = ctx.host.env.XDG_CONFIG_HOME || path.join(ctx.host.home, '.config');
+  const files = [
+    ctx.host.env.PIP_CONFIG_FILE,
+    path.join(config, 'pip', 'pip.conf'),
+    path.join(ctx.host.home, '.pip', 'pip.conf'),
+    '/etc/pip.conf',
+  ];
+  const found: [string, string][] = [];
+  for (const file of files) {
+    if (!file) continue;
+    const text = await ctx.host.readFile(file, 1024 * 1024).then(
+      (b) => b.toString('utf8'),
+      () => null,
+    );
+    const match = text && /^\s*cert\s*=\s*(.+?)\s*$/m.exec(text);
+    if (match) found.push([`pip's cert (${file})`, match[1]!.replace(/^~(?=\/)/, ctx.host.home)]);
+  }
+  return found;
+}
