@@ -1,7 +1,6 @@
 import { describeFsError } from '../src/config.ts';
 import { fail, pass, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck, type Outcome } from '../src/engine/types.ts';
-import { codeFor } from '../src/net/errors.ts';
 import { type BundleVerdict, verifyInternalBundle } from '../src/pki/bundle.ts';
 import { type CertInfo, describeCert, parsePemBundle, quickFingerprints } from '../src/pki/cert.ts';
 import { internalCaPlaces } from '../src/trust/locations.ts';
@@ -27,6 +26,7 @@ export const caBundleCheck = defineCheck<CaBundleFacts>({
   id: 'ca-bundle',
   title: 'Internal CA bundle, verified against the pinned root',
   network: true,
+  worksOffline: true,
   async run(ctx) {
     const looked: string[] = [];
     const pinned = ctx.config.caSha256;
@@ -47,23 +47,24 @@ export const caBundleCheck = defineCheck<CaBundleFacts>({
       );
       if (candidate.ok) return conclude(ctx, candidate, looked);
     }
-    let last: Candidate | null = null;
-    for (const url of ctx.config.caUrls) {
-      const candidate = await download(ctx, url);
-      looked.push(`${url}: ${candidate.ok ? 'downloaded, holds the pinned root' : candidate.text}`);
-      if (candidate.ok) return conclude(ctx, candidate, looked);
-      last = candidate;
+    if (ctx.config.offline) {
+      const text = 'no internal CA on this machine (--offline: nothing downloaded)';
+      return conclude(ctx, { ok: false, code: 'CA_NOT_FOUND', text }, looked, pinned);
     }
-    return conclude(
-      ctx,
-      last ?? {
-        ok: false,
-        code: 'CA_NOT_FOUND',
-        text: 'no internal CA on this machine and no URL to fetch one',
-      },
-      looked,
-      pinned,
-    );
+    // All URLs at once, so that https-then-http costs one bound, not two; the first in order wins.
+    const downloads = await Promise.all(ctx.config.caUrls.map((url) => download(ctx, url)));
+    downloads.forEach((candidate, i) => {
+      looked.push(
+        `${ctx.config.caUrls[i]}: ${candidate.ok ? 'downloaded, holds the pinned root' : candidate.text}`,
+      );
+    });
+    const chosen = downloads.find((c) => c.ok) ?? downloads.at(-1);
+    const none: Candidate = {
+      ok: false,
+      code: 'CA_NOT_FOUND',
+      text: 'no internal CA on this machine and no URL to fetch one',
+    };
+    return conclude(ctx, chosen ?? none, looked, pinned);
   },
 });
 
@@ -91,7 +92,7 @@ async function download(ctx: CheckContext, url: string): Promise<Candidate> {
     return {
       ok: false,
       code: 'CA_UNREACHABLE',
-      text: `could not fetch it (${codeFor('CA', result.failure)}: ${result.failure.cause})`,
+      text: `could not fetch it (${result.failure.cause})`,
     };
   }
   if (result.status !== 200)

@@ -2,11 +2,13 @@ import { chatShape, RAW_OPENAI_PATH } from '../src/eliza.ts';
 import { fail, pass, warn } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
 import { callGateway } from '../src/gateway-call.ts';
+import { type Timings, timingLine } from '../src/timings.ts';
+import type { TlsFacts } from './tls.ts';
 
 export interface RoundTripFacts {
   model: string;
   status: number | null;
-  timings: { ttfbMs: number; totalMs: number } | null;
+  timings: Timings | null;
   finishReason: string | null;
 }
 
@@ -14,7 +16,7 @@ export const roundTripCheck = defineCheck<RoundTripFacts>({
   id: 'round-trip',
   title: 'Chat completion round trip (as an SDK makes it)',
   dependsOn: ['models'],
-  uses: ['ca-bundle'],
+  uses: ['ca-bundle', 'tls'],
   network: true,
   async run(ctx) {
     const model = ctx.config.model;
@@ -32,7 +34,15 @@ export const roundTripCheck = defineCheck<RoundTripFacts>({
     });
     if (!call.ok) return fail(call.code, call.summary, { details: call.details, data });
     data.status = call.answer.status;
-    data.timings = { ttfbMs: call.answer.ttfbMs, totalMs: call.answer.totalMs };
+    // The connection is the one token and models used: its set-up phases are the tls check's.
+    const setup = ctx.dependency<TlsFacts>('tls').data.timings;
+    data.timings = {
+      dnsMs: setup.dnsMs,
+      tcpMs: setup.tcpMs,
+      tlsMs: setup.tlsMs,
+      ttfbMs: call.answer.ttfbMs,
+      totalMs: (setup.dnsMs ?? 0) + (setup.tcpMs ?? 0) + (setup.tlsMs ?? 0) + call.answer.totalMs,
+    };
     if (!call.parsed.ok) {
       const p = call.parsed.problem;
       const body = call.answer.body.toString('utf8');
@@ -82,6 +92,10 @@ export const roundTripCheck = defineCheck<RoundTripFacts>({
       {
         details: [
           `finish_reason ${shape.finishReason ?? 'none'}${shape.model ? `, served by ${shape.model}` : ''}`,
+          timingLine(
+            data.timings!,
+            ' (connect and TLS as the tls check measured them; the request reused that connection)',
+          ),
         ],
         data,
       },

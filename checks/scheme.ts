@@ -31,6 +31,7 @@ export const schemeCheck = defineCheck<SchemeFacts>({
   id: 'scheme',
   title: 'Base URLs use https://',
   network: true,
+  worksOffline: true,
   async run(ctx) {
     const { config } = ctx;
     const given = config.givenBaseUrl;
@@ -45,7 +46,7 @@ export const schemeCheck = defineCheck<SchemeFacts>({
     };
 
     if (given.protocol === 'http:') {
-      const probes = await probeBoth(ctx);
+      const probes = ctx.config.offline ? { http: null, https: null } : await probeBoth(ctx);
       data.httpProbe = probes.http;
       data.httpsProbe = probes.https;
       findings.push({

@@ -4,7 +4,9 @@ import { defineCheck, type Fix } from '../src/engine/types.ts';
 import { codeFor } from '../src/net/errors.ts';
 import { type CertInfo, describeCert, parsePemBundle } from '../src/pki/cert.ts';
 import { bundledRoots, type ChainVerdict, judgeChain } from '../src/pki/chain.ts';
+import { slowPhases, type Timings, timingLine } from '../src/timings.ts';
 import type { CaBundleFacts } from './ca-bundle.ts';
+import type { DnsFacts } from './dns.ts';
 import type { TcpFacts } from './tcp.ts';
 
 export interface TlsFacts {
@@ -19,14 +21,14 @@ export interface TlsFacts {
   anchor: ChainVerdict['anchor'];
   supplied: CertInfo[];
   leafDaysLeft: number | null;
-  timings: { tcpMs: number; tlsMs: number };
+  timings: Timings;
 }
 
 export const tlsCheck = defineCheck<TlsFacts>({
   id: 'tls',
   title: 'TLS certificate of the gateway',
   dependsOn: ['tcp'],
-  uses: ['ca-bundle'],
+  uses: ['ca-bundle', 'dns'],
   network: true,
   async run(ctx) {
     const { host, port } = ctx.config.target;
@@ -50,6 +52,15 @@ export const tlsCheck = defineCheck<TlsFacts>({
       return fail(code, summaries[code]!, { data: emptyFacts(address) });
     }
     const presented = probe.chain.map((der) => new X509Certificate(der));
+    const dns = ctx.dependency<DnsFacts>('dns').data;
+    const dnsMs = dns.overridden ? null : dns.ms;
+    const timings: Timings = {
+      dnsMs,
+      tcpMs: probe.tcpMs,
+      tlsMs: probe.tlsMs,
+      ttfbMs: null,
+      totalMs: (dnsMs ?? 0) + probe.tcpMs + probe.tlsMs,
+    };
     const bundle = ctx.dependency<CaBundleFacts>('ca-bundle');
     const internal =
       bundle.status === 'pass' || bundle.status === 'warn'
@@ -73,10 +84,11 @@ export const tlsCheck = defineCheck<TlsFacts>({
       anchor: verdict.anchor,
       supplied: verdict.supplied,
       leafDaysLeft: verdict.leafDaysLeft,
-      timings: { tcpMs: probe.tcpMs, tlsMs: probe.tlsMs },
+      timings,
     };
     const details = [
-      `${probe.protocol ?? '?'}, ${probe.cipher ?? '?'}${probe.alpn ? `, ALPN ${probe.alpn}` : ''}; connect ${probe.tcpMs} ms, handshake ${probe.tlsMs} ms`,
+      `${probe.protocol ?? '?'}, ${probe.cipher ?? '?'}${probe.alpn ? `, ALPN ${probe.alpn}` : ''}`,
+      timingLine(timings),
       ...data.presented.map(
         (c, i) =>
           `sent #${i + 1}: ${c.subject} (issuer ${c.issuer}), ${c.keyType}, valid ${c.validFrom.slice(0, 10)} to ${c.validTo.slice(0, 10)}, SHA-256 ${c.sha256}`,
@@ -85,6 +97,13 @@ export const tlsCheck = defineCheck<TlsFacts>({
     ];
     if (verdict.status === 'undecidable') {
       return skip('DEPENDENCY_NOT_MET', `ca-bundle failed: ${verdict.summary}`, { details, data });
+    }
+    const slow = slowPhases(timings);
+    if (verdict.status === 'ok' && slow.length > 0) {
+      return warn('TLS_SLOW', `the chain is good, but the network is slow: ${slow.join(', ')}`, {
+        details,
+        data,
+      });
     }
     if (verdict.status === 'ok') {
       const days =
@@ -143,6 +162,6 @@ function emptyFacts(address: string): TlsFacts {
     anchor: null,
     supplied: [],
     leafDaysLeft: null,
-    timings: { tcpMs: 0, tlsMs: 0 },
+    timings: { dnsMs: null, tcpMs: null, tlsMs: null, ttfbMs: null, totalMs: 0 },
   };
 }

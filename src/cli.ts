@@ -1,9 +1,12 @@
+import { statSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
+import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { buildConfig, ConfigError, type DoctorConfig, type RawOptions } from './config.ts';
+import { buildConfig, ConfigError, type DoctorConfig, describeFsError, type RawOptions } from './config.ts';
 import { checksIn, diagnose, exitCodeFor, registry, selectChecks } from './doctor.ts';
 import type { CheckResult } from './engine/types.ts';
-import { realHost } from './host.ts';
+import { type Host, realHost } from './host.ts';
 import { jsonDocument, type RunSummary } from './report/json.ts';
 import { Redactor } from './secret.ts';
 import { VERSION } from './version.ts';
@@ -48,6 +51,9 @@ interface CheckArgs {
   skip?: string;
   json?: boolean;
   strict?: boolean;
+  offline?: boolean;
+  junit?: string;
+  report?: string;
 }
 
 const SINGLE = [
@@ -95,7 +101,17 @@ function checkOptions<T>(y: Argv<T>) {
     .option('only', { type: 'string', describe: 'comma-separated check ids to report' })
     .option('skip', { type: 'string', describe: 'comma-separated check ids to leave out' })
     .option('json', { type: 'boolean', describe: 'print one JSON document on stdout' })
-    .option('strict', { type: 'boolean', describe: 'warnings fail the run' });
+    .option('strict', { type: 'boolean', describe: 'warnings fail the run' })
+    .option('offline', {
+      type: 'boolean',
+      describe: 'run only what needs no network; say the rest was not checked',
+    });
+}
+
+function reportOptions<T>(y: Argv<T>) {
+  return y
+    .option('junit', { type: 'string', describe: 'also write JUnit XML here (one test case per check)' })
+    .option('report', { type: 'string', describe: 'also write a Markdown report for a support ticket here' });
 }
 
 function idList(flag: string, value: string | undefined): string[] {
@@ -113,7 +129,7 @@ function rejectRepeats(argv: Record<string, unknown>): void {
   for (const flag of SINGLE) {
     if (Array.isArray(argv[flag])) throw new ConfigError(`--${flag} is given more than once`);
   }
-  for (const flag of ['json', 'strict'] as const) {
+  for (const flag of ['json', 'strict', 'offline'] as const) {
     if (Array.isArray(argv[flag])) throw new ConfigError(`--${flag} is given more than once`);
   }
 }
@@ -133,6 +149,7 @@ function prepare(argv: CheckArgs & Record<string, unknown>) {
     caSha256: argv.caSha256,
     json: argv.json,
     strict: argv.strict,
+    offline: argv.offline,
   };
   redactor.add(argv.token);
   const config = buildConfig(raw, process.env);
@@ -152,18 +169,21 @@ function prepare(argv: CheckArgs & Record<string, unknown>) {
 
 async function runCheck(argv: CheckArgs & Record<string, unknown>): Promise<number> {
   const { config, selected, partial } = prepare(argv);
+  const outputs = outputPaths(argv);
   const host = realHost();
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort();
   process.once('SIGINT', onSigint);
   try {
+    let summary: RunSummary;
     if (config.json) {
       const run = await diagnose({ config, host, selected, signal: interrupt.signal });
-      const summary: RunSummary = { ...run, exitCode: exitCodeFor(run.results, config.strict) };
+      summary = { ...run, exitCode: exitCodeFor(run.results, config.strict) };
       process.stdout.write(`${JSON.stringify(jsonDocument(config, summary), null, 2)}\n`);
-      return summary.exitCode;
+    } else {
+      summary = await runWithView(config, selected, partial, interrupt.signal);
     }
-    return await runWithView(config, selected, partial, interrupt.signal);
+    return await writeOutputs(config, host, summary, outputs);
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
@@ -189,7 +209,72 @@ async function runWithView(
   await view.done();
   const summary: RunSummary = { ...run, exitCode: exitCodeFor(run.results, config.strict) };
   process.stdout.write(`${summaryText(summary, config.strict, partial)}\n`);
-  return summary.exitCode;
+  return summary;
+}
+
+interface OutputPaths {
+  junit: string | null;
+  report: string | null;
+}
+
+/** Checked before the run, so that a typo in a path costs seconds, not a whole diagnosis. */
+function outputPaths(argv: { junit?: string; report?: string }): OutputPaths {
+  const check = (flag: string, file: string | undefined) => {
+    if (file === undefined) return null;
+    if (file.trim() === '') throw new ConfigError(`--${flag} is empty`);
+    const dir = path.dirname(path.resolve(file));
+    try {
+      if (!statSync(dir).isDirectory()) throw new ConfigError(`--${flag} ${file}: ${dir} is not a directory`);
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw new ConfigError(`--${flag} ${file}: the folder ${dir} does not exist`);
+    }
+    if (statSync(file, { throwIfNoEntry: false })?.isDirectory())
+      throw new ConfigError(`--${flag} ${file}: is a directory`);
+    return file;
+  };
+  return { junit: check('junit', argv.junit), report: check('report', argv.report) };
+}
+
+/** Files and CI extras after the run; every byte passes the redactor, like everything printed. */
+async function writeOutputs(
+  config: DoctorConfig,
+  host: Host,
+  summary: RunSummary,
+  outputs: OutputPaths,
+): Promise<number> {
+  const { writeAtomic } = await import('./atomic.ts');
+  const write = async (flag: string, file: string, text: string) => {
+    try {
+      await writeAtomic(file, Buffer.from(redactor.redact(text)), 0o644);
+    } catch (error) {
+      process.stderr.write(`eliza-doctor: could not write --${flag} ${file}: ${describeFsError(error)}\n`);
+      return false;
+    }
+    return true;
+  };
+  let ok = true;
+  if (outputs.junit) {
+    const { junitXml } = await import('./report/junit.ts');
+    ok = (await write('junit', outputs.junit, junitXml(summary, config.strict))) && ok;
+  }
+  if (outputs.report) {
+    const { markdownReport } = await import('./report/markdown.ts');
+    ok = (await write('report', outputs.report, markdownReport(config, host, summary))) && ok;
+  }
+  if (host.env.GITHUB_ACTIONS === 'true') {
+    const { annotations } = await import('./report/github.ts');
+    // stderr: stdout may be the JSON document; the runner reads workflow commands from both.
+    process.stderr.write(annotations(summary, config.strict));
+    const stepSummary = host.env.GITHUB_STEP_SUMMARY;
+    if (stepSummary) {
+      const { jobSummary } = await import('./report/markdown.ts');
+      await appendFile(stepSummary, redactor.redact(jobSummary(summary, config.strict))).catch(() => {
+        process.stderr.write(`eliza-doctor: could not append to GITHUB_STEP_SUMMARY (${stepSummary})\n`);
+      });
+    }
+  }
+  return ok ? summary.exitCode : Math.max(summary.exitCode, 2);
 }
 
 /** The flags that say where the gateway and the CA are, for a re-check in a child process. */
@@ -266,7 +351,7 @@ export async function main(args: string[]): Promise<number> {
     .command(
       ['check', '$0'],
       'run the diagnosis and report',
-      (y) => checkOptions(y),
+      (y) => reportOptions(checkOptions(y)),
       async (argv) => {
         exitCode = await runCheck(argv as CheckArgs & Record<string, unknown>);
       },
@@ -300,11 +385,20 @@ export async function main(args: string[]): Promise<number> {
     )
     .command(
       'list',
-      'print every check: <id><TAB><title>',
-      (y) => y,
-      () => {
-        for (const check of registry) process.stdout.write(`${check.id}\t${check.title}\n`);
+      'print every check: <id><TAB><title> (--long adds whether it needs the network)',
+      (y) => y.option('long', { type: 'boolean', describe: 'a third column: network or offline' }),
+      (argv) => {
+        for (const check of registry) {
+          const extra = argv.long
+            ? `\t${check.network && !check.worksOffline ? 'network' : check.network ? 'network (local part offline)' : 'offline'}`
+            : '';
+          process.stdout.write(`${check.id}\t${check.title}${extra}\n`);
+        }
       },
+    )
+    .completion(
+      'completion',
+      'print a completion script for bash or zsh: eliza-doctor completion >> ~/.bashrc',
     )
     .command(
       'demo',

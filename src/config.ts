@@ -58,6 +58,7 @@ export interface DoctorConfig {
   caSha256: string[];
   json: boolean;
   strict: boolean;
+  offline: boolean;
 }
 
 export interface RawOptions {
@@ -73,6 +74,7 @@ export interface RawOptions {
   caSha256?: string[] | undefined;
   json?: boolean | undefined;
   strict?: boolean | undefined;
+  offline?: boolean | undefined;
 }
 
 export function buildConfig(
@@ -111,6 +113,7 @@ export function buildConfig(
     caSha256: (raw.caSha256?.length ? raw.caSha256 : [YANDEX_INTERNAL_ROOT_SHA256]).map(parseFingerprint),
     json: raw.json ?? false,
     strict: raw.strict ?? false,
+    offline: raw.offline ?? false,
   };
 }
 

@@ -40,6 +40,7 @@ export async function diagnose(run: DoctorRun): Promise<Omit<RunSummary, 'exitCo
       context: { config: run.config, net, host: run.host },
       checkTimeoutMs: checkTimeoutMs(run.config.timeoutMs),
       deadlineMs: runDeadlineMs(run.config.timeoutMs),
+      offline: run.config.offline,
       ...(run.signal ? { signal: run.signal } : {}),
       ...(run.onFinish ? { onFinish: run.onFinish } : {}),
     });

@@ -15,11 +15,11 @@ export interface RunOptions {
   deadlineMs: number;
   /** Ctrl-C and the like. */
   signal?: AbortSignal;
+  /** --offline: checks that need the network are reported as not checked, not run. */
+  offline?: boolean;
   onStart?(check: Check): void;
   onFinish?(result: CheckResult): void;
 }
-
-export class InterruptedError extends Error {}
 
 /** Every check that `selected` needs, prerequisites included. */
 export function closureOf(registry: readonly Check[], selected: ReadonlySet<string>): Set<string> {
@@ -64,7 +64,9 @@ export async function runChecks(options: RunOptions): Promise<CheckResult[]> {
     const started = performance.now();
     let outcome: Outcome;
     const broken = (check.dependsOn ?? []).filter((dep) => isBroken(results.get(dep)!));
-    if (broken.length > 0) {
+    if (options.offline && check.network && !check.worksOffline) {
+      outcome = skip('OFFLINE', 'not checked: --offline');
+    } else if (broken.length > 0) {
       outcome = skip(
         'DEPENDENCY_NOT_MET',
         broken.map((dep) => `${dep} ${verb(results.get(dep)!)}`).join(', '),

@@ -48,6 +48,8 @@ export interface Check<D = unknown> {
   uses?: readonly string[];
   /** Talks to the gateway or the CA distribution point. */
   network: boolean;
+  /** Still useful without the network (does its local part under --offline). */
+  worksOffline?: boolean;
   /**
    * Time on top of the check's bound for starting other programs (python3, curl, a fresh node),
    * which a loaded machine makes slow whatever the network does.

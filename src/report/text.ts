@@ -55,6 +55,20 @@ export function summaryText(run: RunSummary, strict: boolean, partial: boolean):
 }
 
 export function verdictLine(run: RunSummary, strict: boolean, partial: boolean): string {
+  const text = plainVerdict(run, strict, partial);
+  const fails = run.results.some((r) => r.status === 'fail');
+  const warns = run.results.some((r) => r.status === 'warn');
+  if (fails || (warns && strict)) return kleur.red().bold(text);
+  if (warns || run.results.length === 0) return kleur.yellow().bold(text);
+  return kleur.green().bold(text);
+}
+
+/** The closing verdict, without colour: for terminals, reports and job summaries alike. */
+export function plainVerdict(
+  run: Pick<RunSummary, 'results' | 'durationMs'>,
+  strict: boolean,
+  partial = false,
+): string {
   const fails = run.results.filter((r) => r.status === 'fail');
   const warns = run.results.filter((r) => r.status === 'warn');
   const seconds = `${(run.durationMs / 1000).toFixed(1)} s`;
@@ -62,19 +76,15 @@ export function verdictLine(run: RunSummary, strict: boolean, partial: boolean):
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   if (fails.length) {
     const also = warns.length ? `, ${plural(warns.length, 'warning')}` : '';
-    return kleur
-      .red()
-      .bold(
-        `✖ ${plural(fails.length, 'problem')}${also}: ${list(fails)}. Fix ${fails.length === 1 ? 'it' : 'them'} and run again. (${seconds})`,
-      );
+    return `✖ ${plural(fails.length, 'problem')}${also}: ${list(fails)}. Fix ${fails.length === 1 ? 'it' : 'them'} and run again. (${seconds})`;
   }
   if (warns.length) {
-    const verb = strict ? kleur.red().bold('✖ failing under --strict') : kleur.yellow().bold('⚠ usable');
-    return `${verb}${kleur.yellow(`, with ${plural(warns.length, 'warning')}: ${list(warns)} (${seconds})`)}`;
+    const verb = strict ? '✖ failing under --strict' : '⚠ usable';
+    return `${verb}, with ${plural(warns.length, 'warning')}: ${list(warns)} (${seconds})`;
   }
-  if (run.results.length === 0) return kleur.yellow('no checks were run');
+  if (run.results.length === 0) return 'no checks were run';
   const what = partial
     ? `the ${run.results.length} selected checks passed`
     : `${run.results.length} checks passed: Eliza works from here`;
-  return kleur.green().bold(`✔ All ${what} (${seconds})`);
+  return `✔ All ${what} (${seconds})`;
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SCENARIOS } from '../../src/sim/scenarios.ts';
 import { outcomeOf, parseReport, runCli, stage } from '../helpers/cli.ts';
+import { assertMatchesSchema } from '../helpers/schema.ts';
 
 describe('every scenario of the loopback gateway gives its codes on the right checks', {
   concurrency: 3,
@@ -16,6 +17,7 @@ describe('every scenario of the loopback gateway gives its codes on the right ch
         });
         assert.equal(result.stderr, '', 'nothing on stderr');
         const report = parseReport(result.stdout);
+        assertMatchesSchema(report);
         const got = Object.fromEntries(report.checks.map((c) => [c.id, outcomeOf(c)]));
         assert.deepEqual(got, scenario.expect);
         const failed = report.checks.some((c) => c.status === 'fail');
