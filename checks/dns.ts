@@ -2,9 +2,12 @@ import { fail, pass } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
 import { codeFor } from '../src/net/errors.ts';
 import type { Address } from '../src/net/index.ts';
+import { gatewayRoute } from '../src/route.ts';
 
 export interface DnsFacts {
+  /** The name looked up: the gateway's, or the proxy's when traffic goes through one. */
   host: string;
+  route: string;
   addresses: Address[];
   overridden: boolean;
   ms: number;
@@ -14,8 +17,10 @@ export const dnsCheck = defineCheck<DnsFacts>({
   id: 'dns',
   title: 'Gateway name resolves',
   network: true,
-  async run({ config, net, signal }) {
-    const { host, port } = config.target;
+  async run(ctx) {
+    const { config, net, signal } = ctx;
+    const route = gatewayRoute(ctx);
+    const { host, port } = route;
     const result = await net.lookup(host, port, signal);
     if (!result.ok) {
       const f = result.failure;
@@ -32,7 +37,7 @@ export const dnsCheck = defineCheck<DnsFacts>({
               ? `the resolver could not answer for ${host} right now (${f.cause}): DNS servers unreachable?`
               : `looking up ${host} failed: ${f.cause} ${f.message}`;
       return fail(code, summary, {
-        data: { host, addresses: [], overridden: false, ms: result.ms },
+        data: { host, route: route.description, addresses: [], overridden: false, ms: result.ms },
         fix: {
           summary: 'connect to the corporate network or VPN, then check that the name resolves',
           commands: [`getent ahosts ${host}`],
@@ -43,12 +48,20 @@ export const dnsCheck = defineCheck<DnsFacts>({
     const v4 = result.addresses.filter((a) => a.family === 4).length;
     const v6 = result.addresses.length - v4;
     const list = result.addresses.map((a) => a.address).join(', ');
-    const summary = result.overridden
-      ? `--resolve sends ${host}:${port} to ${list} (DNS not consulted)`
-      : `${host} resolves to ${list}`;
+    const summary = route.via
+      ? `gateway traffic goes through ${route.description}; ${host} resolves to ${list}, and the proxy resolves ${config.target.host}`
+      : result.overridden
+        ? `--resolve sends ${host}:${port} to ${list} (DNS not consulted)`
+        : `${host} resolves to ${list}`;
     return pass(summary, {
       details: [`${v4} IPv4 (A) and ${v6} IPv6 (AAAA) addresses, as getaddrinfo gives them to clients`],
-      data: { host, addresses: result.addresses, overridden: result.overridden, ms: result.ms },
+      data: {
+        host,
+        route: route.description,
+        addresses: result.addresses,
+        overridden: result.overridden,
+        ms: result.ms,
+      },
     });
   },
 });

@@ -1,5 +1,5 @@
 import { TOKEN_VARIABLES } from '../src/config.ts';
-import { pass, warn } from '../src/engine/outcome.ts';
+import { fail, pass, warn } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
 import { proxyFor, redactUrl } from '../src/net/proxy.ts';
 
@@ -104,6 +104,21 @@ export const environmentCheck = defineCheck<EnvironmentFacts>({
       proxy: proxy ? { variable: proxy.variable, url: redactUrl(proxy.url) } : null,
     };
     const summary = `Node ${host.nodeVersion} on ${host.platform} ${host.osRelease} (${host.arch})${shell ? `, shell ${shell}` : ''}`;
+    if (proxy && !proxy.parsed) {
+      return fail(
+        'PROXY_INVALID_URL',
+        `${proxy.variable}=${redactUrl(proxy.url)} is not an http:// proxy URL; clients that read it fail, and the doctor connects direct`,
+        {
+          details: [...findings.map((f) => f.text), summary, ...details],
+          data,
+          fix: {
+            summary: `set ${proxy.variable} to http://host:port (credentials as http://user:password@host:port), or unset it`,
+            commands: [`unset ${proxy.variable}`],
+            automated: false,
+          },
+        },
+      );
+    }
     const first = findings[0];
     if (!first) return pass(summary, { details, data });
     const fixTarget = config.tokenSource?.startsWith('--') ? null : config.tokenSource;

@@ -2,6 +2,7 @@ import { fail, pass, warn } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
 import { codeFor, type FailureKind } from '../src/net/errors.ts';
 import type { Address } from '../src/net/index.ts';
+import { gatewayRoute } from '../src/route.ts';
 import type { DnsFacts } from './dns.ts';
 
 export interface TcpAttempt extends Address {
@@ -26,7 +27,8 @@ export const tcpCheck = defineCheck<TcpFacts>({
   dependsOn: ['dns'],
   network: true,
   async run(ctx) {
-    const { port, host } = ctx.config.target;
+    const route = gatewayRoute(ctx);
+    const { port, host } = route;
     const { addresses } = ctx.dependency<DnsFacts>('dns').data;
     const results = await Promise.all(
       addresses.map(async (a) => ({
@@ -70,6 +72,17 @@ export const tcpCheck = defineCheck<TcpFacts>({
     }
     const failures = results.flatMap(({ result }) => (result.ok ? [] : [result.failure]));
     const worst = PRIORITY.map((k) => failures.find((f) => f.kind === k)).find(Boolean) ?? failures[0]!;
+    if (route.via) {
+      return fail('PROXY_UNREACHABLE', `${route.description} does not accept connections (${worst.cause})`, {
+        details: lines,
+        data,
+        fix: {
+          summary: 'check the proxy variable, or that the proxy runs',
+          commands: [`nc -vz -w 5 ${host} ${port}`],
+          automated: false,
+        },
+      });
+    }
     const code =
       worst.kind === 'timeout' || worst.kind === 'refused' || worst.kind === 'unreachable'
         ? codeFor('TCP', worst)

@@ -1,9 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import { fail, pass, skip, warn } from '../src/engine/outcome.ts';
-import { defineCheck, type Fix } from '../src/engine/types.ts';
-import { codeFor } from '../src/net/errors.ts';
+import { type CheckContext, defineCheck, type Fix, type Outcome } from '../src/engine/types.ts';
+import { codeFor, type NetFailure } from '../src/net/errors.ts';
+import { suggestedNoProxy } from '../src/net/proxy.ts';
 import { type CertInfo, describeCert, parsePemBundle } from '../src/pki/cert.ts';
 import { bundledRoots, type ChainVerdict, judgeChain } from '../src/pki/chain.ts';
+import { gatewayRoute, type Route } from '../src/route.ts';
 import { slowPhases, type Timings, timingLine } from '../src/timings.ts';
 import type { CaBundleFacts } from './ca-bundle.ts';
 import type { DnsFacts } from './dns.ts';
@@ -31,26 +33,20 @@ export const tlsCheck = defineCheck<TlsFacts>({
   uses: ['ca-bundle', 'dns'],
   network: true,
   async run(ctx) {
-    const { host, port } = ctx.config.target;
+    const { host } = ctx.config.target;
+    const route = gatewayRoute(ctx);
     const address = ctx.dependency<TcpFacts>('tcp').data.working[0]!.address;
     const probe = await ctx.net.tlsProbe(
-      { address, port, host, trust: { kind: 'presented-only' } },
+      {
+        address,
+        port: route.port,
+        host,
+        trust: { kind: 'presented-only' },
+        ...(route.via ? { via: route.via } : {}),
+      },
       ctx.signal,
     );
-    if (!probe.ok) {
-      const f = probe.failure;
-      const code =
-        f.kind === 'timeout' || f.kind === 'not-tls' || f.kind === 'reset'
-          ? codeFor('TLS', f)
-          : 'TLS_HANDSHAKE_FAILED';
-      const summaries: Record<string, string> = {
-        TLS_TIMEOUT: `the connection opened but no TLS handshake finished within ${ctx.config.timeoutMs} ms`,
-        TLS_NOT_TLS: `something that does not speak TLS answers on ${host}:${port} (${f.cause}): a plain-http port, or a proxy?`,
-        TLS_RESET: `the server closed the connection during the handshake: a firewall or proxy that filters by name (SNI)?`,
-        TLS_HANDSHAKE_FAILED: `the TLS handshake failed: ${f.cause} ${f.message}`,
-      };
-      return fail(code, summaries[code]!, { data: emptyFacts(address) });
-    }
+    if (!probe.ok) return handshakeFailure(ctx, probe.failure, route, address);
     const presented = probe.chain.map((der) => new X509Certificate(der));
     const dns = ctx.dependency<DnsFacts>('dns').data;
     const dnsMs = dns.overridden ? null : dns.ms;
@@ -112,10 +108,74 @@ export const tlsCheck = defineCheck<TlsFacts>({
           : '';
       return pass(`${probe.protocol}, ${verdict.summary}${days}`, { details, data });
     }
+    if (verdict.code === 'TLS_UNKNOWN_ISSUER' && route.via) {
+      return fail(
+        'PROXY_INTERCEPTS_TLS',
+        `${route.description} intercepts TLS: ${verdict.summary.replace(/: is a proxy.*$/, '')}`,
+        {
+          details,
+          data,
+          fix: {
+            summary: `have the proxy pass ${host} through untouched, or bypass it for internal hosts`,
+            commands: [`export NO_PROXY=${suggestedNoProxy(host, ctx.host.env)}`],
+            automated: false,
+          },
+        },
+      );
+    }
     const fix = fixFor(verdict.code!, host);
     return (verdict.status === 'fail' ? fail : warn)(verdict.code!, verdict.summary, { details, data, fix });
   },
 });
+
+function handshakeFailure(
+  ctx: CheckContext,
+  f: NetFailure,
+  route: Route,
+  address: string,
+): Outcome<TlsFacts> {
+  const { host, port } = ctx.config.target;
+  const data = emptyFacts(address);
+  if (f.kind === 'proxy-auth') {
+    return fail(
+      'PROXY_AUTH_REQUIRED',
+      `${route.description} wants credentials (407); put them in the proxy URL: http://user:password@proxy:port`,
+      { data },
+    );
+  }
+  if (f.kind === 'proxy-refused') {
+    const noProxy = suggestedNoProxy(host, ctx.host.env);
+    if (/^HTTP (403|502|503|504)$/.test(f.cause)) {
+      return fail(
+        'PROXY_NO_PROXY_MISSING',
+        `${route.description} will not or cannot reach ${host} (${f.cause}): internal hosts usually bypass the proxy; NO_PROXY should cover it`,
+        {
+          data,
+          fix: {
+            summary: 'let the gateway bypass the proxy',
+            commands: [`export NO_PROXY=${noProxy}`],
+            automated: false,
+          },
+        },
+      );
+    }
+    return fail('PROXY_REFUSED', `${route.description} refused the tunnel to ${host}:${port} (${f.cause})`, {
+      data,
+    });
+  }
+  const code =
+    f.kind === 'timeout' || f.kind === 'not-tls' || f.kind === 'reset'
+      ? codeFor('TLS', f)
+      : 'TLS_HANDSHAKE_FAILED';
+  const summaries: Record<string, string> = {
+    TLS_TIMEOUT: `the connection opened but no TLS handshake finished within ${ctx.config.timeoutMs} ms`,
+    TLS_NOT_TLS: `something that does not speak TLS answers on ${host}:${port} (${f.cause}): a plain-http port, or a proxy?`,
+    TLS_RESET:
+      'the server closed the connection during the handshake: a firewall or proxy that filters by name (SNI)?',
+    TLS_HANDSHAKE_FAILED: `the TLS handshake failed: ${f.cause} ${f.message}`,
+  };
+  return fail(code, summaries[code]!, { data });
+}
 
 function fixFor(code: string, host: string): Fix | null {
   switch (code) {

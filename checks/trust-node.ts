@@ -4,10 +4,12 @@ import { fail, pass, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
 import { trustFix } from '../src/fixes/descriptor.ts';
 import type { CertInfo } from '../src/pki/cert.ts';
+import { gatewayRoute } from '../src/route.ts';
 import { type FileRead, judgeNodeExtraCa, type NodeTrustVerdict, rootOf } from '../src/trust/node.ts';
 import { freshNodeHandshake, type HandshakeVerdict } from '../src/trust/probes.ts';
 import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
 import { readSystemStore } from '../src/trust/system.ts';
+import { probeTarget } from '../src/trust/target.ts';
 import type { TlsFacts } from './tls.ts';
 
 export interface TrustNodeFacts {
@@ -34,8 +36,8 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
   startupAllowanceMs: PROGRAM_START_ALLOWANCE_MS,
   async run(ctx) {
     const tls = ctx.dependency<TlsFacts>('tls').data;
-    const { host: name, port } = ctx.config.target;
-    const target = { address: tls.address, port, host: name };
+    const target = probeTarget(ctx, tls.address);
+    const via = gatewayRoute(ctx).via;
     const currentValue = ctx.host.env.NODE_EXTRA_CA_CERTS?.trim() || undefined;
     const scan = await scanStartup(ctx.host);
     const fromFile = scan.assignments.filter((a) => a.name === 'NODE_EXTRA_CA_CERTS').at(-1);
@@ -43,7 +45,16 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
     const terminalValue = terminalEnv.NODE_EXTRA_CA_CERTS?.trim() || undefined;
 
     const [probe, fresh] = await Promise.all([
-      ctx.net.tlsProbe({ ...target, trust: { kind: 'node-default' } }, ctx.signal),
+      ctx.net.tlsProbe(
+        {
+          address: target.address,
+          port: target.port,
+          host: target.host,
+          trust: { kind: 'node-default' },
+          ...(via ? { via } : {}),
+        },
+        ctx.signal,
+      ),
       freshNodeHandshake(ctx.host, terminalEnv, target, ctx.config.timeoutMs, ctx.signal),
     ]);
     const data: TrustNodeFacts = {

@@ -7,6 +7,7 @@ import { verifyInternalBundle } from '../src/pki/bundle.ts';
 import { parsePemBundle } from '../src/pki/cert.ts';
 import { type HandshakeVerdict, type PythonProbe, pythonHandshake } from '../src/trust/probes.ts';
 import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
+import { probeTarget } from '../src/trust/target.ts';
 import type { TlsFacts } from './tls.ts';
 
 export interface TrustPythonFacts {
@@ -48,7 +49,7 @@ export const trustPythonCheck = defineCheck<TrustPythonFacts>({
     const tls = ctx.dependency<TlsFacts>('tls').data;
     const scan = await scanStartup(ctx.host);
     const env = newTerminalEnv(ctx.host.env, scan);
-    const target = { address: tls.address, port: ctx.config.target.port, host: ctx.config.target.host };
+    const target = probeTarget(ctx, tls.address);
     const probe = await pythonHandshake(ctx.host, python, env, target, ctx.config.timeoutMs, ctx.signal);
     if ('error' in probe)
       return fail('TRUST_PYTHON_PROBE_FAILED', `could not test Python: ${probe.error}`, { data });

@@ -3,6 +3,7 @@ import { fail, pass, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
 import { trustFix } from '../src/fixes/descriptor.ts';
 import { quickFingerprints } from '../src/pki/cert.ts';
+import { gatewayRoute } from '../src/route.ts';
 import { installedBundlePath } from '../src/trust/locations.ts';
 import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
 import { readSystemStore, type SystemStore, systemInstallCommands } from '../src/trust/system.ts';
@@ -118,8 +119,10 @@ async function curlVerdict(ctx: CheckContext, env: Record<string, string | undef
       '%{http_code}',
       '--max-time',
       String(ctx.config.timeoutMs / 1000),
-      '--resolve',
-      `${host}:${port}:${address.includes(':') ? `[${address}]` : address}`,
+      // Through a proxy, curl finds it in the environment itself; direct, it goes where the doctor went.
+      ...(gatewayRoute(ctx).via
+        ? []
+        : ['--resolve', `${host}:${port}:${address.includes(':') ? `[${address}]` : address}`]),
       `https://${host}:${port}/`,
     ],
     { env, timeoutMs: ctx.config.timeoutMs + 1000, signal: ctx.signal },

@@ -67,6 +67,8 @@ const SINGLE = [
   'ca-file',
   'only',
   'skip',
+  'junit',
+  'report',
 ] as const;
 
 function checkOptions<T>(y: Argv<T>) {

@@ -16,6 +16,8 @@ export type FailureKind =
   | 'tls-hostname'
   | 'tls-other'
   | 'too-large'
+  | 'proxy-auth'
+  | 'proxy-refused'
   | 'interrupted'
   | 'other';
 
@@ -86,6 +88,8 @@ export const KIND_SUFFIX: Record<FailureKind, string> = {
   'tls-hostname': 'HOSTNAME_MISMATCH',
   'tls-other': 'TLS_ERROR',
   'too-large': 'TOO_LARGE',
+  'proxy-auth': 'PROXY_AUTH_REQUIRED',
+  'proxy-refused': 'PROXY_REFUSED',
   interrupted: 'INTERRUPTED',
   other: 'ERROR',
 };
@@ -120,6 +124,17 @@ export function classifyError(error: unknown, interrupted = false): NetFailure {
     if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) {
       return { kind: 'tls-other', cause: code, message: messageOf(link) };
     }
+  }
+  for (const link of chain) {
+    // undici's ProxyAgent: "Proxy response (407) !== 200 when HTTP Tunneling"
+    const status =
+      typeof link.message === 'string' ? /Proxy response \((\d{3})\)/.exec(link.message)?.[1] : undefined;
+    if (status)
+      return {
+        kind: status === '407' ? 'proxy-auth' : 'proxy-refused',
+        cause: `HTTP ${status}`,
+        message: link.message as string,
+      };
   }
   for (const link of chain) {
     if (link.name === 'TimeoutError') return { kind: 'timeout', cause: 'TIMEOUT', message: 'timed out' };

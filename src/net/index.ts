@@ -7,6 +7,7 @@ import type { Agent, Dispatcher } from 'undici';
 import { anySignal, timeoutSignal } from '../abort.ts';
 import type { ResolveRule } from '../config.ts';
 import { classifyError, failure, type NetFailure } from './errors.ts';
+import { type ProxyChoice, proxyFor } from './proxy.ts';
 
 /**
  * A self-signed certificate whose key was thrown away. Given as the only CA, it keeps OpenSSL from
@@ -64,6 +65,12 @@ export interface TlsProbe {
   tlsMs: number;
 }
 
+/** Through an HTTP proxy: CONNECT to the gateway's port, with the proxy URL's credentials. */
+export interface Via {
+  proxy: URL;
+  gatewayPort: number;
+}
+
 export interface HttpAnswer {
   status: number;
   headers: Record<string, string>;
@@ -88,10 +95,16 @@ export interface RequestOptions {
 export interface Net {
   lookup(host: string, port: number, signal: AbortSignal): Promise<Result<LookupResult>>;
   connect(address: string, port: number, signal: AbortSignal): Promise<Result<{ ms: number }>>;
+  /**
+   * Connects to address:port: the gateway, or with `via` the proxy, which is then asked to
+   * CONNECT to host:gatewayPort.
+   */
   tlsProbe(
-    options: { address: string; port: number; host: string; trust: Trust; timeoutMs?: number },
+    options: { address: string; port: number; host: string; trust: Trust; timeoutMs?: number; via?: Via },
     signal: AbortSignal,
   ): Promise<Result<TlsProbe>>;
+  /** The proxy an https request to host:port takes, from the environment (NO_PROXY honoured). */
+  route(host: string, port: number): ProxyChoice | null;
   /** One plain-HTTP HEAD request, for the scheme check. */
   plainHttp(
     options: { address: string; port: number; host: string; timeoutMs: number },
@@ -103,8 +116,12 @@ export interface Net {
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-export function createNet(options: { timeoutMs: number; resolve: ResolveRule[] }): Net {
-  const { timeoutMs, resolve } = options;
+export function createNet(options: {
+  timeoutMs: number;
+  resolve: ResolveRule[];
+  env: Readonly<Record<string, string | undefined>>;
+}): Net {
+  const { timeoutMs, resolve, env } = options;
   const agents = new Map<string, Agent>();
   const bounded = (signal: AbortSignal, ms = timeoutMs) => boundedSignal(signal, ms);
 
@@ -165,46 +182,53 @@ export function createNet(options: { timeoutMs: number; resolve: ResolveRule[] }
           : probe.trust.kind === 'ca'
             ? probe.trust.pem
             : undefined;
-      const socket = tls.connect({
-        host: probe.address,
-        port: probe.port,
-        servername: isIP(probe.host) ? undefined : probe.host,
-        rejectUnauthorized: false,
-        ALPNProtocols: ['h2', 'http/1.1'],
-        ...(ca ? { ca } : {}),
-      });
-      socket.once('connect', () => {
-        connectedAt = performance.now();
-      });
-      socket.once('secureConnect', () => {
-        const cipher = socket.getCipher();
-        const authError = socket.authorizationError as unknown;
-        done({
-          ok: true,
-          address: probe.address,
-          authorized: socket.authorized,
-          authorizationError: authError ? String((authError as { code?: string }).code ?? authError) : null,
-          protocol: socket.getProtocol(),
-          cipher: cipher?.name ?? null,
-          alpn: socket.alpnProtocol || null,
-          chain: presentedChain(socket.getPeerCertificate(true)),
-          tcpMs: Math.round(connectedAt - started),
-          tlsMs: Math.round(performance.now() - connectedAt),
+      let socket: tls.TLSSocket | null = null;
+      let tunnel: http.ClientRequest | null = null;
+      const fail = (f: NetFailure) => done({ ok: false, failure: f, ms: elapsed(started) });
+      const handshake = (over?: net.Socket) => {
+        const s = tls.connect({
+          ...(over ? { socket: over } : { host: probe.address, port: probe.port }),
+          servername: isIP(probe.host) ? undefined : probe.host,
+          rejectUnauthorized: false,
+          ALPNProtocols: ['h2', 'http/1.1'],
+          ...(ca ? { ca } : {}),
         });
-        socket.destroy();
-      });
-      socket.once('error', (error) =>
-        done({ ok: false, failure: classifyError(error), ms: elapsed(started) }),
-      );
-      // A server that closes without a word during the handshake emits 'end'/'close' but no error.
-      socket.once('close', () =>
-        done({
-          ok: false,
-          failure: failure('reset', 'ECONNRESET', 'the connection was closed during the handshake'),
-          ms: elapsed(started),
-        }),
-      );
-      return () => socket.destroy();
+        socket = s;
+        if (over) connectedAt = performance.now();
+        else {
+          s.once('connect', () => {
+            connectedAt = performance.now();
+          });
+        }
+        s.once('secureConnect', () => {
+          const cipher = s.getCipher();
+          const authError = s.authorizationError as unknown;
+          done({
+            ok: true,
+            address: probe.address,
+            authorized: s.authorized,
+            authorizationError: authError ? String((authError as { code?: string }).code ?? authError) : null,
+            protocol: s.getProtocol(),
+            cipher: cipher?.name ?? null,
+            alpn: s.alpnProtocol || null,
+            chain: presentedChain(s.getPeerCertificate(true)),
+            tcpMs: Math.round(connectedAt - started),
+            tlsMs: Math.round(performance.now() - connectedAt),
+          });
+          s.destroy();
+        });
+        s.once('error', (error) => fail(classifyError(error)));
+        // A server that closes without a word during the handshake emits 'close' but no error.
+        s.once('close', () =>
+          fail(failure('reset', 'ECONNRESET', 'the connection was closed during the handshake')),
+        );
+      };
+      if (probe.via) tunnel = openTunnel(probe.address, probe.port, probe.host, probe.via, handshake, fail);
+      else handshake();
+      return () => {
+        (socket as tls.TLSSocket | null)?.destroy();
+        tunnel?.destroy();
+      };
     });
   };
 
@@ -234,9 +258,20 @@ export function createNet(options: { timeoutMs: number; resolve: ResolveRule[] }
     });
   };
 
-  const agentFor = async (extraCa: string, port: number): Promise<Dispatcher> => {
-    const key = `${port}\n${extraCa}`;
+  const agentFor = async (extraCa: string, url: URL, port: number): Promise<Dispatcher> => {
+    const proxy = proxyFor(url.hostname, port, env, url.protocol === 'https:' ? 'https' : 'http');
+    const key = `${port}\n${proxy?.url ?? ''}\n${extraCa}`;
     let agent = agents.get(key);
+    if (!agent && proxy?.parsed) {
+      const { ProxyAgent } = await import('./undici.ts');
+      agent = new ProxyAgent({
+        uri: proxy.parsed.href,
+        requestTls: { ca: [...rootCertificates, ...(extraCa ? [extraCa] : [])], rejectUnauthorized: true },
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      }) as unknown as Agent;
+      agents.set(key, agent);
+    }
     if (!agent) {
       const { Agent } = await import('./undici.ts');
       agent = new Agent({
@@ -264,7 +299,7 @@ export function createNet(options: { timeoutMs: number; resolve: ResolveRule[] }
     // undici does not give up on a signal while it is still connecting: the race makes sure.
     const exchange = async (): Promise<Result<HttpAnswer>> => {
       const { request: send } = await import('./undici.ts');
-      const dispatcher = await agentFor(options.extraCa, port);
+      const dispatcher = await agentFor(options.extraCa, url, port);
       const response = await send(url, {
         method: options.method ?? 'GET',
         headers: options.headers ?? {},
@@ -293,6 +328,7 @@ export function createNet(options: { timeoutMs: number; resolve: ResolveRule[] }
     lookup,
     connect,
     tlsProbe,
+    route: (host, port) => proxyFor(host, port, env),
     plainHttp,
     request,
     async close() {
@@ -372,6 +408,44 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+/** Asks an HTTP proxy for a tunnel to host:port; hands the raw socket on when it answers 200. */
+function openTunnel(
+  address: string,
+  port: number,
+  host: string,
+  via: Via,
+  onOpen: (socket: net.Socket) => void,
+  onFail: (failure: NetFailure) => void,
+): http.ClientRequest {
+  const target = `${host.includes(':') ? `[${host}]` : host}:${via.gatewayPort}`;
+  const headers: Record<string, string> = { host: target };
+  if (via.proxy.username) {
+    const credentials = `${decodeURIComponent(via.proxy.username)}:${decodeURIComponent(via.proxy.password)}`;
+    headers['proxy-authorization'] = `Basic ${Buffer.from(credentials).toString('base64')}`;
+  }
+  const request = http.request({
+    host: address,
+    port,
+    method: 'CONNECT',
+    path: target,
+    headers,
+    agent: false,
+  });
+  request.once('connect', (response, socket, head) => {
+    const status = response.statusCode ?? 0;
+    if (status !== 200) {
+      socket.destroy();
+      const kind = status === 407 ? 'proxy-auth' : 'proxy-refused';
+      return onFail(failure(kind, `HTTP ${status}`, `the proxy answered ${status} to CONNECT ${target}`));
+    }
+    if (head.length) socket.unshift(head);
+    onOpen(socket);
+  });
+  request.once('error', (error) => onFail(classifyError(error)));
+  request.end();
+  return request;
 }
 
 function presentedChain(peer: tls.DetailedPeerCertificate): Buffer[] {

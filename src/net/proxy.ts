@@ -1,22 +1,45 @@
 export interface ProxyChoice {
   variable: string;
+  /** As written in the variable (may be malformed: see `parsed`). */
   url: string;
+  /** null when the variable does not hold a usable http:// proxy URL. */
+  parsed: URL | null;
 }
 
 /**
- * Which proxy a curl- or undici-like client would use for https://host:port, honouring NO_PROXY
+ * Which proxy a curl- or undici-like client would use for scheme://host:port, honouring NO_PROXY
  * (comma-separated; `*` for all; a name matches itself and its subdomains; an optional :port).
  */
 export function proxyFor(
   host: string,
   port: number,
   env: Readonly<Record<string, string | undefined>>,
+  scheme: 'https' | 'http' = 'https',
 ): ProxyChoice | null {
-  const variable = ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY'].find((name) => env[name]?.trim());
+  const names = scheme === 'https' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
+  const variable = [...names, 'all_proxy', 'ALL_PROXY'].find((name) => env[name]?.trim());
   if (!variable) return null;
   const noProxy = (env.no_proxy ?? env.NO_PROXY ?? '').trim();
   if (noProxy && bypasses(host, port, noProxy)) return null;
-  return { variable, url: env[variable]!.trim() };
+  const url = env[variable]!.trim();
+  return { variable, url, parsed: parseProxyUrl(url) };
+}
+
+/** curl takes "proxy:3128" as http://proxy:3128; anything but an http proxy is not one the doctor can use. */
+export function parseProxyUrl(text: string): URL | null {
+  try {
+    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`);
+    return url.protocol === 'http:' && url.hostname ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What NO_PROXY should say for the gateway to go direct: the current value plus its domain. */
+export function suggestedNoProxy(host: string, env: Readonly<Record<string, string | undefined>>): string {
+  const current = (env.NO_PROXY ?? env.no_proxy ?? '').trim();
+  const domain = host.split('.').length > 2 ? `.${host.split('.').slice(-2).join('.')}` : host;
+  return current ? `${current},${domain}` : domain;
 }
 
 export function bypasses(host: string, port: number, noProxy: string): boolean {

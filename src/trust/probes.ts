@@ -1,9 +1,29 @@
 import type { Host } from '../host.ts';
 
+/** Where to connect (the gateway, or a proxy when `gatewayPort` is set) and the name to verify. */
 export interface Target {
   address: string;
   port: number;
   host: string;
+  /** Set when address:port is a proxy to tunnel through to host:gatewayPort. */
+  gatewayPort?: number;
+  proxyAuthorization?: string | null;
+}
+
+function probeArgs(target: Target): string[] {
+  return [
+    target.address,
+    String(target.port),
+    target.host,
+    ...(target.gatewayPort ? [String(target.gatewayPort)] : []),
+  ];
+}
+
+function probeEnv(
+  env: Record<string, string | undefined>,
+  target: Target,
+): Record<string, string | undefined> {
+  return target.proxyAuthorization ? { ...env, ELIZA_DOCTOR_PROXY_AUTH: target.proxyAuthorization } : env;
 }
 
 export interface HandshakeVerdict {
@@ -14,15 +34,33 @@ export interface HandshakeVerdict {
   warnings: string[];
 }
 
+// argv: address port servername [gatewayPort]; with gatewayPort, address:port is a proxy asked to
+// CONNECT (its Proxy-Authorization, if any, comes in ELIZA_DOCTOR_PROXY_AUTH, never on argv).
 const NODE_PROBE = `
 const tls = require('node:tls');
-const [address, port, servername] = process.argv.slice(1);
-const socket = tls.connect({ host: address, port: Number(port), servername, rejectUnauthorized: false }, () => {
-  const e = socket.authorizationError;
-  process.stdout.write(JSON.stringify({ authorized: socket.authorized, error: e ? String(e.code || e) : null }));
-  socket.destroy();
-});
-socket.on('error', (e) => process.stdout.write(JSON.stringify({ authorized: null, error: 'connect: ' + (e.code || e.message) })));
+const http = require('node:http');
+const [address, port, servername, gatewayPort] = process.argv.slice(1);
+const report = (o) => process.stdout.write(JSON.stringify(o));
+const handshake = (options) => {
+  const socket = tls.connect({ ...options, servername, rejectUnauthorized: false }, () => {
+    const e = socket.authorizationError;
+    report({ authorized: socket.authorized, error: e ? String(e.code || e) : null });
+    socket.destroy();
+  });
+  socket.on('error', (e) => report({ authorized: null, error: 'connect: ' + (e.code || e.message) }));
+};
+if (!gatewayPort) handshake({ host: address, port: Number(port) });
+else {
+  const headers = { host: servername + ':' + gatewayPort };
+  if (process.env.ELIZA_DOCTOR_PROXY_AUTH) headers['proxy-authorization'] = process.env.ELIZA_DOCTOR_PROXY_AUTH;
+  const req = http.request({ host: address, port: Number(port), method: 'CONNECT', path: servername + ':' + gatewayPort, headers });
+  req.on('connect', (res, socket) => {
+    if (res.statusCode !== 200) return report({ authorized: null, error: 'proxy: HTTP ' + res.statusCode });
+    handshake({ socket });
+  });
+  req.on('error', (e) => report({ authorized: null, error: 'proxy: ' + (e.code || e.message) }));
+  req.end();
+}
 `;
 
 /**
@@ -36,21 +74,36 @@ export async function freshNodeHandshake(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<HandshakeVerdict> {
-  const result = await host.exec(
-    host.nodePath,
-    ['-e', NODE_PROBE, target.address, String(target.port), target.host],
-    {
-      env: { ...env, NODE_OPTIONS: env.NODE_OPTIONS },
-      timeoutMs,
-      ...(signal ? { signal } : {}),
-    },
-  );
+  const result = await host.exec(host.nodePath, ['-e', NODE_PROBE, ...probeArgs(target)], {
+    env: probeEnv(env, target),
+    timeoutMs,
+    ...(signal ? { signal } : {}),
+  });
   return parseVerdict(result.stdout, result.stderr, result.timedOut, result.error);
 }
 
 const PYTHON_PROBE = `
 import json, os, socket, ssl, sys
-address, port, server_name, timeout = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+timeout, address, port, server_name = float(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
+gateway_port = int(sys.argv[5]) if len(sys.argv) > 5 else None
+def connect():
+    sock = socket.create_connection((address, port), timeout=timeout)
+    if gateway_port is None:
+        return sock
+    request = "CONNECT %s:%d HTTP/1.1\\r\\nHost: %s:%d\\r\\n" % (server_name, gateway_port, server_name, gateway_port)
+    if os.environ.get("ELIZA_DOCTOR_PROXY_AUTH"):
+        request += "Proxy-Authorization: %s\\r\\n" % os.environ["ELIZA_DOCTOR_PROXY_AUTH"]
+    sock.sendall((request + "\\r\\n").encode())
+    answer = b""
+    while b"\\r\\n\\r\\n" not in answer:
+        chunk = sock.recv(4096)
+        if not chunk:
+            raise OSError("the proxy closed the tunnel")
+        answer += chunk
+    status = answer.split(b" ", 2)[1]
+    if status != b"200":
+        raise OSError("proxy: HTTP " + status.decode())
+    return sock
 out = {"version": sys.version.split()[0]}
 try:
     import certifi
@@ -71,7 +124,7 @@ def attempt(make):
     except Exception as e:
         return {"authorized": None, "error": "bundle: " + str(e)}
     try:
-        with socket.create_connection((address, port), timeout=timeout) as sock:
+        with connect() as sock:
             with context.wrap_socket(sock, server_hostname=server_name):
                 return {"authorized": True, "error": None}
     except ssl.SSLCertVerificationError as e:
@@ -79,7 +132,7 @@ def attempt(make):
     except ssl.SSLError as e:
         return {"authorized": False, "error": e.reason or str(e)}
     except Exception as e:
-        return {"authorized": None, "error": "connect: " + type(e).__name__}
+        return {"authorized": None, "error": "connect: " + str(e)}
 out["ssl_default"] = attempt(ssl.create_default_context)
 bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or out["certifi"]
 out["requests_bundle"] = bundle
@@ -114,8 +167,8 @@ export async function pythonHandshake(
 ): Promise<PythonProbe | { error: string }> {
   const result = await host.exec(
     python,
-    ['-c', PYTHON_PROBE, target.address, String(target.port), target.host, String(timeoutMs / 1000)],
-    { env, timeoutMs: timeoutMs + 1000, ...(signal ? { signal } : {}) },
+    ['-c', PYTHON_PROBE, String(timeoutMs / 1000), ...probeArgs(target)],
+    { env: probeEnv(env, target), timeoutMs: timeoutMs + 1000, ...(signal ? { signal } : {}) },
   );
   if (result.error) return { error: `${python} could not start (${result.error})` };
   if (result.timedOut) return { error: `${python} did not finish within ${timeoutMs + 1000} ms` };

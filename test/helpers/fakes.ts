@@ -45,6 +45,7 @@ export function fakeNet(overrides: Partial<Net>): Net {
     connect: unused,
     tlsProbe: unused,
     plainHttp: unused,
+    route: () => null,
     request: unused,
     close: async () => undefined,
     ...overrides,
