@@ -431,6 +431,13 @@ export async function main(args: string[]): Promise<number> {
     .example('$0 fix --dry-run', 'see what fixing the internal CA would change, as a diff')
     .example('$0 fix --yes', 'install the internal CA for Node, Python, curl and git, then prove it')
     .example('eval "$($0 env)"', 'load the fixed settings into the current shell')
+    .example(
+      '$0 --json --junit report.xml --report eliza.md',
+      'CI: JSON on stdout, JUnit and a Markdown report beside it',
+    )
+    .example('$0 --report eliza.md', 'a report to paste into a support ticket (secrets hidden)')
+    .example('$0 --offline', 'only what needs no network: environment, CA files, insecure settings')
+    .example('$0 --resolve api.eliza.yandex.net:443:10.0.0.5', 'test one gateway address, as curl --resolve')
     .example('$0 demo --scenario untrusted-ca', 'see what a missing internal CA looks like')
     .strict()
     .version(VERSION)
