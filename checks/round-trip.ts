@@ -1,5 +1,6 @@
 import { chatShape, RAW_OPENAI_PATH } from '../src/eliza.ts';
 import { fail, pass, warn } from '../src/engine/outcome.ts';
+import { unmet } from '../src/engine/prerequisites.ts';
 import { defineCheck } from '../src/engine/types.ts';
 import { callGateway } from '../src/gateway-call.ts';
 import { type Timings, timingLine } from '../src/timings.ts';
@@ -16,12 +17,17 @@ export const roundTripCheck = defineCheck<RoundTripFacts>({
   id: 'round-trip',
   title: 'Chat completion round trip (as an SDK makes it)',
   dependsOn: ['models'],
+  // Sent alongside the checks before it rather than after: a wasted request costs nothing (it
+  // fails for the same cause) and the run is as long as the slowest call, not the sum of all.
+  speculative: true,
   uses: ['ca-bundle', 'tls'],
   network: true,
   async run(ctx) {
     const model = ctx.config.model;
     const path = `${RAW_OPENAI_PATH}/chat/completions`;
     const data: RoundTripFacts = { model, status: null, timings: null, finishReason: null };
+    const blocked = unmet(ctx, ['tls']);
+    if (blocked) return { ...blocked, data };
     const call = await callGateway(ctx, {
       method: 'POST',
       path,

@@ -58,24 +58,45 @@ export async function runChecks(options: RunOptions): Promise<CheckResult[]> {
     return promise;
   };
 
+  /** The hard prerequisites known to have failed or been skipped (a speculative check may ask early). */
+  const brokenOf = (check: Check) =>
+    (check.dependsOn ?? []).filter((dep) => {
+      const result = results.get(dep);
+      return result !== undefined && isBroken(result);
+    });
+  const dependencySkip = (broken: string[]) =>
+    skip('DEPENDENCY_NOT_MET', broken.map((dep) => `${dep} ${verb(results.get(dep)!)}`).join(', '));
+
   const execute = async (check: Check): Promise<CheckResult> => {
-    const prerequisites = [...(check.dependsOn ?? []), ...(check.uses ?? [])];
-    await Promise.all(prerequisites.map(resultOf));
+    const hard = check.dependsOn ?? [];
+    const soft = check.uses ?? [];
+    // A speculative check starts once its soft prerequisites are done, alongside its hard ones,
+    // and may read only the soft ones; if a hard one then fails, its answer is thrown away.
+    const readable = check.speculative ? [...soft] : [...hard, ...soft];
+    await Promise.all((check.speculative ? soft : readable).map(resultOf));
     const started = performance.now();
     let outcome: Outcome;
-    const broken = (check.dependsOn ?? []).filter((dep) => isBroken(results.get(dep)!));
     if (options.offline && check.network && !check.worksOffline) {
       outcome = skip('OFFLINE', 'not checked: --offline');
-    } else if (broken.length > 0) {
-      outcome = skip(
-        'DEPENDENCY_NOT_MET',
-        broken.map((dep) => `${dep} ${verb(results.get(dep)!)}`).join(', '),
-      );
+    } else if (brokenOf(check).length > 0) {
+      outcome = dependencySkip(brokenOf(check));
     } else if (runSignal.aborted) {
       outcome = stopped(options.signal, check, options.deadlineMs);
+    } else if (check.speculative) {
+      const cancel = new AbortController();
+      options.onStart?.(check);
+      const running = runOne(check, readable, results, context, anySignal(runSignal, cancel.signal), options);
+      await Promise.all(hard.map(resultOf));
+      const broken = brokenOf(check);
+      if (broken.length > 0) {
+        cancel.abort();
+        outcome = dependencySkip(broken);
+      } else {
+        outcome = await running;
+      }
     } else {
       options.onStart?.(check);
-      outcome = await runOne(check, prerequisites, results, context, runSignal, options);
+      outcome = await runOne(check, readable, results, context, runSignal, options);
     }
     const result: CheckResult = {
       id: check.id,
@@ -110,7 +131,7 @@ function stopped(interrupt: AbortSignal | undefined, check: Check, deadlineMs: n
 
 async function runOne(
   check: Check,
-  prerequisites: string[],
+  prerequisites: readonly string[],
   results: Map<string, CheckResult>,
   context: RunOptions['context'],
   runSignal: AbortSignal,

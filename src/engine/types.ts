@@ -46,6 +46,11 @@ export interface Check<D = unknown> {
   dependsOn?: readonly string[];
   /** Soft prerequisites: waited for and readable, but their failure does not skip this check. */
   uses?: readonly string[];
+  /**
+   * Run without waiting for the hard prerequisites (reading only the soft ones); the answer counts
+   * only if they pass. For requests that are cheap to waste and slow to wait for in a row.
+   */
+  speculative?: boolean;
   /** Talks to the gateway or the CA distribution point. */
   network: boolean;
   /** Still useful without the network (does its local part under --offline). */

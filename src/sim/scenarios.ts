@@ -320,7 +320,7 @@ export function invocationFor(
     pki.root.cert.fingerprint256,
   ];
   if (scenario.model) args.push('--model', scenario.model);
-  if (scenario.slow) args.push('--timeout', '1000');
+  if (scenario.slow) args.push('--timeout', '2000');
   const env: Record<string, string> = { ...scenario.env?.(`https://${SIM_HOST}:${port}`) };
   const files: Record<string, string> = {};
   const tokenKind = scenario.token ?? 'good';

@@ -92,6 +92,39 @@ describe('runChecks', () => {
     assert.equal(results[2]!.summary, 'saw warn and fail');
   });
 
+  it('starts a speculative check alongside its hard dependency, and drops its answer when that fails', async () => {
+    const order: string[] = [];
+    const results = await run([
+      stub('slow', async () => {
+        order.push('slow started');
+        await new Promise((r) => setTimeout(r, 30));
+        order.push('slow done');
+        return fail('SLOW_BROKE', 'broke');
+      }),
+      stub(
+        'spec',
+        async () => {
+          order.push('spec started');
+          return pass('answered');
+        },
+        { dependsOn: ['slow'], speculative: true },
+      ),
+    ]);
+    assert.deepEqual(order, ['slow started', 'spec started', 'slow done']);
+    assert.deepEqual(
+      [results[1]!.status, results[1]!.code, results[1]!.summary],
+      ['skip', 'DEPENDENCY_NOT_MET', 'slow failed'],
+    );
+  });
+
+  it('keeps a speculative answer when the hard dependency passes', async () => {
+    const results = await run([
+      stub('dep', after(20, pass('ok'))),
+      stub('spec', async () => pass('answered'), { dependsOn: ['dep'], speculative: true }),
+    ]);
+    assert.equal(results[1]!.summary, 'answered');
+  });
+
   it('records a crash as CHECK_CRASHED and goes on', async () => {
     const results = await run([
       stub('boom', async () => {
