@@ -5,7 +5,7 @@ import { outcomeOf, parseReport, runCli, stage } from '../helpers/cli.ts';
 import { assertMatchesSchema } from '../helpers/schema.ts';
 
 describe('every scenario of the loopback gateway gives its codes on the right checks', {
-  concurrency: 3,
+  concurrency: 2,
 }, () => {
   for (const scenario of SCENARIOS) {
     it(`${scenario.name}: ${scenario.description}`, async () => {
