@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { pass, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
+import { gitFalse, readGitConfig } from '../src/trust/gitconfig.ts';
 import { scanStartup } from '../src/trust/startup.ts';
 
 export interface InsecureFinding {
@@ -128,25 +129,14 @@ async function npmFindings(ctx: CheckContext): Promise<InsecureFinding[]> {
 }
 
 async function gitFindings(ctx: CheckContext): Promise<InsecureFinding[]> {
-  const git = await ctx.host.findExecutable('git');
-  if (!git) return [];
-  const result = await ctx.host.exec(
-    git,
-    ['config', '--show-origin', '--get-regexp', '^http\\..*sslverify$'],
-    {
-      env: ctx.host.env,
-      timeoutMs: ctx.config.timeoutMs,
-    },
-  );
-  return result.stdout
-    .split('\n')
-    .map((line) => /^file:(\S+)\s+(\S+)\s+(\S+)$/.exec(line.trim()))
-    .filter((m): m is RegExpExecArray => m !== null && FALSE.test(m[3]!))
-    .map((m) => ({
+  const settings = await readGitConfig(ctx.host);
+  return settings
+    .filter((s) => /^http\..*sslverify$/.test(s.key) && gitFalse(s.value))
+    .map((s) => ({
       code: 'INSECURE_GIT_SSL',
-      where: m[1]!,
-      text: `${m[2]}=${m[3]} in ${m[1]}: git skips verification`,
-      undo: `git config --file ${m[1]} --unset ${m[2]}`,
+      where: `${s.file}:${s.line}`,
+      text: `${s.key}=${s.value} in ${s.file} line ${s.line}: git skips verification`,
+      undo: `git config --file ${s.file} --unset ${s.key}`,
     }));
 }
 

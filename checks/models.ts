@@ -1,6 +1,5 @@
 import { closest, parseModels } from '../src/eliza.ts';
 import { fail, pass, warn } from '../src/engine/outcome.ts';
-import { unmet } from '../src/engine/prerequisites.ts';
 import { defineCheck } from '../src/engine/types.ts';
 import { callGateway } from '../src/gateway-call.ts';
 
@@ -18,13 +17,11 @@ export const modelsCheck = defineCheck<ModelsFacts>({
   // Sent alongside the checks before it rather than after: a wasted request costs nothing (it
   // fails for the same cause) and the run is as long as the slowest call, not the sum of all.
   speculative: true,
-  uses: ['ca-bundle', 'tls'],
+  uses: ['ca-bundle'],
   network: true,
   async run(ctx) {
     const model = ctx.config.model;
     const data: ModelsFacts = { count: null, model, listed: null, closest: [] };
-    const blocked = unmet(ctx, ['tls']);
-    if (blocked) return { ...blocked, data };
     const call = await callGateway(ctx, { method: 'GET', path: '/v1/models' });
     if (!call.ok) return fail(call.code, call.summary, { details: call.details, data });
     if (!call.parsed.ok) {

@@ -1,6 +1,5 @@
 import { chatShape, RAW_OPENAI_PATH } from '../src/eliza.ts';
 import { fail, pass, warn } from '../src/engine/outcome.ts';
-import { unmet } from '../src/engine/prerequisites.ts';
 import { defineCheck } from '../src/engine/types.ts';
 import { callGateway } from '../src/gateway-call.ts';
 import { type Timings, timingLine } from '../src/timings.ts';
@@ -20,14 +19,13 @@ export const roundTripCheck = defineCheck<RoundTripFacts>({
   // Sent alongside the checks before it rather than after: a wasted request costs nothing (it
   // fails for the same cause) and the run is as long as the slowest call, not the sum of all.
   speculative: true,
-  uses: ['ca-bundle', 'tls'],
+  uses: ['ca-bundle'],
+  awaits: ['tls'],
   network: true,
   async run(ctx) {
     const model = ctx.config.model;
     const path = `${RAW_OPENAI_PATH}/chat/completions`;
     const data: RoundTripFacts = { model, status: null, timings: null, finishReason: null };
-    const blocked = unmet(ctx, ['tls']);
-    if (blocked) return { ...blocked, data };
     const call = await callGateway(ctx, {
       method: 'POST',
       path,
@@ -41,7 +39,11 @@ export const roundTripCheck = defineCheck<RoundTripFacts>({
     if (!call.ok) return fail(call.code, call.summary, { details: call.details, data });
     data.status = call.answer.status;
     // The connection is the one token and models used: its set-up phases are the tls check's.
-    const setup = ctx.dependency<TlsFacts>('tls').data.timings;
+    const setup = (await ctx.after<TlsFacts>('tls')).data.timings ?? {
+      dnsMs: null,
+      tcpMs: null,
+      tlsMs: null,
+    };
     data.timings = {
       dnsMs: setup.dnsMs,
       tcpMs: setup.tcpMs,

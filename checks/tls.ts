@@ -68,7 +68,7 @@ export const tlsCheck = defineCheck<TlsFacts>({
       now: ctx.host.now(),
       internal,
       pinned: ctx.config.caSha256,
-      publicRoots: bundledRoots(),
+      publicRoots: bundledRoots,
     });
     const data: TlsFacts = {
       address,

@@ -1,7 +1,7 @@
+import { anySignal } from '../src/abort.ts';
 import { TOKEN_VARIABLES } from '../src/config.ts';
 import { describeQuota, isExhausted, parseQuota, type QuotaFamily } from '../src/eliza.ts';
-import { fail, pass, warn } from '../src/engine/outcome.ts';
-import { unmet } from '../src/engine/prerequisites.ts';
+import { fail, isBroken, pass, skip, warn } from '../src/engine/outcome.ts';
 import { defineCheck, type Fix } from '../src/engine/types.ts';
 import { callGateway } from '../src/gateway-call.ts';
 
@@ -22,8 +22,10 @@ const GET_TOKEN: Fix = {
 export const tokenCheck = defineCheck<TokenFacts>({
   id: 'token',
   title: 'Token is accepted (GET /quota)',
-  // Soft, so that a missing token is reported even when the network is down: a second root cause.
-  uses: ['tls', 'ca-bundle'],
+  // tls is awaited, not a prerequisite: a missing token is reported even when the network is
+  // down (a second root cause), and the request goes out while tls is still being judged.
+  uses: ['ca-bundle'],
+  awaits: ['tls'],
   network: true,
   async run(ctx) {
     const { config } = ctx;
@@ -54,9 +56,18 @@ export const tokenCheck = defineCheck<TokenFacts>({
         },
       );
     }
-    const blocked = unmet(ctx, ['tls']);
-    if (blocked) return { ...blocked, data };
-    const call = await callGateway(ctx, { method: 'GET', path: '/quota' });
+    const cancel = new AbortController();
+    const pending = callGateway(ctx, {
+      method: 'GET',
+      path: '/quota',
+      signal: anySignal(ctx.signal, cancel.signal),
+    });
+    const tls = await ctx.after('tls');
+    if (isBroken(tls)) {
+      cancel.abort();
+      return skip('DEPENDENCY_NOT_MET', `tls ${tls.status === 'fail' ? 'failed' : 'was skipped'}`, { data });
+    }
+    const call = await pending;
     if (!call.ok) return fail(call.code, call.summary, { details: call.details, data });
     data.status = call.answer.status;
     data.ms = call.answer.totalMs;

@@ -1,6 +1,6 @@
 import { describeFsError } from '../src/config.ts';
 import { PROGRAM_START_ALLOWANCE_MS } from '../src/engine/allowance.ts';
-import { fail, pass, warn } from '../src/engine/outcome.ts';
+import { fail, isBroken, pass, skip, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
 import { trustFix } from '../src/fixes/descriptor.ts';
 import type { CertInfo } from '../src/pki/cert.ts';
@@ -10,6 +10,7 @@ import { freshNodeHandshake, type HandshakeVerdict } from '../src/trust/probes.t
 import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
 import { readSystemStore } from '../src/trust/system.ts';
 import { probeTarget } from '../src/trust/target.ts';
+import type { TcpFacts } from './tcp.ts';
 import type { TlsFacts } from './tls.ts';
 
 export interface TrustNodeFacts {
@@ -31,12 +32,14 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
   id: 'trust-node',
   title: 'Node.js trusts the gateway',
   dependsOn: ['tls'],
-  uses: ['ca-bundle'],
+  // The probes start as soon as tcp has an address, while tls is still judging the chain,
+  // which they need only for the verdict; if tls fails, their answer is dropped.
+  speculative: true,
+  uses: ['ca-bundle', 'tcp'],
   network: true,
   startupAllowanceMs: PROGRAM_START_ALLOWANCE_MS,
   async run(ctx) {
-    const tls = ctx.dependency<TlsFacts>('tls').data;
-    const target = probeTarget(ctx, tls.address);
+    const target = probeTarget(ctx, ctx.dependency<TcpFacts>('tcp').data.working[0]!.address);
     const via = gatewayRoute(ctx).via;
     const currentValue = ctx.host.env.NODE_EXTRA_CA_CERTS?.trim() || undefined;
     const scan = await scanStartup(ctx.host);
@@ -82,6 +85,9 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
         { data },
       );
     }
+    const tlsResult = await ctx.after<TlsFacts>('tls');
+    if (isBroken(tlsResult)) return skip('DEPENDENCY_NOT_MET', 'tls failed', { data });
+    const tls = tlsResult.data;
     if (tls.anchor === 'public') {
       return probe.authorized
         ? pass('the gateway chains to a public root, which Node trusts out of the box', { data })

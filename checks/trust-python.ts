@@ -4,11 +4,11 @@ import { fail, pass, skip, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
 import { trustFix } from '../src/fixes/descriptor.ts';
 import { verifyInternalBundle } from '../src/pki/bundle.ts';
-import { parsePemBundle } from '../src/pki/cert.ts';
+import { parsePemBundle, quickFingerprints } from '../src/pki/cert.ts';
 import { type HandshakeVerdict, type PythonProbe, pythonHandshake } from '../src/trust/probes.ts';
 import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
 import { probeTarget } from '../src/trust/target.ts';
-import type { TlsFacts } from './tls.ts';
+import type { TcpFacts } from './tcp.ts';
 
 export interface TrustPythonFacts {
   python: string | null;
@@ -22,6 +22,8 @@ export interface TrustPythonFacts {
   variables: { name: string; value: string; verdict: string }[];
 }
 
+/** More certificates than any internal bundle holds: a general one, with public roots. */
+const SMALL_BUNDLE = 20;
 const BUNDLE_VARIABLES = ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_FILE', 'PIP_CERT'] as const;
 const MAX_BUNDLE = 16 * 1024 * 1024;
 
@@ -29,7 +31,10 @@ export const trustPythonCheck = defineCheck<TrustPythonFacts>({
   id: 'trust-python',
   title: 'Python (requests, ssl) trusts the gateway',
   dependsOn: ['tls'],
-  uses: ['ca-bundle'],
+  // The probes start as soon as tcp has an address, while tls is still judging the chain;
+  // if tls fails, their answer is dropped.
+  speculative: true,
+  uses: ['ca-bundle', 'tcp'],
   network: true,
   startupAllowanceMs: PROGRAM_START_ALLOWANCE_MS,
   async run(ctx) {
@@ -46,10 +51,9 @@ export const trustPythonCheck = defineCheck<TrustPythonFacts>({
     const python = await ctx.host.findExecutable('python3');
     if (!python) return skip('TRUST_PYTHON_NOT_FOUND', 'no python3 on PATH: nothing to check', { data });
     data.python = python;
-    const tls = ctx.dependency<TlsFacts>('tls').data;
     const scan = await scanStartup(ctx.host);
     const env = newTerminalEnv(ctx.host.env, scan);
-    const target = probeTarget(ctx, tls.address);
+    const target = probeTarget(ctx, ctx.dependency<TcpFacts>('tcp').data.working[0]!.address);
     const probe = await pythonHandshake(ctx.host, python, env, target, ctx.config.timeoutMs, ctx.signal);
     if ('error' in probe)
       return fail('TRUST_PYTHON_PROBE_FAILED', `could not test Python: ${probe.error}`, { data });
@@ -136,21 +140,24 @@ async function bundleVariables(
         });
       continue;
     }
-    const bundle = parsePemBundle(bytes);
-    const verdict = verifyInternalBundle(bundle, ctx.config.caSha256, ctx.host.now());
-    const total = bundle.blocks.filter((b) => b.cert).length;
-    if (verdict.kept.length > 0 && verdict.kept.length === total) {
+    // A general bundle (certifi, the OS's) holds a hundred-odd roots: counting them by hash is
+    // enough there; only a small one can be internal-only, and only that is worth parsing.
+    const fingerprints = quickFingerprints(bytes);
+    const hasRoot = fingerprints.some((fp) => ctx.config.caSha256.includes(fp));
+    const internalOnly =
+      hasRoot &&
+      fingerprints.length <= SMALL_BUNDLE &&
+      verifyInternalBundle(parsePemBundle(bytes), ctx.config.caSha256, ctx.host.now()).kept.length ===
+        fingerprints.length;
+    if (internalOnly) {
       data.variables.push({ name, value, verdict: 'internal CAs only' });
       problems.push({
         code: 'TRUST_PYTHON_INTERNAL_ONLY_BUNDLE',
         text: `${name} names ${value}, which holds only internal CAs: public hosts (pypi.org, api.openai.com) then fail`,
       });
     } else {
-      data.variables.push({
-        name,
-        value,
-        verdict: `${total} certificates${verdict.roots.length ? ', the internal root among them' : ', no internal root'}`,
-      });
+      const root = hasRoot ? ', the internal root among them' : ', no internal root';
+      data.variables.push({ name, value, verdict: `${fingerprints.length} certificates${root}` });
     }
   }
   return problems;

@@ -1,12 +1,14 @@
 import { PROGRAM_START_ALLOWANCE_MS } from '../src/engine/allowance.ts';
-import { fail, pass, warn } from '../src/engine/outcome.ts';
+import { fail, isBroken, pass, skip, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
 import { trustFix } from '../src/fixes/descriptor.ts';
 import { quickFingerprints } from '../src/pki/cert.ts';
 import { gatewayRoute } from '../src/route.ts';
+import { readGitConfig } from '../src/trust/gitconfig.ts';
 import { installedBundlePath } from '../src/trust/locations.ts';
 import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
 import { readSystemStore, type SystemStore, systemInstallCommands } from '../src/trust/system.ts';
+import type { TcpFacts } from './tcp.ts';
 import type { TlsFacts } from './tls.ts';
 
 export interface TrustSystemFacts {
@@ -19,17 +21,20 @@ export const trustSystemCheck = defineCheck<TrustSystemFacts>({
   id: 'trust-system',
   title: 'The OS store, curl and git trust the gateway',
   dependsOn: ['tls'],
-  uses: ['ca-bundle'],
+  // The probes start as soon as tcp has an address, while tls is still judging the chain;
+  // if tls fails, their answer is dropped.
+  speculative: true,
+  uses: ['ca-bundle', 'tcp'],
   network: true,
   startupAllowanceMs: PROGRAM_START_ALLOWANCE_MS,
   async run(ctx) {
-    const tls = ctx.dependency<TlsFacts>('tls').data;
+    const address = ctx.dependency<TcpFacts>('tcp').data.working[0]!.address;
     const pinned = ctx.config.caSha256;
     const scan = await scanStartup(ctx.host);
     const env = newTerminalEnv(ctx.host.env, scan);
     const [store, curl, git] = await Promise.all([
       readSystemStore(ctx.host, pinned),
-      curlVerdict(ctx, env, tls.address),
+      curlVerdict(ctx, env, address),
       gitVerdict(ctx, env),
     ]);
     const data: TrustSystemFacts = { store, curl, git };
@@ -55,7 +60,9 @@ export const trustSystemCheck = defineCheck<TrustSystemFacts>({
       summary: `${base.summary}; the OS store needs root: eliza-doctor fix --system, or by hand`,
       commands: [...base.commands, ...commands],
     };
-    const internal = tls.anchor === 'internal';
+    const tls = await ctx.after<TlsFacts>('tls');
+    if (isBroken(tls)) return skip('DEPENDENCY_NOT_MET', 'tls failed', { data });
+    const internal = tls.data.anchor === 'internal';
     if (internal && curl?.trusted === false) {
       return fail('TRUST_SYSTEM_CURL_UNTRUSTED', `curl rejects the gateway: ${curl.detail}`, {
         details,
@@ -147,14 +154,8 @@ async function curlVerdict(ctx: CheckContext, env: Record<string, string | undef
 async function gitVerdict(ctx: CheckContext, env: Record<string, string | undefined>) {
   const git = await ctx.host.findExecutable('git');
   if (!git) return null;
-  let caFile = env.GIT_SSL_CAINFO?.trim() || null;
-  if (!caFile) {
-    const result = await ctx.host.exec(git, ['config', '--get', 'http.sslCAInfo'], {
-      env,
-      timeoutMs: ctx.config.timeoutMs,
-    });
-    caFile = result.stdout.trim() || null;
-  }
+  const fromConfig = (await readGitConfig(ctx.host)).filter((s) => s.key === 'http.sslcainfo').at(-1)?.value;
+  const caFile = env.GIT_SSL_CAINFO?.trim() || fromConfig?.replace(/^~(?=\/)/, ctx.host.home) || null;
   const file = caFile ?? (await readSystemStore(ctx.host, [])).bundle;
   if (!file) return { path: git, caFile, trusted: null };
   const bytes = await ctx.host.readFile(file, 16 * 1024 * 1024).catch(() => null);

@@ -1,11 +1,14 @@
-// One bundled file plus lazily loaded chunks: start-up reads one file instead of hundreds,
+// One bundled program plus lazily loaded chunks: start-up reads a few files instead of hundreds,
 // and listr2, undici and the loopback gateway load only on the paths that use them.
-import { rmSync } from 'node:fs';
+// dist/cli.js is a launcher written here: it answers --version and list (which scripts call
+// often) from values taken at build time, without loading the doctor at all.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
 await build({
-  entryPoints: { cli: 'src/cli.ts' },
+  entryPoints: { main: 'src/cli.ts' },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
@@ -17,6 +20,29 @@ await build({
   logLevel: 'warning',
   banner: {
     // Bundled CommonJS dependencies (undici, node-forge) still call require() for Node built-ins.
-    js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
+    js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
   },
 });
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+const list = execFileSync(process.execPath, ['dist/main.js', 'list', '--long'], { encoding: 'utf8' })
+  .trim()
+  .split('\n')
+  .map((line) => line.split('\t'));
+writeFileSync(
+  'dist/cli.js',
+  `#!/usr/bin/env node
+// Written by scripts/build.mjs from package.json and \`main.js list --long\`: do not edit.
+const args = process.argv.slice(2);
+const checks = ${JSON.stringify(list)};
+if (args.length === 1 && args[0] === '--version') {
+  process.stdout.write(${JSON.stringify(`${version}\n`)});
+} else if (args[0] === 'list' && args.slice(1).every((a) => a === '--long')) {
+  const long = args.includes('--long');
+  process.stdout.write(checks.map(([id, title, where]) => (long ? [id, title, where] : [id, title]).join('\\t') + '\\n').join(''));
+} else {
+  await import('./main.js');
+}
+`,
+  { mode: 0o755 },
+);

@@ -6,7 +6,6 @@ import { buildConfig, ConfigError, type DoctorConfig, describeFsError, type RawO
 import { checksIn, diagnose, exitCodeFor, registry, selectChecks } from './doctor.ts';
 import type { CheckResult } from './engine/types.ts';
 import { type Host, realHost } from './host.ts';
-import { printList } from './list.ts';
 import { jsonDocument, type RunSummary } from './report/json.ts';
 import { Redactor } from './secret.ts';
 import { VERSION } from './version.ts';
@@ -389,7 +388,17 @@ export async function main(args: string[]): Promise<number> {
       'list',
       'print every check: <id><TAB><title> (--long adds whether it needs the network)',
       (y) => y.option('long', { type: 'boolean', describe: 'a third column: network or offline' }),
-      (argv) => printList(argv.long ?? false),
+      (argv) => {
+        for (const check of registry) {
+          const where =
+            check.network && !check.worksOffline
+              ? 'network'
+              : check.network
+                ? 'network (local part offline)'
+                : 'offline';
+          process.stdout.write(`${check.id}\t${check.title}${argv.long ? `\t${where}` : ''}\n`);
+        }
+      },
     )
     .completion(
       'completion',

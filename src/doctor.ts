@@ -32,7 +32,12 @@ export function runDeadlineMs(timeoutMs: number): number {
 export async function diagnose(run: DoctorRun): Promise<Omit<RunSummary, 'exitCode'>> {
   const startedAt = new Date();
   const started = performance.now();
-  const net = createNet({ timeoutMs: run.config.timeoutMs, resolve: run.config.resolve, env: run.host.env });
+  const net = createNet({
+    timeoutMs: run.config.timeoutMs,
+    resolve: run.config.resolve,
+    env: run.host.env,
+    prefetch: !run.config.offline,
+  });
   try {
     const results = await runChecks({
       registry,

@@ -15,7 +15,7 @@ export type GatewayCall =
  */
 export async function callGateway(
   ctx: CheckContext,
-  request: { method: 'GET' | 'POST'; path: string; body?: unknown },
+  request: { method: 'GET' | 'POST'; path: string; body?: unknown; signal?: AbortSignal },
 ): Promise<GatewayCall> {
   const { config } = ctx;
   const headers: Record<string, string> = {
@@ -32,7 +32,7 @@ export async function callGateway(
     headers,
     ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
     extraCa: internalCaPem(ctx),
-    signal: ctx.signal,
+    signal: request.signal ?? ctx.signal,
   });
   if (!result.ok) {
     const f = result.failure;

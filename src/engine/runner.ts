@@ -8,7 +8,7 @@ export interface RunOptions {
   registry: readonly Check[];
   /** Ids to report; their prerequisites run too but are not reported. */
   selected: ReadonlySet<string>;
-  context: Omit<CheckContext, 'signal' | 'dependency'>;
+  context: Omit<CheckContext, 'signal' | 'dependency' | 'after'>;
   /** Bound on one check. */
   checkTimeoutMs: number;
   /** Bound on the whole run, whatever fails. */
@@ -30,7 +30,8 @@ export function closureOf(registry: readonly Check[], selected: ReadonlySet<stri
     if (!check) throw new Error(`check ${from ?? '(selection)'} names unknown check ${id}`);
     if (needed.has(id)) return;
     needed.add(id);
-    for (const dep of [...(check.dependsOn ?? []), ...(check.uses ?? [])]) visit(dep, id);
+    for (const dep of [...(check.dependsOn ?? []), ...(check.uses ?? []), ...(check.awaits ?? [])])
+      visit(dep, id);
   };
   for (const id of selected) visit(id, null);
   return needed;
@@ -85,7 +86,15 @@ export async function runChecks(options: RunOptions): Promise<CheckResult[]> {
     } else if (check.speculative) {
       const cancel = new AbortController();
       options.onStart?.(check);
-      const running = runOne(check, readable, results, context, anySignal(runSignal, cancel.signal), options);
+      const running = runOne(
+        check,
+        readable,
+        results,
+        context,
+        anySignal(runSignal, cancel.signal),
+        options,
+        resultOf,
+      );
       await Promise.all(hard.map(resultOf));
       const broken = brokenOf(check);
       if (broken.length > 0) {
@@ -96,7 +105,7 @@ export async function runChecks(options: RunOptions): Promise<CheckResult[]> {
       }
     } else {
       options.onStart?.(check);
-      outcome = await runOne(check, readable, results, context, runSignal, options);
+      outcome = await runOne(check, readable, results, context, runSignal, options, resultOf);
     }
     const result: CheckResult = {
       id: check.id,
@@ -136,7 +145,9 @@ async function runOne(
   context: RunOptions['context'],
   runSignal: AbortSignal,
   options: RunOptions,
+  resultOf: (id: string) => Promise<CheckResult>,
 ): Promise<Outcome> {
+  const declared = [...(check.dependsOn ?? []), ...(check.uses ?? []), ...(check.awaits ?? [])];
   const limitMs = options.checkTimeoutMs + (check.startupAllowanceMs ?? 0);
   // Kept alive: a check stuck on a promise that holds no handle must still end in TIMEOUT.
   const bound = timeoutSignal(limitMs, true);
@@ -147,6 +158,11 @@ async function runOne(
     dependency<D>(id: string): CheckResult<D> {
       if (!prerequisites.includes(id)) throw new Error(`${check.id} reads ${id} without declaring it`);
       return results.get(id) as CheckResult<D>;
+    },
+    after<D>(id: string): Promise<CheckResult<D>> {
+      if (!declared.includes(id))
+        return Promise.reject(new Error(`${check.id} awaits ${id} without declaring it`));
+      return resultOf(id) as Promise<CheckResult<D>>;
     },
   };
   let onAbort: (() => void) | undefined;

@@ -35,8 +35,10 @@ export interface CheckContext {
   host: Host;
   /** Aborts on the check's time bound, the run's deadline or an interrupt. */
   signal: AbortSignal;
-  /** The finished result of a declared dependency (hard or soft). */
+  /** The finished result of a prerequisite the engine waited for before starting this check. */
   dependency<D = unknown>(id: string): CheckResult<D>;
+  /** The result of any declared prerequisite, once it is finished: for work started before it. */
+  after<D = unknown>(id: string): Promise<CheckResult<D>>;
 }
 
 export interface Check<D = unknown> {
@@ -46,6 +48,8 @@ export interface Check<D = unknown> {
   dependsOn?: readonly string[];
   /** Soft prerequisites: waited for and readable, but their failure does not skip this check. */
   uses?: readonly string[];
+  /** Prerequisites read only through ctx.after(): not waited for before the start, never a skip. */
+  awaits?: readonly string[];
   /**
    * Run without waiting for the hard prerequisites (reading only the soft ones); the answer counts
    * only if they pass. For requests that are cheap to waste and slow to wait for in a row.

@@ -120,8 +120,11 @@ export function createNet(options: {
   timeoutMs: number;
   resolve: ResolveRule[];
   env: Readonly<Record<string, string | undefined>>;
+  /** Start loading undici now, while DNS, TCP and TLS are checked: it is needed right after. */
+  prefetch?: boolean;
 }): Net {
   const { timeoutMs, resolve, env } = options;
+  if (options.prefetch) import('./undici.ts').catch(() => undefined);
   const agents = new Map<string, Agent>();
   const bounded = (signal: AbortSignal, ms = timeoutMs) => boundedSignal(signal, ms);
 
@@ -258,6 +261,21 @@ export function createNet(options: {
     });
   };
 
+  /**
+   * One store for all the doctor's requests: given as `ca`, each connection would parse the 150
+   * certificates again into a store of its own (time and, with parallel requests, memory).
+   * An explicit ca replaces Node's whole store, so the bundled roots go in by hand.
+   */
+  const contexts = new Map<string, tls.SecureContext>();
+  const trustContext = (extraCa: string): tls.SecureContext => {
+    let context = contexts.get(extraCa);
+    if (!context) {
+      context = tls.createSecureContext({ ca: [...rootCertificates, ...(extraCa ? [extraCa] : [])] });
+      contexts.set(extraCa, context);
+    }
+    return context;
+  };
+
   const agentFor = async (extraCa: string, url: URL, port: number): Promise<Dispatcher> => {
     const proxy = proxyFor(url.hostname, port, env, url.protocol === 'https:' ? 'https' : 'http');
     const key = `${port}\n${proxy?.url ?? ''}\n${extraCa}`;
@@ -266,7 +284,7 @@ export function createNet(options: {
       const { ProxyAgent } = await import('./undici.ts');
       agent = new ProxyAgent({
         uri: proxy.parsed.href,
-        requestTls: { ca: [...rootCertificates, ...(extraCa ? [extraCa] : [])], rejectUnauthorized: true },
+        requestTls: { secureContext: trustContext(extraCa), rejectUnauthorized: true },
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       }) as unknown as Agent;
@@ -276,8 +294,7 @@ export function createNet(options: {
       const { Agent } = await import('./undici.ts');
       agent = new Agent({
         connect: {
-          // An explicit ca replaces Node's whole store, so the bundled roots go in by hand.
-          ca: [...rootCertificates, ...(extraCa ? [extraCa] : [])],
+          secureContext: trustContext(extraCa),
           // Verified whatever NODE_TLS_REJECT_UNAUTHORIZED says: the doctor itself never skips it.
           rejectUnauthorized: true,
           lookup: socketLookup(port),
@@ -332,7 +349,9 @@ export function createNet(options: {
     plainHttp,
     request,
     async close() {
-      await Promise.all([...agents.values()].map((a) => a.destroy().catch(() => undefined)));
+      // Not awaited: destroy() waits for connections still being opened (a black hole: up to the
+      // connect timeout), and the run is over; the sockets go at once all the same.
+      for (const agent of agents.values()) agent.destroy().catch(() => undefined);
       agents.clear();
     },
   };

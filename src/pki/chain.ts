@@ -14,7 +14,8 @@ export interface ChainInput {
   /** The verified internal bundle: pinned roots and what chains to them. May be empty. */
   internal: X509Certificate[];
   pinned: string[];
-  publicRoots: X509Certificate[];
+  /** Called only when the chain does not end at a pinned root: parsing 150 roots costs. */
+  publicRoots: () => X509Certificate[];
 }
 
 export interface ChainVerdict {
@@ -52,7 +53,7 @@ export function judgeChain(input: ChainInput): ChainVerdict {
     const fromServer = others.find((c) => !path.includes(c) && isIssuedBy(current, c));
     const fromInternal = fromServer ? undefined : internal.find((c) => isIssuedBy(current, c));
     const fromPublic =
-      fromServer || fromInternal ? undefined : input.publicRoots.find((c) => isIssuedBy(current, c));
+      fromServer || fromInternal ? undefined : input.publicRoots().find((c) => isIssuedBy(current, c));
     const next = fromServer ?? fromInternal ?? fromPublic;
     if (!next) break;
     if (fromInternal && !isSelfSigned(fromInternal)) supplied.push(fromInternal);
@@ -64,7 +65,7 @@ export function judgeChain(input: ChainInput): ChainVerdict {
   let anchor: ChainVerdict['anchor'] = null;
   if (isSelfSigned(top)) {
     if (pinned.includes(top.fingerprint256)) anchor = 'internal';
-    else if (input.publicRoots.some((r) => r.fingerprint256 === top.fingerprint256)) anchor = 'public';
+    else if (input.publicRoots().some((r) => r.fingerprint256 === top.fingerprint256)) anchor = 'public';
     else {
       findings.push({
         severity: 'fail',

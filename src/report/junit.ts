@@ -1,8 +1,12 @@
 import type { RunSummary } from './json.ts';
 
-const escape = (text: string) =>
+/** XML 1.0 allows no control characters but tab and line ends: they are dropped, not escaped. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML forbids
+const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+
+const xml = (text: string) =>
   text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+    .replace(XML_FORBIDDEN, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -22,9 +26,9 @@ export function junitXml(run: RunSummary, strict: boolean): string {
   ];
   for (const r of run.results) {
     lines.push(
-      `    <testcase classname="eliza-doctor" name="${escape(`${r.id}: ${r.title}`)}" time="${seconds(r.durationMs)}">`,
+      `    <testcase classname="eliza-doctor" name="${xml(`${r.id}: ${r.title}`)}" time="${seconds(r.durationMs)}">`,
     );
-    const body = escape(
+    const body = xml(
       [
         r.summary,
         ...r.details.map((d) => `- ${d}`),
@@ -33,12 +37,12 @@ export function junitXml(run: RunSummary, strict: boolean): string {
     );
     if (failing(r.status)) {
       lines.push(
-        `      <failure type="${r.code}" message="${escape(`${r.code}: ${r.summary}`)}">${body}</failure>`,
+        `      <failure type="${r.code}" message="${xml(`${r.code}: ${r.summary}`)}">${body}</failure>`,
       );
     } else if (r.status === 'skip') {
-      lines.push(`      <skipped message="${escape(`${r.code}: ${r.summary}`)}"/>`);
+      lines.push(`      <skipped message="${xml(`${r.code}: ${r.summary}`)}"/>`);
     } else if (r.status === 'warn') {
-      lines.push(`      <system-out>${escape(`warning ${r.code}: `)}${body}</system-out>`);
+      lines.push(`      <system-out>${xml(`warning ${r.code}: `)}${body}</system-out>`);
     }
     lines.push('    </testcase>');
   }

@@ -101,11 +101,11 @@ export function markdownReport(config: DoctorConfig, host: Host, run: RunSummary
       '| # | subject | issuer | key | valid | SHA-256 |',
       '|---|---|---|---|---|---|',
     );
-    presented.forEach((c, i) =>
+    presented.forEach((c, i) => {
       lines.push(
         `| ${i + 1} | ${cell(c.subject)} | ${cell(c.issuer)} | ${c.keyType} | ${c.validFrom.slice(0, 10)} .. ${c.validTo.slice(0, 10)} | \`${c.sha256}\` |`,
-      ),
-    );
+      );
+    });
     lines.push('');
   }
 

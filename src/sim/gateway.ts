@@ -29,6 +29,8 @@ export interface GatewayBehaviour {
   faults: Partial<Record<Route, Fault>>;
   /** What the CA distribution point serves as allCAs.pem. */
   caBundle: 'good' | 'html' | 'foreign';
+  /** How long each route thinks before it answers, as a real gateway and model do (benchmarks). */
+  latencyMs: Partial<Record<Route, number>>;
 }
 
 export interface SimGateway {
@@ -48,7 +50,15 @@ const TLS_HANDSHAKE_RECORD = 0x16;
 export const SIM_MODELS = ['gpt-5-mini', 'gpt-5', 'gpt-4.1-mini', 'claude-sonnet-4-5', 'deepseek-v3'];
 
 export function defaultBehaviour(): GatewayBehaviour {
-  return { cert: 'good', transport: 'tls', quota: 'ok', models: SIM_MODELS, faults: {}, caBundle: 'good' };
+  return {
+    cert: 'good',
+    transport: 'tls',
+    quota: 'ok',
+    models: SIM_MODELS,
+    faults: {},
+    caBundle: 'good',
+    latencyMs: {},
+  };
 }
 
 export async function startSimGateway(options: {
@@ -164,29 +174,47 @@ function handle(
     const match = /^(OAuth|Bearer) (.+)$/.exec(auth);
     if (!match) return json(res, 401, { error: 'authorization required for direct requests' });
     if (match[2] !== token) return json(res, 401, { error: 'invalid OAuth token' });
-    const fault = behaviour.faults[route];
-    if (fault) return applyFault(req, res, fault);
-    const body = Buffer.concat(chunks).toString('utf8');
-    switch (route) {
-      case 'quota':
-        return json(res, 200, quotaBody(behaviour.quota, req.headers['ya-pool']));
-      case 'usage':
-        return json(res, 200, { usage: [{ model_family: 'gpt-5', spent_usd: '12.50' }] });
-      case 'models':
-        return json(res, 200, {
-          data: behaviour.models.map((id) => ({
-            id,
-            title: id,
-            developer: id.startsWith('claude') ? 'anthropic' : 'openai',
-            namespace: 'public',
-            prices: { input: '0.00000025', output: '0.000002' },
-          })),
-        });
-      case 'chat':
-      case 'raw-chat':
-        return chat(res, behaviour, body, route === 'chat');
+    const delay = behaviour.latencyMs[route] ?? 0;
+    if (delay > 0) {
+      const timer = setTimeout(
+        () => answer(req, res, behaviour, route, Buffer.concat(chunks).toString('utf8')),
+        delay,
+      );
+      res.on('close', () => clearTimeout(timer));
+      return;
     }
+    answer(req, res, behaviour, route, Buffer.concat(chunks).toString('utf8'));
   });
+}
+
+function answer(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  behaviour: GatewayBehaviour,
+  route: Route,
+  body: string,
+) {
+  const fault = behaviour.faults[route];
+  if (fault) return applyFault(req, res, fault);
+  switch (route) {
+    case 'quota':
+      return json(res, 200, quotaBody(behaviour.quota, req.headers['ya-pool']));
+    case 'usage':
+      return json(res, 200, { usage: [{ model_family: 'gpt-5', spent_usd: '12.50' }] });
+    case 'models':
+      return json(res, 200, {
+        data: behaviour.models.map((id) => ({
+          id,
+          title: id,
+          developer: id.startsWith('claude') ? 'anthropic' : 'openai',
+          namespace: 'public',
+          prices: { input: '0.00000025', output: '0.000002' },
+        })),
+      });
+    case 'chat':
+    case 'raw-chat':
+      return chat(res, behaviour, body, route === 'chat');
+  }
 }
 
 function quotaBody(quota: GatewayBehaviour['quota'], pool: string | string[] | undefined) {

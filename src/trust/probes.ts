@@ -111,11 +111,18 @@ try:
 except Exception:
     out["certifi"] = None
 try:
-    # The version without importing requests, which alone takes longer than the handshake.
-    from importlib.metadata import version
-    out["requests"] = version("requests")
-except Exception:
+    # Neither importing requests nor importlib.metadata: each takes longer than the handshake.
+    import importlib.util
+    spec = importlib.util.find_spec("requests")
     out["requests"] = None
+    if spec and spec.origin:
+        out["requests"] = "installed"
+        with open(os.path.join(os.path.dirname(spec.origin), "__version__.py")) as f:
+            for line in f:
+                if line.startswith("__version__"):
+                    out["requests"] = line.split("=", 1)[1].strip().strip(chr(34) + chr(39))
+except Exception:
+    out["requests"] = out.get("requests")
 paths = ssl.get_default_verify_paths()
 out["openssl_cafile"] = paths.cafile
 def attempt(make):

@@ -85,5 +85,8 @@ export function fakeContext(options: {
         ...dep,
       } as CheckResult<D>;
     },
+    async after<D>(id: string) {
+      return this.dependency<D>(id);
+    },
   };
 }

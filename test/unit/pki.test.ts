@@ -21,7 +21,7 @@ const judge = (variant: CertVariant, overrides: Partial<Parameters<typeof judgeC
     now,
     internal: internal(),
     pinned: pinned(),
-    publicRoots: bundledRoots(),
+    publicRoots: bundledRoots,
     ...overrides,
   });
 
