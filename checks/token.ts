@@ -86,6 +86,13 @@ export const tokenCheck = defineCheck<TokenFacts>({
     const quota = parseQuota(call.parsed.json);
     data.quota = quota;
     const accepted = `the token from ${config.tokenSource} is accepted${pool} (${call.answer.totalMs} ms)`;
+    if (!call.parsed.labelled) {
+      return warn(
+        'GATEWAY_CONTENT_TYPE',
+        `${accepted}, but the answer came labelled ${call.answer.headers['content-type']}, not JSON: something between you and Eliza rewrites answers?`,
+        { data },
+      );
+    }
     if (!quota) {
       return warn('QUOTA_UNRECOGNIZED', `${accepted}, but the quota's shape is not one the doctor knows`, {
         details: [`GET /quota answered: ${JSON.stringify(call.parsed.json).slice(0, 300)}`],

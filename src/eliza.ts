@@ -14,7 +14,9 @@ export interface AnswerProblem {
   details: string[];
 }
 
-export type ParsedAnswer = { ok: true; json: unknown } | { ok: false; problem: AnswerProblem };
+export type ParsedAnswer =
+  /** `labelled`: the content-type says JSON (a proxy that rewrites answers often changes it). */
+  { ok: true; json: unknown; labelled: boolean } | { ok: false; problem: AnswerProblem };
 
 /** Eliza puts its error text in one of several places. */
 export function errorText(body: unknown): string | null {
@@ -75,7 +77,10 @@ export function judgeAnswer(answer: HttpAnswer, what: string): ParsedAnswer {
   const said = message ? `: "${truncate(message)}"` : '';
   const s = answer.status;
   if (s >= 200 && s < 300) {
-    if (parsed.ok) return { ok: true, json: parsed.json };
+    if (parsed.ok) {
+      const type = answer.headers['content-type'];
+      return { ok: true, json: parsed.json, labelled: type === undefined || /json/i.test(type) };
+    }
     const html = looksLikeHtml(answer);
     return problem(
       'fail',

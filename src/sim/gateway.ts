@@ -7,7 +7,13 @@ import type { CertVariant, SimPki } from './pki.ts';
 export type Route = 'quota' | 'usage' | 'models' | 'chat' | 'raw-chat';
 
 export type Fault =
-  | { kind: 'status'; status: number; body: string; contentType?: string; headers?: Record<string, string> }
+  | {
+      kind: 'status';
+      status: number;
+      body: string | Buffer;
+      contentType?: string;
+      headers?: Record<string, string>;
+    }
   /** Accept the request, never send headers. */
   | { kind: 'stall-headers' }
   /** Send headers and part of the body, then nothing. */
@@ -23,7 +29,9 @@ export interface GatewayBehaviour {
   /** What the TLS port presents. */
   cert: CertVariant;
   /** What listens on the TLS port: a real gateway, plain HTTP, or a socket that never speaks. */
-  transport: 'tls' | 'not-tls' | 'tls-stall';
+  transport: 'tls' | 'not-tls' | 'tls-stall' | 'tls-reset';
+  /** From the second connection on, present this certificate instead (a gateway swapped mid-run). */
+  certLater?: CertVariant;
   quota: 'ok' | 'exhausted';
   models: string[];
   faults: Partial<Record<Route, Fault>>;
@@ -46,6 +54,8 @@ export interface SimGateway {
 }
 
 const TLS_HANDSHAKE_RECORD = 0x16;
+/** An ALPN protocol entry in a ClientHello: length 2, then "h2". */
+const ALPN_H2 = Buffer.from([0x02, 0x68, 0x32]);
 
 export const SIM_MODELS = ['gpt-5-mini', 'gpt-5', 'gpt-4.1-mini', 'claude-sonnet-4-5', 'deepseek-v3'];
 
@@ -83,20 +93,31 @@ export async function startSimGateway(options: {
 
   let gateway: net.Server;
   if (behaviour.transport === 'tls') {
-    const { chain, key } = options.pki.variant(behaviour.cert);
-    const tlsServer = https.createServer({ cert: chain, key }, handler);
-    tlsServer.on('secureConnection', track);
-    tlsServer.on('tlsClientError', () => undefined);
+    const serverFor = (variant: CertVariant) => {
+      const { chain, key } = options.pki.variant(variant);
+      const server = https.createServer({ cert: chain, key }, handler);
+      server.on('secureConnection', track);
+      server.on('tlsClientError', () => undefined);
+      return server;
+    };
+    const tlsServer = serverFor(behaviour.cert);
+    const laterServer = behaviour.certLater ? serverFor(behaviour.certLater) : null;
     // Like the real host: TLS on the port works, plain HTTP to it gets no answer at all.
     gateway = net.createServer((socket) => {
       socket.once('data', (first: Buffer) => {
         if (first[0] !== TLS_HANDSHAKE_RECORD) return;
         socket.pause();
         socket.unshift(first);
-        tlsServer.emit('connection', socket);
+        // A certificate that changes between connections, deterministically: the doctor's own
+        // probe offers ALPN h2 and sees the first certificate; every other client sees the later one.
+        const offersH2 = first.includes(ALPN_H2);
+        (laterServer && !offersH2 ? laterServer : tlsServer).emit('connection', socket);
         process.nextTick(() => socket.resume());
       });
     });
+  } else if (behaviour.transport === 'tls-reset') {
+    // Hears the ClientHello, then resets: a middlebox that kills the handshake.
+    gateway = net.createServer((socket) => socket.once('data', () => socket.resetAndDestroy()));
   } else if (behaviour.transport === 'not-tls') {
     gateway = http.createServer(handler);
   } else {
