@@ -298,7 +298,8 @@ async function runFixCommand(argv: CheckArgs & FixArgs & Record<string, unknown>
   const { runFix } = await import('./fixes/command.ts');
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort();
-  process.once('SIGINT', onSigint);
+  // on, not once: a second Ctrl-C must not kill a fix between two writes either.
+  process.on('SIGINT', onSigint);
   try {
     return await runFix({
       config,

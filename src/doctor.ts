@@ -40,7 +40,7 @@ export async function diagnose(run: DoctorRun): Promise<Omit<RunSummary, 'exitCo
   });
   try {
     const results = await runChecks({
-      registry,
+      registry: withForcedCrash(registry, run),
       selected: run.selected,
       context: { config: run.config, net, host: run.host },
       checkTimeoutMs: checkTimeoutMs(run.config.timeoutMs),
@@ -53,6 +53,27 @@ export async function diagnose(run: DoctorRun): Promise<Omit<RunSummary, 'exitCo
   } finally {
     await net.close();
   }
+}
+
+/**
+ * ELIZA_DOCTOR_CRASH_CHECK=ID makes that check throw, with the token in the error's message:
+ * the tests prove with it that a crash is contained and that its message is redacted.
+ */
+function withForcedCrash(checks: readonly Check[], run: DoctorRun): readonly Check[] {
+  const id = run.host.env.ELIZA_DOCTOR_CRASH_CHECK;
+  if (!id) return checks;
+  return checks.map((check) =>
+    check.id !== id
+      ? check
+      : {
+          ...check,
+          async run() {
+            throw new Error(
+              `forced crash (ELIZA_DOCTOR_CRASH_CHECK); token was ${run.config.token?.reveal() ?? 'none'}`,
+            );
+          },
+        },
+  );
 }
 
 export function exitCodeFor(results: CheckResult[], strict: boolean): number {

@@ -108,6 +108,7 @@ export async function runFix(options: FixOptions): Promise<number> {
     }
   }
   try {
+    // Ctrl-C from here on is held (the signal handler only marks it): every file is written whole.
     await applyChanges(plan.changes, dataDir);
   } catch (error) {
     if (error instanceof FixError) {
@@ -121,6 +122,10 @@ export async function runFix(options: FixOptions): Promise<number> {
       `Changed ${plan.changes.length} file${plan.changes.length === 1 ? '' : 's'}; the originals are kept beside them as *.eliza-doctor.bak.`,
     ),
   );
+  if (options.signal.aborted) {
+    out(kleur.yellow('Interrupted: the changes above were written in full; the re-check was not run.'));
+    return 130;
+  }
   for (const command of plan.systemCommands) {
     const [file, ...args] = command.split(' ');
     const result = await host.exec(file!, args, { env: host.env, timeoutMs: 60_000 });
