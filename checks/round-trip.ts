@@ -63,7 +63,7 @@ export const roundTripCheck = defineCheck<RoundTripFacts>({
           nda ? 'MODEL_NDA_REQUIRED' : 'MODEL_FORBIDDEN',
           nda
             ? `${model} needs an NDA you have not accepted yet: accept it, then retry`
-            : `your token has no access to ${model} ${p.summary.replace(/^.*\(/, '(')}`,
+            : `your token has no access to ${model} ${p.summary.replace(/^.*?\(/, '(')}`,
           { data },
         );
       }

@@ -123,7 +123,7 @@ export const tlsCheck = defineCheck<TlsFacts>({
         },
       );
     }
-    const fix = fixFor(verdict.code!, host);
+    const fix = fixFor(verdict.code!, host, ctx.config.target.port);
     return (verdict.status === 'fail' ? fail : warn)(verdict.code!, verdict.summary, { details, data, fix });
   },
 });
@@ -177,12 +177,12 @@ function handshakeFailure(
   return fail(code, summaries[code]!, { data });
 }
 
-function fixFor(code: string, host: string): Fix | null {
+function fixFor(code: string, host: string, port: number): Fix | null {
   switch (code) {
     case 'TLS_UNKNOWN_ISSUER':
       return {
         summary: `ask whoever runs the proxy or antivirus to exclude ${host} from TLS inspection; do not switch verification off`,
-        commands: [`openssl s_client -connect ${host}:443 -servername ${host} -showcerts </dev/null`],
+        commands: [`openssl s_client -connect ${host}:${port} -servername ${host} -showcerts </dev/null`],
         automated: false,
       };
     case 'TLS_NOT_YET_VALID':

@@ -77,9 +77,9 @@ export const tokenCheck = defineCheck<TokenFacts>({
       const fix = p.code === 'TOKEN_INVALID' || p.code === 'TOKEN_FORBIDDEN' ? GET_TOKEN : null;
       const summary =
         p.code === 'TOKEN_INVALID'
-          ? `the gateway rejects the token from ${config.tokenSource}: expired or not an Eliza token (${p.summary.replace(/^.*\(/, '(')}`
+          ? `the gateway rejects the token from ${config.tokenSource}: expired or not an Eliza token ${p.summary.replace(/^.*?\(/, '(')}`
           : p.code === 'TOKEN_FORBIDDEN'
-            ? `the token from ${config.tokenSource} is valid but has no access${pool} ${p.summary.replace(/^.*\(/, '(')}`
+            ? `the token from ${config.tokenSource} is valid but has no access${pool} ${p.summary.replace(/^.*?\(/, '(')}`
             : p.summary;
       return (p.status === 'fail' ? fail : warn)(p.code, summary, { details: p.details, data, fix });
     }

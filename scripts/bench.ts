@@ -141,6 +141,15 @@ for (const [path, body] of [['/quota'], ['/v1/models'], ['/raw/openai/v1/chat/co
       '<= 1.0x',
       doctor / byHand <= 1.0,
     );
+    const lean = await median('eliza-doctor without the trust checks', () =>
+      timed(node, [...doctorArgs, '--skip', 'trust-node,trust-python,trust-system'], env),
+    );
+    row(
+      '(for reference) no trust checks / curl',
+      `${(lean / byHand).toFixed(2)}x (${lean.toFixed(0)} / ${byHand.toFixed(0)} ms)`,
+      'none',
+      true,
+    );
     row(
       'healthy run / node fetch script',
       `${(doctor / fetched).toFixed(2)}x (${doctor.toFixed(0)} / ${fetched.toFixed(0)} ms)`,

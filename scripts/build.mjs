@@ -1,5 +1,3 @@
-// One bundled program plus lazily loaded chunks: start-up reads a few files instead of hundreds,
-// and listr2, undici and the loopback gateway load only on the paths that use them.
 // dist/cli.js is a launcher written here: it answers --version and list (which scripts call
 // often) from values taken at build time, without loading the doctor at all.
 import { execFileSync } from 'node:child_process';
@@ -7,12 +5,25 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
-await build({
-  entryPoints: { main: 'src/cli.ts' },
-  outdir: 'dist',
-  chunkNames: 'chunks/[name]-[hash]',
+
+/**
+ * The heavy parts, each a bundle of its own, loaded with import() only by the paths that need
+ * them: undici (HTTP), listr2 (the live view), node-forge and the loopback gateway (demo).
+ * Everything else is one file: Node's module loader pays per file, more than per byte.
+ */
+const LAZY = { undici: 'src/net/undici.ts', live: 'src/report/live.ts', demo: 'src/sim/demo.ts' };
+const lazyImports = {
+  name: 'lazy-imports',
+  setup(build) {
+    build.onResolve({ filter: /\/(undici|live|demo)\.ts$/ }, (args) =>
+      args.kind === 'dynamic-import'
+        ? { path: `./lazy/${args.path.match(/(\w+)\.ts$/)[1]}.js`, external: true }
+        : undefined,
+    );
+  },
+};
+const common = {
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20.19',
@@ -22,7 +33,9 @@ await build({
     // Bundled CommonJS dependencies (undici, node-forge) still call require() for Node built-ins.
     js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
   },
-});
+};
+await build({ ...common, entryPoints: { main: 'src/cli.ts' }, outdir: 'dist', plugins: [lazyImports] });
+await build({ ...common, entryPoints: LAZY, outdir: 'dist/lazy' });
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const list = execFileSync(process.execPath, ['dist/main.js', 'list', '--long'], { encoding: 'utf8' })

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { registry } from '../checks/index.ts';
 import type { DoctorConfig } from './config.ts';
 import { PROGRAM_START_ALLOWANCE_MS } from './engine/allowance.ts';
-import { runChecks } from './engine/runner.ts';
+import { closureOf, runChecks } from './engine/runner.ts';
 import type { Check, CheckResult } from './engine/types.ts';
 import type { Host } from './host.ts';
 import { createNet } from './net/index.ts';
@@ -15,6 +15,9 @@ export interface DoctorRun {
   signal?: AbortSignal;
   onFinish?(result: CheckResult): void;
 }
+
+/** The checks that talk HTTP to the gateway or the CA distribution point (through undici). */
+const HTTP_CHECKS = ['ca-bundle', 'token', 'models', 'round-trip'];
 
 /** One bound for a check, a little above the bound on each network operation inside it. */
 export function checkTimeoutMs(timeoutMs: number): number {
@@ -36,7 +39,9 @@ export async function diagnose(run: DoctorRun): Promise<Omit<RunSummary, 'exitCo
     timeoutMs: run.config.timeoutMs,
     resolve: run.config.resolve,
     env: run.host.env,
-    prefetch: !run.config.offline,
+    // Only when a check will make HTTP requests: loading undici costs 30 ms and 12 MB.
+    prefetch:
+      !run.config.offline && [...closureOf(registry, run.selected)].some((id) => HTTP_CHECKS.includes(id)),
   });
   try {
     const results = await runChecks({

@@ -37,7 +37,7 @@ export async function startLiveView(checks: readonly Check[], fancy: boolean): P
       exitOnError: false,
       registerSignalListeners: false,
       renderer: 'default',
-      rendererOptions: { collapseSkips: false, collapseErrors: true },
+      rendererOptions: { collapseSkips: true, collapseErrors: true },
     },
   );
   const running = list.run().catch(() => undefined);
