@@ -136,13 +136,24 @@ export function blockLines(shell: ShellKind, variables: Record<string, string>, 
  * appended. Keeps the file's line endings; adds the missing final newline before appending.
  */
 export function withBlock(original: string, block: string[]): string {
-  const eol = original.includes('\r\n') ? '\r\n' : '\n';
-  const body = block.join(eol) + eol;
   const existing = findBlock(original);
+  const outside = existing ? original.slice(0, existing.start) + original.slice(existing.end) : original;
+  const eol = lineEnding(outside);
+  const body = block.join(eol) + eol;
   if (existing) return original.slice(0, existing.start) + body + original.slice(existing.end);
   if (original === '') return body;
   const separator = original.endsWith('\n') ? '' : eol;
   return `${original}${separator}${eol}${body}`;
+}
+
+/**
+ * CRLF only when every line break outside the doctor's block is one: a lone CR that the block's
+ * own newline turned into a CRLF must not switch the file over (a second fix would rewrite it).
+ */
+function lineEnding(text: string): '\r\n' | '\n' {
+  const crlf = text.split('\r\n').length - 1;
+  const lf = text.split('\n').length - 1;
+  return crlf > 0 && crlf === lf ? '\r\n' : '\n';
 }
 
 /** The file's text without the doctor's block (and the blank line put before it). */
