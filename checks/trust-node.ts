@@ -1,5 +1,4 @@
 import { describeFsError } from '../src/config.ts';
-import { PROGRAM_START_ALLOWANCE_MS } from '../src/engine/allowance.ts';
 import { fail, isBroken, pass, skip, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
 import { trustFix } from '../src/fixes/descriptor.ts';
@@ -9,8 +8,7 @@ import { type FileRead, judgeNodeExtraCa, type NodeTrustVerdict, rootOf } from '
 import { freshNodeHandshake, type HandshakeVerdict } from '../src/trust/probes.ts';
 import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
 import { readSystemStore } from '../src/trust/system.ts';
-import { probeTarget } from '../src/trust/target.ts';
-import type { TcpFacts } from './tcp.ts';
+import { probeTarget, TRUST_PROBE_SCHEDULE, tcpAddress } from '../src/trust/target.ts';
 import type { TlsFacts } from './tls.ts';
 
 export interface TrustNodeFacts {
@@ -31,15 +29,9 @@ const MAX_CA_FILE_BYTES = 16 * 1024 * 1024;
 export const trustNodeCheck = defineCheck<TrustNodeFacts>({
   id: 'trust-node',
   title: 'Node.js trusts the gateway',
-  dependsOn: ['tls'],
-  // The probes start as soon as tcp has an address, while tls is still judging the chain,
-  // which they need only for the verdict; if tls fails, their answer is dropped.
-  speculative: true,
-  uses: ['ca-bundle', 'tcp'],
-  network: true,
-  startupAllowanceMs: PROGRAM_START_ALLOWANCE_MS,
+  ...TRUST_PROBE_SCHEDULE,
   async run(ctx) {
-    const target = probeTarget(ctx, ctx.dependency<TcpFacts>('tcp').data.working[0]!.address);
+    const target = probeTarget(ctx, tcpAddress(ctx));
     const via = gatewayRoute(ctx).via;
     const currentValue = ctx.host.env.NODE_EXTRA_CA_CERTS?.trim() || undefined;
     const scan = await scanStartup(ctx.host);

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { PROGRAM_START_ALLOWANCE_MS } from '../src/engine/allowance.ts';
 import { fail, pass, skip, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
 import { trustFix } from '../src/fixes/descriptor.ts';
@@ -7,8 +6,7 @@ import { verifyInternalBundle } from '../src/pki/bundle.ts';
 import { parsePemBundle, quickFingerprints } from '../src/pki/cert.ts';
 import { type HandshakeVerdict, type PythonProbe, pythonHandshake } from '../src/trust/probes.ts';
 import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
-import { probeTarget } from '../src/trust/target.ts';
-import type { TcpFacts } from './tcp.ts';
+import { probeTarget, TRUST_PROBE_SCHEDULE, tcpAddress } from '../src/trust/target.ts';
 
 export interface TrustPythonFacts {
   python: string | null;
@@ -30,13 +28,7 @@ const MAX_BUNDLE = 16 * 1024 * 1024;
 export const trustPythonCheck = defineCheck<TrustPythonFacts>({
   id: 'trust-python',
   title: 'Python (requests, ssl) trusts the gateway',
-  dependsOn: ['tls'],
-  // The probes start as soon as tcp has an address, while tls is still judging the chain;
-  // if tls fails, their answer is dropped.
-  speculative: true,
-  uses: ['ca-bundle', 'tcp'],
-  network: true,
-  startupAllowanceMs: PROGRAM_START_ALLOWANCE_MS,
+  ...TRUST_PROBE_SCHEDULE,
   async run(ctx) {
     const data: TrustPythonFacts = {
       python: null,
@@ -53,7 +45,7 @@ export const trustPythonCheck = defineCheck<TrustPythonFacts>({
     data.python = python;
     const scan = await scanStartup(ctx.host);
     const env = newTerminalEnv(ctx.host.env, scan);
-    const target = probeTarget(ctx, ctx.dependency<TcpFacts>('tcp').data.working[0]!.address);
+    const target = probeTarget(ctx, tcpAddress(ctx));
     const probe = await pythonHandshake(ctx.host, python, env, target, ctx.config.timeoutMs, ctx.signal);
     if ('error' in probe)
       return fail('TRUST_PYTHON_PROBE_FAILED', `could not test Python: ${probe.error}`, { data });

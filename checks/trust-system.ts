@@ -1,4 +1,3 @@
-import { PROGRAM_START_ALLOWANCE_MS } from '../src/engine/allowance.ts';
 import { fail, isBroken, pass, skip, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
 import { trustFix } from '../src/fixes/descriptor.ts';
@@ -8,7 +7,7 @@ import { readGitConfig } from '../src/trust/gitconfig.ts';
 import { installedBundlePath } from '../src/trust/locations.ts';
 import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
 import { readSystemStore, type SystemStore, systemInstallCommands } from '../src/trust/system.ts';
-import type { TcpFacts } from './tcp.ts';
+import { TRUST_PROBE_SCHEDULE, tcpAddress } from '../src/trust/target.ts';
 import type { TlsFacts } from './tls.ts';
 
 export interface TrustSystemFacts {
@@ -20,15 +19,9 @@ export interface TrustSystemFacts {
 export const trustSystemCheck = defineCheck<TrustSystemFacts>({
   id: 'trust-system',
   title: 'The OS store, curl and git trust the gateway',
-  dependsOn: ['tls'],
-  // The probes start as soon as tcp has an address, while tls is still judging the chain;
-  // if tls fails, their answer is dropped.
-  speculative: true,
-  uses: ['ca-bundle', 'tcp'],
-  network: true,
-  startupAllowanceMs: PROGRAM_START_ALLOWANCE_MS,
+  ...TRUST_PROBE_SCHEDULE,
   async run(ctx) {
-    const address = ctx.dependency<TcpFacts>('tcp').data.working[0]!.address;
+    const address = tcpAddress(ctx);
     const pinned = ctx.config.caSha256;
     const scan = await scanStartup(ctx.host);
     const env = newTerminalEnv(ctx.host.env, scan);

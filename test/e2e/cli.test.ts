@@ -6,6 +6,7 @@ import { registry } from '../../checks/index.ts';
 import { scenarioByName } from '../../src/sim/scenarios.ts';
 import { blackholePort } from '../helpers/blackhole.ts';
 import {
+  CONTRACT_IDS,
   closedPort,
   outcomeOf,
   parseReport,
@@ -66,21 +67,7 @@ describe('the simple commands', () => {
     assert.equal(result.code, 0);
     assert.deepEqual(
       rows.map((r) => r[0]),
-      [
-        'environment',
-        'scheme',
-        'dns',
-        'tcp',
-        'tls',
-        'ca-bundle',
-        'trust-node',
-        'trust-python',
-        'trust-system',
-        'insecure-settings',
-        'token',
-        'models',
-        'round-trip',
-      ],
+      CONTRACT_IDS,
     );
     assert.ok(rows.every((r) => r.length === 2 && r[1]!.length > 0));
   });

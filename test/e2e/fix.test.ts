@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import {
   chmodSync,
   mkdirSync,
@@ -12,7 +11,7 @@ import {
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { scenarioByName } from '../../src/sim/scenarios.ts';
-import { CLI, outcomeOf, parseReport, runCli, type Staged, stage } from '../helpers/cli.ts';
+import { CLI, outcomeOf, parseReport, runCli, runProgram, type Staged, stage } from '../helpers/cli.ts';
 
 const untrusted = scenarioByName('untrusted-ca')!;
 
@@ -44,28 +43,9 @@ function realisticHome(home: string): void {
   symlinkSync(path.join(home, 'dotfiles', 'zshrc'), path.join(home, '.zshrc'));
 }
 
-/** Async on purpose: the loopback gateway answers from this very process. */
-function inShell(
-  command: string,
-  env: Record<string, string | undefined>,
-): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-i', '-c', command], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('error', reject);
-    child.once('close', () => {
-      clearTimeout(timer);
-      resolve({ stdout, stderr });
-    });
-  });
+/** A new interactive bash; async on purpose: the loopback gateway answers from this very process. */
+function inShell(command: string, env: Record<string, string | undefined>) {
+  return runProgram('bash', ['-i', '-c', command], { env });
 }
 
 function args(staged: Staged): string[] {

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type GatewayBehaviour, type SimGateway, startSimGateway } from '../../src/sim/gateway.ts';
 import { createSimPki, type SimPki } from '../../src/sim/pki.ts';
+import { closedPort } from '../../src/sim/ports.ts';
 import { type Invocation, invocationFor, type Scenario, simToken } from '../../src/sim/scenarios.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,11 +27,24 @@ export function runCli(
   args: string[],
   options: { env?: Record<string, string>; home: string; cwd?: string; killAfterMs?: number },
 ): Promise<CliResult> {
+  return runProgram(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.home, ...options.env },
+    cwd: options.cwd ?? options.home,
+    killAfterMs: options.killAfterMs ?? 60_000,
+  });
+}
+
+/** Any program, with exactly this environment, killed after a bound; never rejects on its exit code. */
+export function runProgram(
+  file: string,
+  args: string[],
+  options: { env: Record<string, string | undefined>; cwd?: string; killAfterMs?: number },
+): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: options.cwd ?? options.home,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.home, ...options.env },
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -42,7 +55,7 @@ export function runCli(
     child.stderr.on('data', (d) => {
       stderr += d;
     });
-    const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 60_000);
+    const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 30_000);
     child.once('error', reject);
     child.once('close', (code) => {
       clearTimeout(killer);
@@ -50,6 +63,23 @@ export function runCli(
     });
   });
 }
+
+/** The check ids of the contract, in its order. */
+export const CONTRACT_IDS = [
+  'environment',
+  'scheme',
+  'dns',
+  'tcp',
+  'tls',
+  'ca-bundle',
+  'trust-node',
+  'trust-python',
+  'trust-system',
+  'insecure-settings',
+  'token',
+  'models',
+  'round-trip',
+];
 
 const scratch: string[] = [];
 after(() => {
@@ -98,16 +128,7 @@ export async function stage(scenario: Scenario, behaviour?: Partial<GatewayBehav
   return { sim, token, home, invocation, close: () => sim.close() };
 }
 
-export function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { closedPort };
 
 export interface JsonCheck {
   id: string;

@@ -6,6 +6,7 @@ import { registry } from '../../checks/index.ts';
 import { schemeCheck } from '../../checks/scheme.ts';
 import { tcpCheck } from '../../checks/tcp.ts';
 import { tokenCheck } from '../../checks/token.ts';
+import { CONTRACT_IDS } from '../helpers/cli.ts';
 import { fakeContext, netFailure } from '../helpers/fakes.ts';
 
 describe('dns', () => {
@@ -153,21 +154,7 @@ describe('token', () => {
 describe('registry', () => {
   it('has the contract ids, in order, and every dependency is a known check', () => {
     const ids = registry.map((c) => c.id);
-    assert.deepEqual(ids, [
-      'environment',
-      'scheme',
-      'dns',
-      'tcp',
-      'tls',
-      'ca-bundle',
-      'trust-node',
-      'trust-python',
-      'trust-system',
-      'insecure-settings',
-      'token',
-      'models',
-      'round-trip',
-    ]);
+    assert.deepEqual(ids, CONTRACT_IDS);
     for (const c of registry)
       for (const d of [...(c.dependsOn ?? []), ...(c.uses ?? [])]) assert.ok(ids.includes(d));
   });
