@@ -1,5 +1,5 @@
 import { describeFsError } from '../src/config.ts';
-import { fail, pass, warn } from '../src/engine/outcome.ts';
+import { fail, isBroken, pass, skip, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck, type Outcome } from '../src/engine/types.ts';
 import { type BundleVerdict, verifyInternalBundle } from '../src/pki/bundle.ts';
 import { type CertInfo, describeCert, parsePemBundle, quickFingerprints } from '../src/pki/cert.ts';
@@ -20,13 +20,14 @@ const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
 
 type Candidate =
   | { ok: true; verdict: BundleVerdict; label: string; location: string; kind: 'file' | 'download' }
-  | { ok: false; code: string; text: string };
+  | { ok: false; code: string; text: string; unresolved?: boolean };
 
 export const caBundleCheck = defineCheck<CaBundleFacts>({
   id: 'ca-bundle',
   title: 'Internal CA bundle, verified against the pinned root',
   network: true,
   worksOffline: true,
+  awaits: ['dns'],
   async run(ctx) {
     const looked: string[] = [];
     const pinned = ctx.config.caSha256;
@@ -58,6 +59,15 @@ export const caBundleCheck = defineCheck<CaBundleFacts>({
         `${ctx.config.caUrls[i]}: ${candidate.ok ? 'downloaded, holds the pinned root' : candidate.text}`,
       );
     });
+    // Off the corporate network, neither the gateway nor the CA's host resolves: one cause,
+    // which dns reports; this check then says it could not look rather than failing again.
+    const dns = await ctx.after('dns');
+    if (isBroken(dns) && downloads.length > 0 && downloads.every((c) => !c.ok && c.unresolved)) {
+      return skip('DEPENDENCY_NOT_MET', 'dns failed, and the CA distribution point does not resolve either', {
+        details: looked,
+        data: { source: null, roots: [], certs: [], dropped: [], pem: null, looked },
+      });
+    }
     const chosen = downloads.find((c) => c.ok) ?? downloads.at(-1);
     const none: Candidate = {
       ok: false,
@@ -93,6 +103,7 @@ async function download(ctx: CheckContext, url: string): Promise<Candidate> {
       ok: false,
       code: 'CA_UNREACHABLE',
       text: `could not fetch it (${result.failure.cause})`,
+      unresolved: result.failure.kind === 'dns-not-found' || result.failure.kind === 'dns-temporary',
     };
   }
   if (result.status !== 200)
