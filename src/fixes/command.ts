@@ -8,7 +8,7 @@ import type { Host } from '../host.ts';
 import { checkLine, ICON, paint } from '../report/text.ts';
 import { doctorDataDir } from '../trust/locations.ts';
 import { scanStartup } from '../trust/startup.ts';
-import { readSystemStore } from '../trust/system.ts';
+import { ANCHOR_DIRS, readSystemStore } from '../trust/system.ts';
 import { applyChanges, FixError, undoChanges } from './apply.ts';
 import { unifiedDiff } from './diff.ts';
 import { FIXABLE, needsFix, type Plan, planTrustFix } from './plan.ts';
@@ -204,6 +204,9 @@ async function undo(dataDir: string, dryRun: boolean): Promise<number> {
   }
   for (const f of report.restored) out(`restored ${f}`);
   for (const f of report.removed) out(`removed ${f}`);
+  // The OS bundle is built from the anchor folders: it forgets the CA only when rebuilt.
+  const anchor = ANCHOR_DIRS.find((a) => report.removed.some((f) => f.startsWith(`${a.dir}/`)));
+  if (anchor) out(kleur.yellow(`the OS bundle still holds the CA until it is rebuilt: run ${anchor.update}`));
   for (const f of report.edited)
     out(
       kleur.yellow(`took the eliza-doctor block out of ${f} (edited since the fix, so not restored whole)`),
