@@ -4,7 +4,7 @@ import type { GatewayBehaviour } from '../../src/sim/gateway.ts';
 import { scenarioByName } from '../../src/sim/scenarios.ts';
 import { outcomeOf, parseReport, runCli, stage } from '../helpers/cli.ts';
 
-const TIMEOUT = 1000;
+const TIMEOUT = 2000;
 // Generous: it catches hangs, it does not measure speed (npm run bench does that).
 const BOUND_MS = 2 * TIMEOUT + 1000 + 4000;
 const healthy = scenarioByName('healthy')!;
