@@ -26,6 +26,7 @@ export const caBundleCheck = defineCheck<CaBundleFacts>({
   id: 'ca-bundle',
   title: 'Internal CA bundle, verified against the pinned root',
   network: true,
+  http: true,
   worksOffline: true,
   awaits: ['dns'],
   async run(ctx) {

@@ -19,6 +19,7 @@ export const modelsCheck = defineCheck<ModelsFacts>({
   speculative: true,
   uses: ['ca-bundle'],
   network: true,
+  http: true,
   async run(ctx) {
     const model = ctx.config.model;
     const data: ModelsFacts = { count: null, model, listed: null, closest: [] };

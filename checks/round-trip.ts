@@ -22,6 +22,7 @@ export const roundTripCheck = defineCheck<RoundTripFacts>({
   uses: ['ca-bundle'],
   awaits: ['tls'],
   network: true,
+  http: true,
   async run(ctx) {
     const model = ctx.config.model;
     const path = `${RAW_OPENAI_PATH}/chat/completions`;

@@ -27,6 +27,7 @@ export const tokenCheck = defineCheck<TokenFacts>({
   uses: ['ca-bundle'],
   awaits: ['tls'],
   network: true,
+  http: true,
   async run(ctx) {
     const { config } = ctx;
     const data: TokenFacts = {

@@ -25,10 +25,11 @@ export const trustSystemCheck = defineCheck<TrustSystemFacts>({
     const pinned = ctx.config.caSha256;
     const scan = await scanStartup(ctx.host);
     const env = newTerminalEnv(ctx.host.env, scan);
+    const reading = readSystemStore(ctx.host, pinned);
     const [store, curl, git] = await Promise.all([
-      readSystemStore(ctx.host, pinned),
+      reading,
       curlVerdict(ctx, env, address),
-      gitVerdict(ctx, env),
+      gitVerdict(ctx, env, reading),
     ]);
     const data: TrustSystemFacts = { store, curl, git };
     const details = [
@@ -144,13 +145,21 @@ async function curlVerdict(ctx: CheckContext, env: Record<string, string | undef
   };
 }
 
-async function gitVerdict(ctx: CheckContext, env: Record<string, string | undefined>) {
+async function gitVerdict(
+  ctx: CheckContext,
+  env: Record<string, string | undefined>,
+  reading: Promise<SystemStore>,
+) {
   const git = await ctx.host.findExecutable('git');
   if (!git) return null;
   const fromConfig = (await readGitConfig(ctx.host)).filter((s) => s.key === 'http.sslcainfo').at(-1)?.value;
   const caFile = env.GIT_SSL_CAINFO?.trim() || fromConfig?.replace(/^~(?=\/)/, ctx.host.home) || null;
-  const file = caFile ?? (await readSystemStore(ctx.host, [])).bundle;
-  if (!file) return { path: git, caFile, trusted: null };
+  if (!caFile) {
+    // git's default is the OS bundle, which the store reading has judged already.
+    const store = await reading;
+    return { path: git, caFile: store.bundle, trusted: store.bundle ? store.bundleHasRoot : null };
+  }
+  const file = caFile;
   const bytes = await ctx.host.readFile(file, 16 * 1024 * 1024).catch(() => null);
   return {
     path: git,

@@ -71,7 +71,7 @@ const SINGLE = [
 ] as const;
 
 function checkOptions<T>(y: Argv<T>) {
-  return y
+  return runOptions(y)
     .option('base-url', {
       type: 'string',
       describe: 'gateway root [default: $ELIZA_BASE_URL or https://api.eliza.yandex.net]',
@@ -91,7 +91,6 @@ function checkOptions<T>(y: Argv<T>) {
       array: true,
       describe: 'HOST:PORT:ADDR, connect there instead (repeatable)',
     })
-    .option('timeout', { type: 'string', describe: 'bound on each network operation, ms [default: 5000]' })
     .option('ca-url', { type: 'string', describe: 'where to fetch the internal CA bundle' })
     .option('ca-file', { type: 'string', describe: 'use this PEM bundle as the internal CA' })
     .option('ca-sha256', {
@@ -99,14 +98,20 @@ function checkOptions<T>(y: Argv<T>) {
       array: true,
       describe: 'SHA-256 of a trusted internal root (repeatable)',
     })
-    .option('only', { type: 'string', describe: 'comma-separated check ids to report' })
-    .option('skip', { type: 'string', describe: 'comma-separated check ids to leave out' })
-    .option('json', { type: 'boolean', describe: 'print one JSON document on stdout' })
-    .option('strict', { type: 'boolean', describe: 'warnings fail the run' })
     .option('offline', {
       type: 'boolean',
       describe: 'run only what needs no network; say the rest was not checked',
     });
+}
+
+/** What check and demo share: which checks, how long, and how the result is given. */
+function runOptions<T>(y: Argv<T>) {
+  return y
+    .option('timeout', { type: 'string', describe: 'bound on each network operation, ms [default: 5000]' })
+    .option('only', { type: 'string', describe: 'comma-separated check ids to report' })
+    .option('skip', { type: 'string', describe: 'comma-separated check ids to leave out' })
+    .option('json', { type: 'boolean', describe: 'print one JSON document on stdout' })
+    .option('strict', { type: 'boolean', describe: 'warnings fail the run' });
 }
 
 function reportOptions<T>(y: Argv<T>) {
@@ -182,7 +187,7 @@ async function runCheck(argv: CheckArgs & Record<string, unknown>): Promise<numb
       summary = { ...run, exitCode: exitCodeFor(run.results, config.strict) };
       process.stdout.write(`${JSON.stringify(jsonDocument(config, summary), null, 2)}\n`);
     } else {
-      summary = await runWithView(config, selected, partial, interrupt.signal);
+      summary = await runWithView(config, host, selected, partial, interrupt.signal);
     }
     return await writeOutputs(config, host, summary, outputs);
   } finally {
@@ -192,6 +197,7 @@ async function runCheck(argv: CheckArgs & Record<string, unknown>): Promise<numb
 
 async function runWithView(
   config: DoctorConfig,
+  host: Host,
   selected: Set<string>,
   partial: boolean,
   signal: AbortSignal,
@@ -202,7 +208,7 @@ async function runWithView(
   const view = await startLiveView(checksIn(selected), fancy);
   const run = await diagnose({
     config,
-    host: realHost(),
+    host,
     selected,
     signal,
     onFinish: (result: CheckResult) => view.finished(result),
@@ -409,18 +415,13 @@ export async function main(args: string[]): Promise<number> {
       'demo',
       'run the diagnosis against a built-in gateway on loopback (no network needed)',
       (y) =>
-        y
+        runOptions(y)
           .option('scenario', {
             type: 'string',
             choices: SCENARIOS.map((s) => s.name),
             default: 'healthy',
             describe: 'what the loopback gateway stages',
           })
-          .option('json', { type: 'boolean', describe: 'print one JSON document on stdout' })
-          .option('strict', { type: 'boolean', describe: 'warnings fail the run' })
-          .option('only', { type: 'string', describe: 'comma-separated check ids to report' })
-          .option('skip', { type: 'string', describe: 'comma-separated check ids to leave out' })
-          .option('timeout', { type: 'string', describe: 'bound on each network operation, ms' })
           .epilogue(
             `Scenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.description}`).join('\n')}`,
           ),

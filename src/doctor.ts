@@ -16,9 +16,6 @@ export interface DoctorRun {
   onFinish?(result: CheckResult): void;
 }
 
-/** The checks that talk HTTP to the gateway or the CA distribution point (through undici). */
-const HTTP_CHECKS = ['ca-bundle', 'token', 'models', 'round-trip'];
-
 /** One bound for a check, a little above the bound on each network operation inside it. */
 export function checkTimeoutMs(timeoutMs: number): number {
   return timeoutMs + Math.max(250, Math.round(timeoutMs / 4));
@@ -35,13 +32,13 @@ export function runDeadlineMs(timeoutMs: number): number {
 export async function diagnose(run: DoctorRun): Promise<Omit<RunSummary, 'exitCode'>> {
   const startedAt = new Date();
   const started = performance.now();
+  const needed = closureOf(registry, run.selected);
   const net = createNet({
     timeoutMs: run.config.timeoutMs,
     resolve: run.config.resolve,
     env: run.host.env,
     // Only when a check will make HTTP requests: loading undici costs 30 ms and 12 MB.
-    prefetch:
-      !run.config.offline && [...closureOf(registry, run.selected)].some((id) => HTTP_CHECKS.includes(id)),
+    prefetch: !run.config.offline && registry.some((c) => c.http && needed.has(c.id)),
   });
   try {
     const results = await runChecks({

@@ -149,3 +149,19 @@ export function readBoundedSync(path: string, maxBytes: number): Buffer {
     closeSync(fd);
   }
 }
+
+/**
+ * One answer per Host: several checks read the same startup files and git config in one run,
+ * and a run has one Host. Failures are kept too (the caller sees the same rejection).
+ */
+export function perHost<T>(read: (host: Host) => Promise<T>): (host: Host) => Promise<T> {
+  const answers = new WeakMap<Host, Promise<T>>();
+  return (host) => {
+    let answer = answers.get(host);
+    if (!answer) {
+      answer = read(host);
+      answers.set(host, answer);
+    }
+    return answer;
+  };
+}

@@ -57,6 +57,8 @@ export interface Check<D = unknown> {
   speculative?: boolean;
   /** Talks to the gateway or the CA distribution point. */
   network: boolean;
+  /** Makes HTTP requests (through undici), which the run then loads early. */
+  http?: boolean;
   /** Still useful without the network (does its local part under --offline). */
   worksOffline?: boolean;
   /**

@@ -47,9 +47,7 @@ export type Trust =
   /** Node's defaults in this process: bundled roots plus NODE_EXTRA_CA_CERTS as loaded at start-up. */
   | { kind: 'node-default' }
   /** Nothing at all: to see the chain exactly as presented. */
-  | { kind: 'presented-only' }
-  /** Exactly these PEM certificates. */
-  | { kind: 'ca'; pem: string[] };
+  | { kind: 'presented-only' };
 
 export interface TlsProbe {
   address: string;
@@ -179,12 +177,7 @@ export function createNet(options: {
     const started = performance.now();
     let connectedAt = started;
     return settle(bounded(signal, probe.timeoutMs), started, (done) => {
-      const ca =
-        probe.trust.kind === 'presented-only'
-          ? [MATCHES_NOTHING_CA]
-          : probe.trust.kind === 'ca'
-            ? probe.trust.pem
-            : undefined;
+      const ca = probe.trust.kind === 'presented-only' ? [MATCHES_NOTHING_CA] : undefined;
       let socket: tls.TLSSocket | null = null;
       let tunnel: http.ClientRequest | null = null;
       const fail = (f: NetFailure) => done({ ok: false, failure: f, ms: elapsed(started) });

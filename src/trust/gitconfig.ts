@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Host } from '../host.ts';
+import { type Host, perHost } from '../host.ts';
 
 export interface GitSetting {
   file: string;
@@ -13,7 +13,7 @@ export interface GitSetting {
  * git's config files as git reads them (system, global, the repository here), parsed directly:
  * starting git once per setting would cost more than the whole check. `[include]` is not followed.
  */
-export async function readGitConfig(host: Host): Promise<GitSetting[]> {
+export const readGitConfig = perHost(async (host: Host): Promise<GitSetting[]> => {
   const env = host.env;
   const xdg = env.XDG_CONFIG_HOME?.trim() || path.join(host.home, '.config');
   const files = [
@@ -32,7 +32,7 @@ export async function readGitConfig(host: Host): Promise<GitSetting[]> {
     if (text) settings.push(...parseGitConfig(file, text));
   }
   return settings;
-}
+});
 
 export function parseGitConfig(file: string, text: string): GitSetting[] {
   const settings: GitSetting[] = [];

@@ -1,4 +1,4 @@
-import type { Host } from '../host.ts';
+import { type Host, perHost } from '../host.ts';
 import {
   type Assignment,
   findAssignments,
@@ -27,7 +27,7 @@ export interface StartupScan {
 
 const MAX_STARTUP_FILE_BYTES = 1024 * 1024;
 
-export async function scanStartup(host: Host): Promise<StartupScan> {
+export const scanStartup = perHost(async (host: Host): Promise<StartupScan> => {
   const loginShell = shellOf(host.env.SHELL) ?? 'bash';
   const kinds: ShellKind[] = ['bash', 'zsh', 'fish'];
   const files: ScannedFile[] = [];
@@ -58,7 +58,7 @@ export async function scanStartup(host: Host): Promise<StartupScan> {
     if (read.includes(a.file)) newTerminal[a.name] = a.value;
   }
   return { loginShell, shells, files, assignments, newTerminal };
-}
+});
 
 /**
  * What a new terminal window reads. Terminals on Linux start interactive non-login shells;
