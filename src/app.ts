@@ -345,7 +345,9 @@ async function runDemo(argv: CheckArgs & { scenario?: string } & Record<string, 
   if (argv.skip) passThrough.push('--skip', argv.skip);
   if (argv.timeout) passThrough.push('--timeout', argv.timeout);
   rejectRepeats(argv);
-  return runDemoScenario(argv.scenario ?? 'healthy', passThrough);
+  // yargs has checked the name against the scenarios (choices), so it is there.
+  const { scenarioByName } = await import('./sim/scenarios.ts');
+  return runDemoScenario(scenarioByName(argv.scenario ?? 'healthy')!, passThrough);
 }
 
 export async function main(args: string[]): Promise<number> {

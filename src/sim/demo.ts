@@ -2,19 +2,16 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError } from '../config.ts';
 import { startSimGateway } from './gateway.ts';
 import { createSimPki } from './pki.ts';
 import { closedPort } from './ports.ts';
-import { invocationFor, scenarioByName, simToken } from './scenarios.ts';
+import { invocationFor, type Scenario, simToken } from './scenarios.ts';
 
 /**
  * Stages a scenario on the loopback gateway and runs the real doctor against it in a child
  * process: NODE_EXTRA_CA_CERTS is read only at start-up, so trust can only be staged that way.
  */
-export async function runDemoScenario(name: string, passThrough: string[]): Promise<number> {
-  const scenario = scenarioByName(name);
-  if (!scenario) throw new ConfigError(`unknown scenario ${name} (see eliza-doctor demo --help)`);
+export async function runDemoScenario(scenario: Scenario, passThrough: string[]): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'eliza-doctor-demo-'));
   const pki = createSimPki();
   const token = simToken();
