@@ -1,34 +1,27 @@
+import type { Code } from '../src/codes.ts';
 import { describeFsError } from '../src/config.ts';
-import { fail, isBroken, pass, skip, warn } from '../src/engine/outcome.ts';
+import { fail, manualFix, pass, skip, usable, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck, type Outcome } from '../src/engine/types.ts';
+import type { CaBundleFacts } from '../src/facts.ts';
 import { type BundleVerdict, verifyInternalBundle } from '../src/pki/bundle.ts';
-import { type CertInfo, describeCert, parsePemBundle, quickFingerprints } from '../src/pki/cert.ts';
+import { describeCert, parsePemBundle, quickFingerprints } from '../src/pki/cert.ts';
 import { internalCaPlaces } from '../src/trust/locations.ts';
-
-export interface CaBundleFacts {
-  /** Where the verified bundle came from. */
-  source: { kind: 'file' | 'download'; label: string; location: string } | null;
-  roots: CertInfo[];
-  certs: CertInfo[];
-  dropped: { cert: CertInfo; reason: string }[];
-  /** The verified certificates, PEM; what the doctor trusts and what `fix` installs. */
-  pem: string | null;
-  looked: string[];
-}
 
 const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
 
 type Candidate =
   | { ok: true; verdict: BundleVerdict; label: string; location: string; kind: 'file' | 'download' }
-  | { ok: false; code: string; text: string; unresolved?: boolean };
+  | { ok: false; code: Code; text: string; unresolved?: boolean };
 
-export const caBundleCheck = defineCheck<CaBundleFacts>({
+export const caBundleCheck = defineCheck({
   id: 'ca-bundle',
   title: 'Internal CA bundle, verified against the pinned root',
   network: true,
   http: true,
   worksOffline: true,
-  awaits: ['dns'],
+  reads: ['dns'],
+  // Local files first, without waiting for dns; dns is read only to tell one cause from two.
+  startEarly: true,
   async run(ctx) {
     const looked: string[] = [];
     const pinned = ctx.config.caSha256;
@@ -62,8 +55,8 @@ export const caBundleCheck = defineCheck<CaBundleFacts>({
     });
     // Off the corporate network, neither the gateway nor the CA's host resolves: one cause,
     // which dns reports; this check then says it could not look rather than failing again.
-    const dns = await ctx.after('dns');
-    if (isBroken(dns) && downloads.length > 0 && downloads.every((c) => !c.ok && c.unresolved)) {
+    const dns = await ctx.result('dns');
+    if (!usable(dns) && downloads.length > 0 && downloads.every((c) => !c.ok && c.unresolved)) {
       return skip('DEPENDENCY_NOT_MET', 'dns failed, and the CA distribution point does not resolve either', {
         details: looked,
         data: { source: null, roots: [], certs: [], dropped: [], pem: null, looked },
@@ -157,15 +150,10 @@ function conclude(
     return fail(candidate.code, failureSummary(candidate), {
       details: [...looked, `pinned root SHA-256: ${pinned.join(', ')}`],
       data: empty,
-      fix: {
-        summary:
-          'get allCAs.pem from a machine that has it (or from crls.yandex.net on the corporate network) and point the doctor at it',
-        commands: [
-          'curl -fsSL http://crls.yandex.net/allCAs.pem -o allCAs.pem',
-          'eliza-doctor --ca-file allCAs.pem',
-        ],
-        automated: false,
-      },
+      fix: manualFix(
+        'get allCAs.pem from a machine that has it (or from crls.yandex.net on the corporate network) and point the doctor at it',
+        ['curl -fsSL http://crls.yandex.net/allCAs.pem -o allCAs.pem', 'eliza-doctor --ca-file allCAs.pem'],
+      ),
     });
   }
   const { verdict } = candidate;

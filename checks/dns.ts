@@ -1,19 +1,16 @@
-import { fail, pass } from '../src/engine/outcome.ts';
+import type { Code } from '../src/codes.ts';
+import { fail, manualFix, pass } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
-import { codeFor } from '../src/net/errors.ts';
-import type { Address } from '../src/net/index.ts';
-import { gatewayRoute } from '../src/route.ts';
+import type { FailureKind } from '../src/net/errors.ts';
+import { gatewayRoute } from '../src/net/route.ts';
 
-export interface DnsFacts {
-  /** The name looked up: the gateway's, or the proxy's when traffic goes through one. */
-  host: string;
-  route: string;
-  addresses: Address[];
-  overridden: boolean;
-  ms: number;
-}
+const CODE_BY_KIND: Partial<Record<FailureKind, Code>> = {
+  'dns-not-found': 'DNS_NOT_FOUND',
+  'dns-temporary': 'DNS_TEMPORARY',
+  timeout: 'DNS_TIMEOUT',
+};
 
-export const dnsCheck = defineCheck<DnsFacts>({
+export const dnsCheck = defineCheck({
   id: 'dns',
   title: 'Gateway name resolves',
   network: true,
@@ -24,10 +21,7 @@ export const dnsCheck = defineCheck<DnsFacts>({
     const result = await net.lookup(host, port, signal);
     if (!result.ok) {
       const f = result.failure;
-      const code =
-        f.kind === 'dns-not-found' || f.kind === 'dns-temporary' || f.kind === 'timeout'
-          ? codeFor('DNS', f)
-          : 'DNS_ERROR';
+      const code = CODE_BY_KIND[f.kind] ?? 'DNS_ERROR';
       const summary =
         f.kind === 'dns-not-found'
           ? `${host} does not resolve (${f.cause}): is this machine on the corporate network or VPN?`
@@ -38,11 +32,9 @@ export const dnsCheck = defineCheck<DnsFacts>({
               : `looking up ${host} failed: ${f.cause} ${f.message}`;
       return fail(code, summary, {
         data: { host, route: route.description, addresses: [], overridden: false, ms: result.ms },
-        fix: {
-          summary: 'connect to the corporate network or VPN, then check that the name resolves',
-          commands: [`getent ahosts ${host}`],
-          automated: false,
-        },
+        fix: manualFix('connect to the corporate network or VPN, then check that the name resolves', [
+          `getent ahosts ${host}`,
+        ]),
       });
     }
     const v4 = result.addresses.filter((a) => a.family === 4).length;

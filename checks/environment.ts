@@ -1,25 +1,16 @@
+import type { Code } from '../src/codes.ts';
 import { TOKEN_VARIABLES } from '../src/config.ts';
-import { fail, pass, warn } from '../src/engine/outcome.ts';
+import { fail, manualFix, pass, warn } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
+import type { EnvironmentFacts } from '../src/facts.ts';
 import { proxyFor, redactUrl } from '../src/net/proxy.ts';
 
-export interface EnvironmentFacts {
-  node: string;
-  platform: string;
-  osRelease: string;
-  arch: string;
-  shell: string | null;
-  token: { source: string; length: number; prefix: string | null } | null;
-  tokenSources: string[];
-  proxy: { variable: string; url: string } | null;
-}
-
 interface Finding {
-  code: string;
+  code: Code;
   text: string;
 }
 
-export const environmentCheck = defineCheck<EnvironmentFacts>({
+export const environmentCheck = defineCheck({
   id: 'environment',
   title: 'Environment',
   network: false,
@@ -111,11 +102,10 @@ export const environmentCheck = defineCheck<EnvironmentFacts>({
         {
           details: [...findings.map((f) => f.text), summary, ...details],
           data,
-          fix: {
-            summary: `set ${proxy.variable} to http://host:port (credentials as http://user:password@host:port), or unset it`,
-            commands: [`unset ${proxy.variable}`],
-            automated: false,
-          },
+          fix: manualFix(
+            `set ${proxy.variable} to http://host:port (credentials as http://user:password@host:port), or unset it`,
+            [`unset ${proxy.variable}`],
+          ),
         },
       );
     }

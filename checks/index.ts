@@ -28,4 +28,4 @@ export const registry: readonly Check[] = [
   tokenCheck,
   modelsCheck,
   roundTripCheck,
-] as Check[];
+];

@@ -1,24 +1,15 @@
 import path from 'node:path';
-import { pass, warn } from '../src/engine/outcome.ts';
+import type { Code } from '../src/codes.ts';
+import { manualFix, pass, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
+import type { InsecureFinding } from '../src/facts.ts';
 import { gitFalse, readGitConfig } from '../src/trust/gitconfig.ts';
 import { scanStartup } from '../src/trust/startup.ts';
-
-export interface InsecureFinding {
-  code: string;
-  where: string;
-  text: string;
-  undo: string;
-}
-
-export interface InsecureFacts {
-  findings: InsecureFinding[];
-}
 
 const FALSE = /^(0|false|no|off)$/i;
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
-export const insecureSettingsCheck = defineCheck<InsecureFacts>({
+export const insecureSettingsCheck = defineCheck({
   id: 'insecure-settings',
   title: 'Certificate verification is not switched off',
   network: false,
@@ -26,7 +17,7 @@ export const insecureSettingsCheck = defineCheck<InsecureFacts>({
     const findings: InsecureFinding[] = [];
     const { env } = ctx.host;
     const scan = await scanStartup(ctx.host);
-    const variables = [
+    const variables: { name: string; insecure(v: string): boolean; code: Code; who: string }[] = [
       {
         name: 'NODE_TLS_REJECT_UNAUTHORIZED',
         insecure: (v: string) => v.trim() === '0',
@@ -79,11 +70,9 @@ export const insecureSettingsCheck = defineCheck<InsecureFacts>({
     return warn(first.code, first.text, {
       details: findings.slice(1).map((f) => f.text),
       data,
-      fix: {
-        summary: 'switch verification back on; to trust the internal CA, use eliza-doctor fix instead',
-        commands: [...new Set(findings.map((f) => f.undo))],
-        automated: false,
-      },
+      fix: manualFix('switch verification back on; to trust the internal CA, use eliza-doctor fix instead', [
+        ...new Set(findings.map((f) => f.undo)),
+      ]),
     });
   },
 });

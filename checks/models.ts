@@ -1,23 +1,18 @@
-import { closest, parseModels } from '../src/eliza.ts';
-import { fail, pass, warn } from '../src/engine/outcome.ts';
+import { jsonPreview } from '../src/eliza/answers.ts';
+import { closest, parseModels } from '../src/eliza/models.ts';
+import { fail, manualFix, pass } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
-import { callGateway } from '../src/gateway-call.ts';
+import type { ModelsFacts } from '../src/facts.ts';
+import { callGateway } from './shared/gateway-call.ts';
 
-export interface ModelsFacts {
-  count: number | null;
-  model: string;
-  listed: boolean | null;
-  closest: string[];
-}
-
-export const modelsCheck = defineCheck<ModelsFacts>({
+export const modelsCheck = defineCheck({
   id: 'models',
   title: 'Model is available (GET /v1/models)',
-  dependsOn: ['token'],
+  needs: ['token'],
+  reads: ['ca-bundle'],
   // Sent alongside the checks before it rather than after: a wasted request costs nothing (it
   // fails for the same cause) and the run is as long as the slowest call, not the sum of all.
-  speculative: true,
-  uses: ['ca-bundle'],
+  startEarly: true,
   network: true,
   http: true,
   async run(ctx) {
@@ -27,12 +22,12 @@ export const modelsCheck = defineCheck<ModelsFacts>({
     if (!call.ok) return fail(call.code, call.summary, { details: call.details, data });
     if (!call.parsed.ok) {
       const p = call.parsed.problem;
-      return (p.status === 'fail' ? fail : warn)(p.code, p.summary, { details: p.details, data });
+      return fail(p.code, p.summary, { details: p.details, data });
     }
     const ids = parseModels(call.parsed.json);
     if (!ids) {
       return fail('GATEWAY_UNEXPECTED_RESPONSE', 'GET /v1/models did not answer with a list of models', {
-        details: [`it answered: ${JSON.stringify(call.parsed.json).slice(0, 300)}`],
+        details: [`it answered: ${jsonPreview(call.parsed.json)}`],
         data,
       });
     }
@@ -45,9 +40,7 @@ export const modelsCheck = defineCheck<ModelsFacts>({
       `${model} is not among the ${ids.length} models available${data.closest.length ? `; closest: ${data.closest.join(', ')}` : ''}`,
       {
         data,
-        fix: data.closest[0]
-          ? { summary: `use a listed model, e.g. --model ${data.closest[0]}`, commands: [], automated: false }
-          : null,
+        fix: data.closest[0] ? manualFix(`use a listed model, e.g. --model ${data.closest[0]}`) : null,
       },
     );
   },

@@ -1,26 +1,18 @@
-import { chatShape, RAW_OPENAI_PATH } from '../src/eliza.ts';
-import { fail, pass, warn } from '../src/engine/outcome.ts';
+import { chatShape, jsonPreview, RAW_OPENAI_PATH } from '../src/eliza/answers.ts';
+import { fail, pass } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
-import { callGateway } from '../src/gateway-call.ts';
-import { type Timings, timingLine } from '../src/timings.ts';
-import type { TlsFacts } from './tls.ts';
+import type { RoundTripFacts } from '../src/facts.ts';
+import { timingLine } from '../src/timings.ts';
+import { callGateway } from './shared/gateway-call.ts';
 
-export interface RoundTripFacts {
-  model: string;
-  status: number | null;
-  timings: Timings | null;
-  finishReason: string | null;
-}
-
-export const roundTripCheck = defineCheck<RoundTripFacts>({
+export const roundTripCheck = defineCheck({
   id: 'round-trip',
   title: 'Chat completion round trip (as an SDK makes it)',
-  dependsOn: ['models'],
+  needs: ['models'],
+  reads: ['ca-bundle', 'tls'],
   // Sent alongside the checks before it rather than after: a wasted request costs nothing (it
   // fails for the same cause) and the run is as long as the slowest call, not the sum of all.
-  speculative: true,
-  uses: ['ca-bundle'],
-  awaits: ['tls'],
+  startEarly: true,
   network: true,
   http: true,
   async run(ctx) {
@@ -40,7 +32,7 @@ export const roundTripCheck = defineCheck<RoundTripFacts>({
     if (!call.ok) return fail(call.code, call.summary, { details: call.details, data });
     data.status = call.answer.status;
     // The connection is the one token and models used: its set-up phases are the tls check's.
-    const setup = (await ctx.after<TlsFacts>('tls')).data.timings ?? {
+    const setup = (await ctx.result('tls')).data.timings ?? {
       dnsMs: null,
       tcpMs: null,
       tlsMs: null,
@@ -64,16 +56,14 @@ export const roundTripCheck = defineCheck<RoundTripFacts>({
           nda ? 'MODEL_NDA_REQUIRED' : 'MODEL_FORBIDDEN',
           nda
             ? `${model} needs an NDA you have not accepted yet: accept it, then retry`
-            : `your token has no access to ${model} ${p.summary.replace(/^.*?\(/, '(')}`,
+            : `your token has no access to ${model} ${p.reason}`,
           { data },
         );
       }
       if (call.answer.status === 400) {
-        return fail('GATEWAY_BAD_REQUEST', p.summary.replace('answered 400', 'rejected the request (400)'), {
-          data,
-        });
+        return fail('GATEWAY_BAD_REQUEST', `POST ${path} was rejected ${p.reason}`, { data });
       }
-      return (p.status === 'fail' ? fail : warn)(p.code, p.summary, { details: p.details, data });
+      return fail(p.code, p.summary, { details: p.details, data });
     }
     const shape = chatShape(call.parsed.json);
     if (shape.kind === 'wrapped') {
@@ -90,7 +80,7 @@ export const roundTripCheck = defineCheck<RoundTripFacts>({
         'GATEWAY_UNEXPECTED_RESPONSE',
         `POST ${path} answered 200, but not in the OpenAI chat completion shape`,
         {
-          details: [`it answered: ${JSON.stringify(call.parsed.json).slice(0, 300)}`],
+          details: [`it answered: ${jsonPreview(call.parsed.json)}`],
           data,
         },
       );

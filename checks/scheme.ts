@@ -1,19 +1,12 @@
-import { RAW_ANTHROPIC_PATH, RAW_OPENAI_PATH } from '../src/eliza.ts';
-import { fail, pass, warn } from '../src/engine/outcome.ts';
+import type { Code } from '../src/codes.ts';
+import { RAW_ANTHROPIC_PATH, RAW_OPENAI_PATH } from '../src/eliza/answers.ts';
+import { fail, manualFix, pass, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck, type Fix } from '../src/engine/types.ts';
-
-export interface SchemeFacts {
-  baseUrl: string;
-  httpsUrl: string;
-  /** What an http:// request did, when the base URL is http://. */
-  httpProbe: string | null;
-  httpsProbe: string | null;
-  sdkVariables: { name: string; value: string; expected: string; verdict: string }[];
-}
+import type { SchemeFacts } from '../src/facts.ts';
 
 interface Finding {
   status: 'fail' | 'warn';
-  code: string;
+  code: Code;
   text: string;
   fix: Fix;
 }
@@ -27,7 +20,7 @@ const SDK_VARIABLES = [
 /** The documented symptom of http:// is a hang; this long is enough to see it and say so. */
 const HTTP_PROBE_MS = 2000;
 
-export const schemeCheck = defineCheck<SchemeFacts>({
+export const schemeCheck = defineCheck({
   id: 'scheme',
   title: 'Base URLs use https://',
   network: true,
@@ -180,14 +173,12 @@ async function probeBoth(ctx: CheckContext): Promise<{ http: string; https: stri
 
 function setVariable(source: string, variable: string, value: string): Fix {
   if (source === '--base-url') {
-    return { summary: `use --base-url ${value}`, commands: [], automated: false };
+    return manualFix(`use --base-url ${value}`);
   }
   const name = source === 'env' || source === 'default' ? variable : source;
-  return {
-    summary: `set ${name} to ${value} (in your shell startup file too, if it is set there)`,
-    commands: [`export ${name}=${value}`],
-    automated: false,
-  };
+  return manualFix(`set ${name} to ${value} (in your shell startup file too, if it is set there)`, [
+    `export ${name}=${value}`,
+  ]);
 }
 
 function stripSlash(text: string): string {

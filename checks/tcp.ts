@@ -1,35 +1,27 @@
-import { fail, pass, warn } from '../src/engine/outcome.ts';
+import type { Code } from '../src/codes.ts';
+import { fail, manualFix, pass, warn } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
-import { codeFor, type FailureKind } from '../src/net/errors.ts';
-import type { Address } from '../src/net/index.ts';
-import { gatewayRoute } from '../src/route.ts';
-import type { DnsFacts } from './dns.ts';
-
-export interface TcpAttempt extends Address {
-  ok: boolean;
-  ms: number;
-  cause: string | null;
-}
-
-export interface TcpFacts {
-  port: number;
-  attempts: TcpAttempt[];
-  /** Those that connected, fastest first: later checks use the first. */
-  working: Address[];
-}
+import type { TcpAttempt, TcpFacts } from '../src/facts.ts';
+import type { FailureKind } from '../src/net/errors.ts';
+import { gatewayRoute } from '../src/net/route.ts';
 
 /** When every address fails, the most telling failure names the whole: a timeout says most. */
 const PRIORITY: FailureKind[] = ['timeout', 'unreachable', 'refused', 'reset'];
+const CODE_BY_KIND: Partial<Record<FailureKind, Code>> = {
+  timeout: 'TCP_TIMEOUT',
+  refused: 'TCP_REFUSED',
+  unreachable: 'TCP_UNREACHABLE',
+};
 
-export const tcpCheck = defineCheck<TcpFacts>({
+export const tcpCheck = defineCheck({
   id: 'tcp',
   title: 'Gateway port accepts connections',
-  dependsOn: ['dns'],
+  needs: ['dns'],
   network: true,
   async run(ctx) {
     const route = gatewayRoute(ctx);
     const { port, host } = route;
-    const { addresses } = ctx.dependency<DnsFacts>('dns').data;
+    const { addresses } = (await ctx.result('dns')).data;
     const results = await Promise.all(
       addresses.map(async (a) => ({
         address: a,
@@ -76,18 +68,11 @@ export const tcpCheck = defineCheck<TcpFacts>({
       return fail('PROXY_UNREACHABLE', `${route.description} does not accept connections (${worst.cause})`, {
         details: lines,
         data,
-        fix: {
-          summary: 'check the proxy variable, or that the proxy runs',
-          commands: [`nc -vz -w 5 ${host} ${port}`],
-          automated: false,
-        },
+        fix: manualFix('check the proxy variable, or that the proxy runs', [`nc -vz -w 5 ${host} ${port}`]),
       });
     }
-    const code =
-      worst.kind === 'timeout' || worst.kind === 'refused' || worst.kind === 'unreachable'
-        ? codeFor('TCP', worst)
-        : 'TCP_ERROR';
-    const summaries: Record<string, string> = {
+    const code = CODE_BY_KIND[worst.kind] ?? 'TCP_ERROR';
+    const summaries: Partial<Record<Code, string>> = {
       TCP_TIMEOUT: `no answer from ${host}:${port} within ${ctx.config.timeoutMs} ms: a firewall drops the traffic, or this machine has no network access to the gateway`,
       TCP_REFUSED: `${host}:${port} refused the connection: nothing listens there (a wrong port in the base URL?)`,
       TCP_UNREACHABLE: `no route to ${host}:${port} (${worst.cause}): e.g. only IPv6 addresses and no IPv6 route, or a VPN that is down`,
@@ -96,14 +81,12 @@ export const tcpCheck = defineCheck<TcpFacts>({
     return fail(code, summaries[code]!, {
       details: lines,
       data,
-      fix: {
-        summary:
-          code === 'TCP_TIMEOUT'
-            ? `from a remote or CI machine, request network access to ${host}:${port}; locally, check the VPN`
-            : 'check the base URL, the VPN and the route to the gateway',
-        commands: [`nc -vz -w 5 ${host} ${port}`],
-        automated: false,
-      },
+      fix: manualFix(
+        code === 'TCP_TIMEOUT'
+          ? `from a remote or CI machine, request network access to ${host}:${port}; locally, check the VPN`
+          : 'check the base URL, the VPN and the route to the gateway',
+        [`nc -vz -w 5 ${host} ${port}`],
+      ),
     });
   },
 });

@@ -1,41 +1,31 @@
 import { X509Certificate } from 'node:crypto';
-import { fail, pass, skip, warn } from '../src/engine/outcome.ts';
+import type { Code } from '../src/codes.ts';
+import { fail, manualFix, pass, skip, usable, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck, type Fix, type Outcome } from '../src/engine/types.ts';
-import { codeFor, type NetFailure } from '../src/net/errors.ts';
+import type { TlsFacts } from '../src/facts.ts';
+import type { FailureKind, NetFailure } from '../src/net/errors.ts';
 import { suggestedNoProxy } from '../src/net/proxy.ts';
-import { type CertInfo, describeCert, parsePemBundle } from '../src/pki/cert.ts';
-import { bundledRoots, type ChainVerdict, judgeChain } from '../src/pki/chain.ts';
-import { gatewayRoute, type Route } from '../src/route.ts';
+import { type GatewayRoute, gatewayRoute } from '../src/net/route.ts';
+import { describeCert, parsePemBundle } from '../src/pki/cert.ts';
+import { bundledRoots, judgeChain } from '../src/pki/chain.ts';
 import { slowPhases, type Timings, timingLine } from '../src/timings.ts';
-import type { CaBundleFacts } from './ca-bundle.ts';
-import type { DnsFacts } from './dns.ts';
-import type { TcpFacts } from './tcp.ts';
 
-export interface TlsFacts {
-  address: string;
-  protocol: string | null;
-  cipher: string | null;
-  alpn: string | null;
-  /** As the gateway sent it, leaf first. */
-  presented: CertInfo[];
-  /** The path the doctor built, leaf to root. */
-  path: CertInfo[];
-  anchor: ChainVerdict['anchor'];
-  supplied: CertInfo[];
-  leafDaysLeft: number | null;
-  timings: Timings;
-}
+const HANDSHAKE_CODE_BY_KIND: Partial<Record<FailureKind, Code>> = {
+  timeout: 'TLS_TIMEOUT',
+  'not-tls': 'TLS_NOT_TLS',
+  reset: 'TLS_RESET',
+};
 
-export const tlsCheck = defineCheck<TlsFacts>({
+export const tlsCheck = defineCheck({
   id: 'tls',
   title: 'TLS certificate of the gateway',
-  dependsOn: ['tcp'],
-  uses: ['ca-bundle', 'dns'],
+  needs: ['tcp'],
+  reads: ['ca-bundle', 'dns'],
   network: true,
   async run(ctx) {
     const { host } = ctx.config.target;
     const route = gatewayRoute(ctx);
-    const address = ctx.dependency<TcpFacts>('tcp').data.working[0]!.address;
+    const address = (await ctx.result('tcp')).data.working[0]!.address;
     const probe = await ctx.net.tlsProbe(
       {
         address,
@@ -48,7 +38,7 @@ export const tlsCheck = defineCheck<TlsFacts>({
     );
     if (!probe.ok) return handshakeFailure(ctx, probe.failure, route, address);
     const presented = probe.chain.map((der) => new X509Certificate(der));
-    const dns = ctx.dependency<DnsFacts>('dns').data;
+    const dns = (await ctx.result('dns')).data;
     const dnsMs = dns.overridden ? null : dns.ms;
     const timings: Timings = {
       dnsMs,
@@ -57,11 +47,10 @@ export const tlsCheck = defineCheck<TlsFacts>({
       ttfbMs: null,
       totalMs: (dnsMs ?? 0) + probe.tcpMs + probe.tlsMs,
     };
-    const bundle = ctx.dependency<CaBundleFacts>('ca-bundle');
-    const internal =
-      bundle.status === 'pass' || bundle.status === 'warn'
-        ? parsePemBundle(bundle.data.pem ?? '').blocks.flatMap((b) => (b.cert ? [b.cert] : []))
-        : [];
+    const bundle = await ctx.result('ca-bundle');
+    const internal = usable(bundle)
+      ? parsePemBundle(bundle.data.pem ?? '').blocks.flatMap((b) => (b.cert ? [b.cert] : []))
+      : [];
     const verdict = judgeChain({
       presented,
       host,
@@ -109,19 +98,13 @@ export const tlsCheck = defineCheck<TlsFacts>({
       return pass(`${probe.protocol}, ${verdict.summary}${days}`, { details, data });
     }
     if (verdict.code === 'TLS_UNKNOWN_ISSUER' && route.via) {
-      return fail(
-        'PROXY_INTERCEPTS_TLS',
-        `${route.description} intercepts TLS: ${verdict.summary.replace(/: is a proxy.*$/, '')}`,
-        {
-          details,
-          data,
-          fix: {
-            summary: `have the proxy pass ${host} through untouched, or bypass it for internal hosts`,
-            commands: [`export NO_PROXY=${suggestedNoProxy(host, ctx.host.env)}`],
-            automated: false,
-          },
-        },
-      );
+      return fail('PROXY_INTERCEPTS_TLS', `${route.description} intercepts TLS: ${verdict.fact}`, {
+        details,
+        data,
+        fix: manualFix(`have the proxy pass ${host} through untouched, or bypass it for internal hosts`, [
+          `export NO_PROXY=${suggestedNoProxy(host, ctx.host.env)}`,
+        ]),
+      });
     }
     const fix = fixFor(verdict.code!, host, ctx.config.target.port);
     return (verdict.status === 'fail' ? fail : warn)(verdict.code!, verdict.summary, { details, data, fix });
@@ -131,7 +114,7 @@ export const tlsCheck = defineCheck<TlsFacts>({
 function handshakeFailure(
   ctx: CheckContext,
   f: NetFailure,
-  route: Route,
+  route: GatewayRoute,
   address: string,
 ): Outcome<TlsFacts> {
   const { host, port } = ctx.config.target;
@@ -151,11 +134,7 @@ function handshakeFailure(
         `${route.description} will not or cannot reach ${host} (${f.cause}): internal hosts usually bypass the proxy; NO_PROXY should cover it`,
         {
           data,
-          fix: {
-            summary: 'let the gateway bypass the proxy',
-            commands: [`export NO_PROXY=${noProxy}`],
-            automated: false,
-          },
+          fix: manualFix('let the gateway bypass the proxy', [`export NO_PROXY=${noProxy}`]),
         },
       );
     }
@@ -163,11 +142,8 @@ function handshakeFailure(
       data,
     });
   }
-  const code =
-    f.kind === 'timeout' || f.kind === 'not-tls' || f.kind === 'reset'
-      ? codeFor('TLS', f)
-      : 'TLS_HANDSHAKE_FAILED';
-  const summaries: Record<string, string> = {
+  const code = HANDSHAKE_CODE_BY_KIND[f.kind] ?? 'TLS_HANDSHAKE_FAILED';
+  const summaries: Partial<Record<Code, string>> = {
     TLS_TIMEOUT: `the connection opened but no TLS handshake finished within ${ctx.config.timeoutMs} ms`,
     TLS_NOT_TLS: `something that does not speak TLS answers on ${host}:${port} (${f.cause}): a plain-http port, or a proxy?`,
     TLS_RESET:
@@ -177,35 +153,24 @@ function handshakeFailure(
   return fail(code, summaries[code]!, { data });
 }
 
-function fixFor(code: string, host: string, port: number): Fix | null {
+function fixFor(code: Code, host: string, port: number): Fix | null {
   switch (code) {
     case 'TLS_UNKNOWN_ISSUER':
-      return {
-        summary: `ask whoever runs the proxy or antivirus to exclude ${host} from TLS inspection; do not switch verification off`,
-        commands: [`openssl s_client -connect ${host}:${port} -servername ${host} -showcerts </dev/null`],
-        automated: false,
-      };
+      return manualFix(
+        `ask whoever runs the proxy or antivirus to exclude ${host} from TLS inspection; do not switch verification off`,
+        [`openssl s_client -connect ${host}:${port} -servername ${host} -showcerts </dev/null`],
+      );
     case 'TLS_NOT_YET_VALID':
-      return {
-        summary: "set this machine's clock right",
-        commands: ['sudo timedatectl set-ntp true'],
-        automated: false,
-      };
+      return manualFix("set this machine's clock right", ['sudo timedatectl set-ntp true']);
     case 'TLS_HOSTNAME_MISMATCH':
-      return {
-        summary:
-          'you reached a server that is not the gateway: check the base URL, --resolve, /etc/hosts and the proxy',
-        commands: [`getent ahosts ${host}`],
-        automated: false,
-      };
+      return manualFix(
+        'you reached a server that is not the gateway: check the base URL, --resolve, /etc/hosts and the proxy',
+        [`getent ahosts ${host}`],
+      );
     case 'TLS_EXPIRED':
     case 'TLS_EXPIRES_SOON':
     case 'TLS_MISSING_INTERMEDIATE':
-      return {
-        summary: "report it to the Eliza team: it is the gateway's certificate setup",
-        commands: [],
-        automated: false,
-      };
+      return manualFix("report it to the Eliza team: it is the gateway's certificate setup");
     default:
       return null;
   }

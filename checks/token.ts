@@ -1,31 +1,24 @@
-import { anySignal } from '../src/abort.ts';
-import { TOKEN_VARIABLES } from '../src/config.ts';
-import { describeQuota, isExhausted, parseQuota, type QuotaFamily } from '../src/eliza.ts';
-import { fail, isBroken, pass, skip, warn } from '../src/engine/outcome.ts';
+import { isHeaderValue, TOKEN_VARIABLES } from '../src/config.ts';
+import { jsonPreview } from '../src/eliza/answers.ts';
+import { describeQuota, isExhausted, parseQuota } from '../src/eliza/quota.ts';
+import { fail, manualFix, pass, regardlessOfNeeds, warn } from '../src/engine/outcome.ts';
 import { defineCheck, type Fix } from '../src/engine/types.ts';
-import { callGateway } from '../src/gateway-call.ts';
+import type { TokenFacts } from '../src/facts.ts';
+import { callGateway } from './shared/gateway-call.ts';
 
-export interface TokenFacts {
-  source: string | null;
-  pool: string | null;
-  status: number | null;
-  quota: QuotaFamily[] | null;
-  ms: number | null;
-}
+const GET_TOKEN: Fix = manualFix(
+  'get an OAuth token for Eliza (see "Аутентификация" in the Eliza docs) and export it',
+  ['export ELIZA_TOKEN=<your token>   # or SOY_TOKEN; add it to your shell startup file'],
+);
 
-const GET_TOKEN: Fix = {
-  summary: 'get an OAuth token for Eliza (see "Аутентификация" in the Eliza docs) and export it',
-  commands: ['export ELIZA_TOKEN=<your token>   # or SOY_TOKEN; add it to your shell startup file'],
-  automated: false,
-};
-
-export const tokenCheck = defineCheck<TokenFacts>({
+export const tokenCheck = defineCheck({
   id: 'token',
   title: 'Token is accepted (GET /quota)',
-  // tls is awaited, not a prerequisite: a missing token is reported even when the network is
-  // down (a second root cause), and the request goes out while tls is still being judged.
-  uses: ['ca-bundle'],
-  awaits: ['tls'],
+  // The request goes out while tls is still being judged; a missing or malformed token is
+  // reported whatever tls says: it is a second root cause, not a consequence.
+  needs: ['tls'],
+  reads: ['ca-bundle'],
+  startEarly: true,
   network: true,
   http: true,
   async run(ctx) {
@@ -38,36 +31,31 @@ export const tokenCheck = defineCheck<TokenFacts>({
       ms: null,
     };
     if (!config.token) {
-      return fail(
-        'TOKEN_MISSING',
-        `no token: give --token or --token-file, or set ${TOKEN_VARIABLES.join(', ')}`,
-        {
-          data,
-          fix: GET_TOKEN,
-        },
+      return regardlessOfNeeds(
+        fail(
+          'TOKEN_MISSING',
+          `no token: give --token or --token-file, or set ${TOKEN_VARIABLES.join(', ')}`,
+          {
+            data,
+            fix: GET_TOKEN,
+          },
+        ),
       );
     }
-    if (!/^[\x21-\x7e]+$/.test(config.token.reveal())) {
-      return fail(
-        'TOKEN_MALFORMED',
-        `the token from ${config.tokenSource} has characters no HTTP header can carry`,
-        {
-          data,
-          fix: GET_TOKEN,
-        },
+    if (!isHeaderValue(config.token.reveal())) {
+      return regardlessOfNeeds(
+        fail(
+          'TOKEN_MALFORMED',
+          `the token from ${config.tokenSource} has characters no HTTP header can carry`,
+          {
+            data,
+            fix: GET_TOKEN,
+          },
+        ),
       );
     }
-    const cancel = new AbortController();
-    const pending = callGateway(ctx, {
-      method: 'GET',
-      path: '/quota',
-      signal: anySignal(ctx.signal, cancel.signal),
-    });
-    const tls = await ctx.after('tls');
-    if (isBroken(tls)) {
-      cancel.abort();
-      return skip('DEPENDENCY_NOT_MET', `tls ${tls.status === 'fail' ? 'failed' : 'was skipped'}`, { data });
-    }
+    const pending = callGateway(ctx, { method: 'GET', path: '/quota' });
+    await ctx.result('tls');
     const call = await pending;
     if (!call.ok) return fail(call.code, call.summary, { details: call.details, data });
     data.status = call.answer.status;
@@ -78,11 +66,11 @@ export const tokenCheck = defineCheck<TokenFacts>({
       const fix = p.code === 'TOKEN_INVALID' || p.code === 'TOKEN_FORBIDDEN' ? GET_TOKEN : null;
       const summary =
         p.code === 'TOKEN_INVALID'
-          ? `the gateway rejects the token from ${config.tokenSource}: expired or not an Eliza token ${p.summary.replace(/^.*?\(/, '(')}`
+          ? `the gateway rejects the token from ${config.tokenSource}: expired or not an Eliza token ${p.reason}`
           : p.code === 'TOKEN_FORBIDDEN'
-            ? `the token from ${config.tokenSource} is valid but has no access${pool} ${p.summary.replace(/^.*?\(/, '(')}`
+            ? `the token from ${config.tokenSource} is valid but has no access${pool} ${p.reason}`
             : p.summary;
-      return (p.status === 'fail' ? fail : warn)(p.code, summary, { details: p.details, data, fix });
+      return fail(p.code, summary, { details: p.details, data, fix });
     }
     const quota = parseQuota(call.parsed.json);
     data.quota = quota;
@@ -96,7 +84,7 @@ export const tokenCheck = defineCheck<TokenFacts>({
     }
     if (!quota) {
       return warn('QUOTA_UNRECOGNIZED', `${accepted}, but the quota's shape is not one the doctor knows`, {
-        details: [`GET /quota answered: ${JSON.stringify(call.parsed.json).slice(0, 300)}`],
+        details: [`GET /quota answered: ${jsonPreview(call.parsed.json)}`],
         data,
       });
     }
@@ -109,11 +97,9 @@ export const tokenCheck = defineCheck<TokenFacts>({
         {
           details: lines,
           data,
-          fix: {
-            summary: 'wait for the quota to renew, ask for more, or use a team pool (--pool / ELIZA_POOL)',
-            commands: [],
-            automated: false,
-          },
+          fix: manualFix(
+            'wait for the quota to renew, ask for more, or use a team pool (--pool / ELIZA_POOL)',
+          ),
         },
       );
     }

@@ -1,37 +1,23 @@
 import { describeFsError } from '../src/config.ts';
-import { fail, isBroken, pass, skip, warn } from '../src/engine/outcome.ts';
+import { fail, manualFix, pass, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
+import type { TrustNodeFacts } from '../src/facts.ts';
 import { trustFix } from '../src/fixes/descriptor.ts';
-import type { CertInfo } from '../src/pki/cert.ts';
-import { gatewayRoute } from '../src/route.ts';
+import { gatewayRoute } from '../src/net/route.ts';
 import { type FileRead, judgeNodeExtraCa, type NodeTrustVerdict, rootOf } from '../src/trust/node.ts';
-import { freshNodeHandshake, type HandshakeVerdict } from '../src/trust/probes.ts';
+import { freshNodeHandshake } from '../src/trust/probes.ts';
 import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
 import { readSystemStore } from '../src/trust/system.ts';
-import { probeTarget, TRUST_PROBE_SCHEDULE, tcpAddress } from '../src/trust/target.ts';
-import type { TlsFacts } from './tls.ts';
-
-export interface TrustNodeFacts {
-  /** This shell's value, and what this very process's handshake said. */
-  current: { value: string | null; loaded: CertInfo[]; authorized: boolean | null; error: string | null };
-  /** What a new terminal gets: the startup files' value and a fresh Node process's handshake. */
-  newTerminal: {
-    value: string | null;
-    from: string | null;
-    authorized: boolean | null;
-    error: string | null;
-    warnings: string[];
-  };
-}
+import { probeTarget, TRUST_PROBE_SCHEDULE } from './shared/trust-probe.ts';
 
 const MAX_CA_FILE_BYTES = 16 * 1024 * 1024;
 
-export const trustNodeCheck = defineCheck<TrustNodeFacts>({
+export const trustNodeCheck = defineCheck({
   id: 'trust-node',
   title: 'Node.js trusts the gateway',
   ...TRUST_PROBE_SCHEDULE,
   async run(ctx) {
-    const target = probeTarget(ctx, tcpAddress(ctx));
+    const target = await probeTarget(ctx);
     const via = gatewayRoute(ctx).via;
     const currentValue = ctx.host.env.NODE_EXTRA_CA_CERTS?.trim() || undefined;
     const scan = await scanStartup(ctx.host);
@@ -77,9 +63,7 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
         { data },
       );
     }
-    const tlsResult = await ctx.after<TlsFacts>('tls');
-    if (isBroken(tlsResult)) return skip('DEPENDENCY_NOT_MET', 'tls failed', { data });
-    const tls = tlsResult.data;
+    const tls = (await ctx.result('tls')).data;
     if (tls.anchor === 'public') {
       return probe.authorized
         ? pass('the gateway chains to a public root, which Node trusts out of the box', { data })
@@ -132,11 +116,7 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
         {
           details,
           data,
-          fix: {
-            summary: 'load the settings into this shell',
-            commands: ['eval "$(eliza-doctor env)"'],
-            automated: false,
-          },
+          fix: manualFix('load the settings into this shell', ['eval "$(eliza-doctor env)"']),
         },
       );
     }
@@ -212,5 +192,3 @@ async function existingParts(ctx: CheckContext, value: string): Promise<string[]
   );
   return found.filter((p): p is string => p !== null);
 }
-
-export type { HandshakeVerdict };

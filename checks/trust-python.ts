@@ -1,31 +1,21 @@
 import path from 'node:path';
+import type { Code } from '../src/codes.ts';
 import { fail, pass, skip, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
+import type { TrustPythonFacts } from '../src/facts.ts';
 import { trustFix } from '../src/fixes/descriptor.ts';
 import { verifyInternalBundle } from '../src/pki/bundle.ts';
 import { parsePemBundle, quickFingerprints } from '../src/pki/cert.ts';
-import { type HandshakeVerdict, type PythonProbe, pythonHandshake } from '../src/trust/probes.ts';
+import { type HandshakeVerdict, pythonHandshake } from '../src/trust/probes.ts';
 import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
-import { probeTarget, TRUST_PROBE_SCHEDULE, tcpAddress } from '../src/trust/target.ts';
-
-export interface TrustPythonFacts {
-  python: string | null;
-  version: string | null;
-  certifi: string | null;
-  requests: string | null;
-  /** The bundle requests would use, and the verdicts of both ways of verifying. */
-  requestsBundle: string | null;
-  requestsWay: HandshakeVerdict | null;
-  sslDefault: HandshakeVerdict | null;
-  variables: { name: string; value: string; verdict: string }[];
-}
+import { probeTarget, TRUST_PROBE_SCHEDULE } from './shared/trust-probe.ts';
 
 /** More certificates than any internal bundle holds: a general one, with public roots. */
 const SMALL_BUNDLE = 20;
 const BUNDLE_VARIABLES = ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_FILE', 'PIP_CERT'] as const;
 const MAX_BUNDLE = 16 * 1024 * 1024;
 
-export const trustPythonCheck = defineCheck<TrustPythonFacts>({
+export const trustPythonCheck = defineCheck({
   id: 'trust-python',
   title: 'Python (requests, ssl) trusts the gateway',
   ...TRUST_PROBE_SCHEDULE,
@@ -45,7 +35,7 @@ export const trustPythonCheck = defineCheck<TrustPythonFacts>({
     data.python = python;
     const scan = await scanStartup(ctx.host);
     const env = newTerminalEnv(ctx.host.env, scan);
-    const target = probeTarget(ctx, tcpAddress(ctx));
+    const target = await probeTarget(ctx);
     const probe = await pythonHandshake(ctx.host, python, env, target, ctx.config.timeoutMs, ctx.signal);
     if ('error' in probe)
       return fail('TRUST_PYTHON_PROBE_FAILED', `could not test Python: ${probe.error}`, { data });
@@ -109,7 +99,7 @@ async function bundleVariables(
   env: Record<string, string | undefined>,
   data: TrustPythonFacts,
 ) {
-  const problems: { code: string; text: string }[] = [];
+  const problems: { code: Code; text: string }[] = [];
   const named: [string, string][] = BUNDLE_VARIABLES.flatMap((name) => {
     const value = env[name]?.trim();
     return value ? [[name, value] as [string, string]] : [];
@@ -154,8 +144,6 @@ async function bundleVariables(
   }
   return problems;
 }
-
-export type { PythonProbe };
 
 /** pip's own `cert = PATH` setting, which overrides certifi for pip alone. */
 async function pipCertSettings(ctx: CheckContext): Promise<[string, string][]> {

@@ -1,27 +1,21 @@
-import { fail, isBroken, pass, skip, warn } from '../src/engine/outcome.ts';
+import { fail, manualFix, pass, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
+import type { TrustSystemFacts } from '../src/facts.ts';
 import { trustFix } from '../src/fixes/descriptor.ts';
+import { gatewayRoute } from '../src/net/route.ts';
 import { quickFingerprints } from '../src/pki/cert.ts';
-import { gatewayRoute } from '../src/route.ts';
 import { readGitConfig } from '../src/trust/gitconfig.ts';
 import { installedBundlePath } from '../src/trust/locations.ts';
 import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
 import { readSystemStore, type SystemStore, systemInstallCommands } from '../src/trust/system.ts';
-import { TRUST_PROBE_SCHEDULE, tcpAddress } from '../src/trust/target.ts';
-import type { TlsFacts } from './tls.ts';
+import { probeTarget, TRUST_PROBE_SCHEDULE } from './shared/trust-probe.ts';
 
-export interface TrustSystemFacts {
-  store: SystemStore;
-  curl: { path: string; trusted: boolean | null; detail: string } | null;
-  git: { path: string; caFile: string | null; trusted: boolean | null } | null;
-}
-
-export const trustSystemCheck = defineCheck<TrustSystemFacts>({
+export const trustSystemCheck = defineCheck({
   id: 'trust-system',
   title: 'The OS store, curl and git trust the gateway',
   ...TRUST_PROBE_SCHEDULE,
   async run(ctx) {
-    const address = tcpAddress(ctx);
+    const { address } = await probeTarget(ctx);
     const pinned = ctx.config.caSha256;
     const scan = await scanStartup(ctx.host);
     const env = newTerminalEnv(ctx.host.env, scan);
@@ -54,8 +48,7 @@ export const trustSystemCheck = defineCheck<TrustSystemFacts>({
       summary: `${base.summary}; the OS store needs root: eliza-doctor fix --system, or by hand`,
       commands: [...base.commands, ...commands],
     };
-    const tls = await ctx.after<TlsFacts>('tls');
-    if (isBroken(tls)) return skip('DEPENDENCY_NOT_MET', 'tls failed', { data });
+    const tls = await ctx.result('tls');
     const internal = tls.data.anchor === 'internal';
     if (internal && curl?.trusted === false) {
       return fail('TRUST_SYSTEM_CURL_UNTRUSTED', `curl rejects the gateway: ${curl.detail}`, {
@@ -78,11 +71,7 @@ export const trustSystemCheck = defineCheck<TrustSystemFacts>({
         {
           details,
           data,
-          fix: {
-            summary: 'rebuild the OS bundle',
-            commands: [store.family?.update ?? 'sudo update-ca-certificates'],
-            automated: false,
-          },
+          fix: manualFix('rebuild the OS bundle', [store.family?.update ?? 'sudo update-ca-certificates']),
         },
       );
     }

@@ -5,6 +5,7 @@ import yargs, { type Argv } from 'yargs';
 import { buildConfig, ConfigError, type DoctorConfig, describeFsError, type RawOptions } from './config.ts';
 import { checksIn, diagnose, exitCodeFor, registry, selectChecks } from './doctor.ts';
 import type { CheckResult } from './engine/types.ts';
+import type { CheckId } from './facts.ts';
 import { type Host, realHost } from './host.ts';
 import { jsonDocument, type RunSummary } from './report/json.ts';
 import { Redactor } from './secret.ts';
@@ -183,7 +184,7 @@ async function runCheck(argv: CheckArgs & Record<string, unknown>): Promise<numb
   try {
     let summary: RunSummary;
     if (config.json) {
-      const run = await diagnose({ config, host, selected, signal: interrupt.signal });
+      const run = await diagnose({ config, host, selected, redactor, signal: interrupt.signal });
       summary = { ...run, exitCode: exitCodeFor(run.results, config.strict) };
       process.stdout.write(`${JSON.stringify(jsonDocument(config, summary), null, 2)}\n`);
     } else {
@@ -198,7 +199,7 @@ async function runCheck(argv: CheckArgs & Record<string, unknown>): Promise<numb
 async function runWithView(
   config: DoctorConfig,
   host: Host,
-  selected: Set<string>,
+  selected: Set<CheckId>,
   partial: boolean,
   signal: AbortSignal,
 ) {
@@ -210,6 +211,7 @@ async function runWithView(
     config,
     host,
     selected,
+    redactor,
     signal,
     onFinish: (result: CheckResult) => view.finished(result),
   });
@@ -309,6 +311,7 @@ async function runFixCommand(argv: CheckArgs & FixArgs & Record<string, unknown>
   try {
     return await runFix({
       config,
+      redactor,
       host: realHost(),
       yes: argv.yes ?? false,
       dryRun: argv.dryRun ?? false,

@@ -4,14 +4,18 @@ import type { DoctorConfig } from './config.ts';
 import { PROGRAM_START_ALLOWANCE_MS } from './engine/allowance.ts';
 import { closureOf, runChecks } from './engine/runner.ts';
 import type { Check, CheckResult } from './engine/types.ts';
+import type { CheckId } from './facts.ts';
 import type { Host } from './host.ts';
 import { createNet } from './net/index.ts';
 import type { RunSummary } from './report/json.ts';
+import type { Redactor } from './secret.ts';
 
 export interface DoctorRun {
   config: DoctorConfig;
   host: Host;
-  selected: ReadonlySet<string>;
+  selected: ReadonlySet<CheckId>;
+  /** Where secrets found during the run are registered, to be hidden in every output. */
+  redactor: Redactor;
   signal?: AbortSignal;
   onFinish?(result: CheckResult): void;
 }
@@ -44,12 +48,17 @@ export async function diagnose(run: DoctorRun): Promise<Omit<RunSummary, 'exitCo
     const results = await runChecks({
       registry: withForcedCrash(registry, run),
       selected: run.selected,
-      context: { config: run.config, net, host: run.host },
+      context: {
+        config: run.config,
+        net,
+        host: run.host,
+        registerSecret: (value) => run.redactor.add(value),
+      },
       checkTimeoutMs: checkTimeoutMs(run.config.timeoutMs),
       deadlineMs: runDeadlineMs(run.config.timeoutMs),
       offline: run.config.offline,
-      ...(run.signal ? { signal: run.signal } : {}),
-      ...(run.onFinish ? { onFinish: run.onFinish } : {}),
+      signal: run.signal,
+      onFinish: run.onFinish,
     });
     return { results, startedAt, durationMs: Math.round(performance.now() - started) };
   } finally {
@@ -86,14 +95,14 @@ export function exitCodeFor(results: CheckResult[], strict: boolean): number {
 }
 
 /** --only and --skip, as the contract has them; unknown ids are the caller's usage error. */
-export function selectChecks(only: string[], skip: string[]): { selected: Set<string>; unknown: string[] } {
-  const ids = registry.map((c) => c.id);
+export function selectChecks(only: string[], skip: string[]): { selected: Set<CheckId>; unknown: string[] } {
+  const ids: string[] = registry.map((c) => c.id);
   const unknown = [...only, ...skip].filter((id) => !ids.includes(id));
-  const base = only.length ? ids.filter((id) => only.includes(id)) : ids;
-  return { selected: new Set(base.filter((id) => !skip.includes(id))), unknown };
+  const base = only.length ? registry.filter((c) => only.includes(c.id)) : registry;
+  return { selected: new Set(base.filter((c) => !skip.includes(c.id)).map((c) => c.id)), unknown };
 }
 
-export function checksIn(selected: ReadonlySet<string>): Check[] {
+export function checksIn(selected: ReadonlySet<CheckId>): Check[] {
   return registry.filter((c) => selected.has(c.id));
 }
 

@@ -1,56 +1,62 @@
 import { performance } from 'node:perf_hooks';
 import { anySignal, timeoutSignal } from '../abort.ts';
-import { fail, isBroken, skip } from './outcome.ts';
+import type { CheckId } from '../facts.ts';
+import { fail, skip, standsAlone, usable } from './outcome.ts';
 import type { Check, CheckContext, CheckResult, Outcome } from './types.ts';
 
 export interface RunOptions {
   /** The registry, in report order. */
   registry: readonly Check[];
   /** Ids to report; their prerequisites run too but are not reported. */
-  selected: ReadonlySet<string>;
-  context: Omit<CheckContext, 'signal' | 'dependency' | 'after'>;
+  selected: ReadonlySet<CheckId>;
+  context: Omit<CheckContext, 'signal' | 'result'>;
   /** Bound on one check. */
   checkTimeoutMs: number;
   /** Bound on the whole run, whatever fails. */
   deadlineMs: number;
   /** Ctrl-C and the like. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** --offline: checks that need the network are reported as not checked, not run. */
-  offline?: boolean;
-  onStart?(check: Check): void;
-  onFinish?(result: CheckResult): void;
+  offline?: boolean | undefined;
+  onStart?: ((check: Check) => void) | undefined;
+  onFinish?: ((result: CheckResult) => void) | undefined;
 }
 
+/** Thrown into a check that asks for a need that broke; the runner reports the skip. */
+class NeedBroken extends Error {}
+
+const prerequisitesOf = (check: Check): CheckId[] => [...(check.needs ?? []), ...(check.reads ?? [])];
+
 /** Every check that `selected` needs, prerequisites included. */
-export function closureOf(registry: readonly Check[], selected: ReadonlySet<string>): Set<string> {
+export function closureOf(registry: readonly Check[], selected: ReadonlySet<CheckId>): Set<CheckId> {
   const byId = new Map(registry.map((c) => [c.id, c]));
-  const needed = new Set<string>();
-  const visit = (id: string, from: string | null): void => {
+  const needed = new Set<CheckId>();
+  const visit = (id: CheckId, from: string | null): void => {
     const check = byId.get(id);
     if (!check) throw new Error(`check ${from ?? '(selection)'} names unknown check ${id}`);
     if (needed.has(id)) return;
     needed.add(id);
-    for (const dep of [...(check.dependsOn ?? []), ...(check.uses ?? []), ...(check.awaits ?? [])])
-      visit(dep, id);
+    for (const prerequisite of prerequisitesOf(check)) visit(prerequisite, id);
   };
   for (const id of selected) visit(id, null);
   return needed;
 }
 
 /**
- * Runs every needed check as soon as its prerequisites are done, all concurrently.
- * Resolves to the selected results in registry order; never rejects for a check's sake.
+ * Runs every needed check as soon as its prerequisites are done (or at once, if it starts early),
+ * all concurrently. Resolves to the selected results in registry order; never rejects for a
+ * check's sake.
  */
 export async function runChecks(options: RunOptions): Promise<CheckResult[]> {
-  const { registry, selected, context } = options;
+  const { registry, selected } = options;
   const needed = closureOf(registry, selected);
   const byId = new Map(registry.map((c) => [c.id, c]));
   const deadline = timeoutSignal(options.deadlineMs, true);
   const runSignal = anySignal(options.signal, deadline.signal);
-  const results = new Map<string, CheckResult>();
-  const pending = new Map<string, Promise<CheckResult>>();
+  const results = new Map<CheckId, CheckResult>();
+  const pending = new Map<CheckId, Promise<CheckResult>>();
 
-  const resultOf = (id: string): Promise<CheckResult> => {
+  const resultOf = (id: CheckId): Promise<CheckResult> => {
     let promise = pending.get(id);
     if (!promise) {
       promise = execute(byId.get(id)!);
@@ -59,53 +65,45 @@ export async function runChecks(options: RunOptions): Promise<CheckResult[]> {
     return promise;
   };
 
-  /** The hard prerequisites known to have failed or been skipped (a speculative check may ask early). */
-  const brokenOf = (check: Check) =>
-    (check.dependsOn ?? []).filter((dep) => {
-      const result = results.get(dep);
-      return result !== undefined && isBroken(result);
+  const brokenNeeds = (check: Check) =>
+    (check.needs ?? []).filter((id) => {
+      const result = results.get(id);
+      return result !== undefined && !usable(result);
     });
-  const dependencySkip = (broken: string[]) =>
-    skip('DEPENDENCY_NOT_MET', broken.map((dep) => `${dep} ${verb(results.get(dep)!)}`).join(', '));
+  const dependencySkip = (broken: CheckId[]) =>
+    skip('DEPENDENCY_NOT_MET', broken.map((id) => `${id} ${verb(results.get(id)!)}`).join(', '));
 
   const execute = async (check: Check): Promise<CheckResult> => {
-    const hard = check.dependsOn ?? [];
-    const soft = check.uses ?? [];
-    // A speculative check starts once its soft prerequisites are done, alongside its hard ones,
-    // and may read only the soft ones; if a hard one then fails, its answer is thrown away.
-    const readable = check.speculative ? [...soft] : [...hard, ...soft];
-    await Promise.all((check.speculative ? soft : readable).map(resultOf));
+    if (!check.startEarly) await Promise.all(prerequisitesOf(check).map(resultOf));
     const started = performance.now();
     let outcome: Outcome;
     if (options.offline && check.network && !check.worksOffline) {
       outcome = skip('OFFLINE', 'not checked: --offline');
-    } else if (brokenOf(check).length > 0) {
-      outcome = dependencySkip(brokenOf(check));
+    } else if (brokenNeeds(check).length > 0) {
+      outcome = dependencySkip(brokenNeeds(check));
     } else if (runSignal.aborted) {
       outcome = stopped(options.signal, check, options.deadlineMs);
-    } else if (check.speculative) {
-      const cancel = new AbortController();
-      options.onStart?.(check);
-      const running = runOne(
-        check,
-        readable,
-        results,
-        context,
-        anySignal(runSignal, cancel.signal),
-        options,
-        resultOf,
-      );
-      await Promise.all(hard.map(resultOf));
-      const broken = brokenOf(check);
-      if (broken.length > 0) {
-        cancel.abort();
-        outcome = dependencySkip(broken);
-      } else {
-        outcome = await running;
-      }
     } else {
       options.onStart?.(check);
-      outcome = await runOne(check, readable, results, context, runSignal, options, resultOf);
+      const cancel = new AbortController();
+      const running = runOne(check, anySignal(runSignal, cancel.signal), resultOf, options);
+      if (!check.startEarly) {
+        outcome = await running;
+      } else {
+        let early: Outcome | null = null;
+        void running.then((o) => {
+          early = o;
+        });
+        await Promise.all((check.needs ?? []).map(resultOf));
+        const broken = brokenNeeds(check);
+        const kept = early as Outcome | null;
+        if (broken.length > 0 && !(kept && standsAlone(kept))) {
+          cancel.abort();
+          outcome = dependencySkip(broken);
+        } else {
+          outcome = await running;
+        }
+      }
     }
     const result: CheckResult = {
       id: check.id,
@@ -140,30 +138,25 @@ function stopped(interrupt: AbortSignal | undefined, check: Check, deadlineMs: n
 
 async function runOne(
   check: Check,
-  prerequisites: readonly string[],
-  results: Map<string, CheckResult>,
-  context: RunOptions['context'],
   runSignal: AbortSignal,
+  resultOf: (id: CheckId) => Promise<CheckResult>,
   options: RunOptions,
-  resultOf: (id: string) => Promise<CheckResult>,
 ): Promise<Outcome> {
-  const declared = [...(check.dependsOn ?? []), ...(check.uses ?? []), ...(check.awaits ?? [])];
+  const declared = prerequisitesOf(check);
+  const needs = check.needs ?? [];
   const limitMs = options.checkTimeoutMs + (check.startupAllowanceMs ?? 0);
   // Kept alive: a check stuck on a promise that holds no handle must still end in TIMEOUT.
   const bound = timeoutSignal(limitMs, true);
   const signal = anySignal(runSignal, bound.signal);
   const ctx: CheckContext = {
-    ...context,
+    ...options.context,
     signal,
-    dependency<D>(id: string): CheckResult<D> {
-      if (!prerequisites.includes(id)) throw new Error(`${check.id} reads ${id} without declaring it`);
-      return results.get(id) as CheckResult<D>;
-    },
-    after<D>(id: string): Promise<CheckResult<D>> {
-      if (!declared.includes(id))
-        return Promise.reject(new Error(`${check.id} awaits ${id} without declaring it`));
-      return resultOf(id) as Promise<CheckResult<D>>;
-    },
+    result: (async (id: CheckId) => {
+      if (!declared.includes(id)) throw new Error(`${check.id} reads ${id} without declaring it`);
+      const result = await resultOf(id);
+      if (needs.includes(id) && !usable(result)) throw new NeedBroken(id);
+      return result;
+    }) as CheckContext['result'],
   };
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<Outcome>((resolve) => {
@@ -177,6 +170,8 @@ async function runOne(
   try {
     return await Promise.race([check.run(ctx), aborted]);
   } catch (error) {
+    // The runner saw the broken need too and reports the skip; this answer is never used.
+    if (error instanceof NeedBroken) return skip('DEPENDENCY_NOT_MET', `${error.message} broke`);
     return fail('CHECK_CRASHED', `the check crashed: ${describeCrash(error)}`, {
       details: ['This is a bug in eliza-doctor; please report it with the output of --report.'],
     });

@@ -1,6 +1,9 @@
+import type { Code } from '../codes.ts';
 import type { DoctorConfig } from '../config.ts';
+import type { CheckId, FactsById } from '../facts.ts';
 import type { Host } from '../host.ts';
 import type { Net } from '../net/index.ts';
+import type { Secret } from '../secret.ts';
 
 export type Status = 'pass' | 'warn' | 'fail' | 'skip';
 
@@ -15,8 +18,8 @@ export interface Fix {
 
 export interface Outcome<D = unknown> {
   status: Status;
-  /** null on pass, a stable SCREAMING_SNAKE code otherwise. */
-  code: string | null;
+  /** null on pass, a stable code from the catalogue otherwise. */
+  code: Code | null;
   summary: string;
   details: string[];
   fix: Fix | null;
@@ -24,7 +27,7 @@ export interface Outcome<D = unknown> {
 }
 
 export interface CheckResult<D = unknown> extends Outcome<D> {
-  id: string;
+  id: CheckId;
   title: string;
   durationMs: number;
 }
@@ -35,26 +38,28 @@ export interface CheckContext {
   host: Host;
   /** Aborts on the check's time bound, the run's deadline or an interrupt. */
   signal: AbortSignal;
-  /** The finished result of a prerequisite the engine waited for before starting this check. */
-  dependency<D = unknown>(id: string): CheckResult<D>;
-  /** The result of any declared prerequisite, once it is finished: for work started before it. */
-  after<D = unknown>(id: string): Promise<CheckResult<D>>;
+  /**
+   * The result of a check this one declares in `needs` or `reads`, once it is finished. For a
+   * need that broke, it never gives a result: the runner reports this check as skipped instead.
+   */
+  result<K extends CheckId>(id: K): Promise<CheckResult<FactsById[K]>>;
+  /** A secret found on the way (a key in a client's config): hidden in every output, like the token. */
+  registerSecret(value: string | Secret): void;
 }
 
 export interface Check<D = unknown> {
-  id: string;
+  id: CheckId;
   title: string;
-  /** Hard prerequisites: when one fails or is skipped, this check is skipped. */
-  dependsOn?: readonly string[];
-  /** Soft prerequisites: waited for and readable, but their failure does not skip this check. */
-  uses?: readonly string[];
-  /** Prerequisites read only through ctx.after(): not waited for before the start, never a skip. */
-  awaits?: readonly string[];
+  /** Hard prerequisites: when one fails or is skipped, the runner reports this check as skipped. */
+  needs?: readonly CheckId[];
+  /** Soft prerequisites: readable through ctx.result, whatever their status. */
+  reads?: readonly CheckId[];
   /**
-   * Run without waiting for the hard prerequisites (reading only the soft ones); the answer counts
-   * only if they pass. For requests that are cheap to waste and slow to wait for in a row.
+   * Start at once instead of after `needs` and `reads`, reading them through ctx.result when they
+   * are done. For requests that are cheap to waste and slow to wait for in a row: if a need then
+   * breaks, the answer is thrown away and the check is reported as skipped.
    */
-  speculative?: boolean;
+  startEarly?: boolean;
   /** Talks to the gateway or the CA distribution point. */
   network: boolean;
   /** Makes HTTP requests (through undici), which the run then loads early. */
@@ -69,6 +74,6 @@ export interface Check<D = unknown> {
   run(ctx: CheckContext): Promise<Outcome<D>>;
 }
 
-export function defineCheck<D>(check: Check<D>): Check<D> {
+export function defineCheck<K extends CheckId>(check: Check<FactsById[K]> & { id: K }): Check<FactsById[K]> {
   return check;
 }

@@ -3,9 +3,12 @@ import { createInterface } from 'node:readline/promises';
 import kleur from 'kleur';
 import type { DoctorConfig } from '../config.ts';
 import { diagnose, registry } from '../doctor.ts';
+import { usable } from '../engine/outcome.ts';
 import type { CheckResult } from '../engine/types.ts';
+import type { CaBundleFacts } from '../facts.ts';
 import type { Host } from '../host.ts';
 import { checkLine, ICON, paint } from '../report/text.ts';
+import type { Redactor } from '../secret.ts';
 import { doctorDataDir } from '../trust/locations.ts';
 import { scanStartup } from '../trust/startup.ts';
 import { ANCHOR_DIRS, readSystemStore } from '../trust/system.ts';
@@ -15,6 +18,7 @@ import { FIXABLE, needsFix, type Plan, planTrustFix } from './plan.ts';
 
 export interface FixOptions {
   config: DoctorConfig;
+  redactor: Redactor;
   host: Host;
   yes: boolean;
   dryRun: boolean;
@@ -37,16 +41,16 @@ export async function runFix(options: FixOptions): Promise<number> {
     config: options.config,
     host,
     selected: new Set(registry.map((c) => c.id)),
+    redactor: options.redactor,
     signal: options.signal,
   });
   const results = new Map(run.results.map((r) => [r.id, r]));
-  for (const id of ['ca-bundle', 'tls', ...FIXABLE]) {
+  for (const id of ['ca-bundle', 'tls', ...FIXABLE] as const) {
     const r = results.get(id)!;
     out(`${paint(r.status, ICON[r.status])} ${checkLine(r)}`);
   }
   const bundle = results.get('ca-bundle')!;
-  const bundleOk =
-    (bundle.status === 'pass' || bundle.status === 'warn') && !!(bundle.data as { pem?: string }).pem;
+  const bundleOk = usable(bundle) && !!(bundle.data as CaBundleFacts).pem;
   const unjudged = FIXABLE.map((id) => results.get(id)!).filter((r) => r.code === 'DEPENDENCY_NOT_MET');
   const broken = needsFix(run.results);
   if (!bundleOk && (unjudged.length > 0 || broken.length > 0)) {

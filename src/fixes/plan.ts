@@ -1,9 +1,8 @@
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { rootCertificates } from 'node:tls';
-import type { CaBundleFacts } from '../../checks/ca-bundle.ts';
-import type { TrustPythonFacts } from '../../checks/trust-python.ts';
 import type { CheckResult } from '../engine/types.ts';
+import type { CaBundleFacts, CheckId, TrustPythonFacts } from '../facts.ts';
 import type { Host } from '../host.ts';
 import { parsePemBundle, toPem } from '../pki/cert.ts';
 import { DOCUMENTED_SYSTEM_PATH, doctorDataDir, installedBundlePath } from '../trust/locations.ts';
@@ -44,7 +43,7 @@ export const FIXABLE = ['trust-node', 'trust-python', 'trust-system'] as const;
 export function needsFix(results: CheckResult[]): CheckResult[] {
   return results.filter(
     (r) =>
-      (FIXABLE as readonly string[]).includes(r.id) &&
+      (FIXABLE as readonly CheckId[]).includes(r.id) &&
       (r.status === 'fail' || r.status === 'warn') &&
       r.fix?.automated,
   );

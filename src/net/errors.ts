@@ -1,6 +1,7 @@
 /**
  * The one place where low-level errors (errno codes, OpenSSL verify codes, undici codes, aborts)
- * become the doctor's vocabulary. Checks add their area prefix: `${area}_${kind suffix}`.
+ * become the doctor's vocabulary of failure kinds; each check maps the kinds it can meet to its
+ * codes (src/codes.ts).
  */
 export type FailureKind =
   | 'dns-not-found'
@@ -72,31 +73,6 @@ const BY_CODE: Record<string, FailureKind> = {
   HOSTNAME_MISMATCH: 'tls-hostname',
   BODY_TOO_LARGE: 'too-large',
 };
-
-/** The suffix each kind takes after an area prefix (TCP_, TLS_, GATEWAY_, CA_ ...). */
-export const KIND_SUFFIX: Record<FailureKind, string> = {
-  'dns-not-found': 'NOT_FOUND',
-  'dns-temporary': 'TEMPORARY',
-  timeout: 'TIMEOUT',
-  refused: 'REFUSED',
-  reset: 'RESET',
-  unreachable: 'UNREACHABLE',
-  'not-tls': 'NOT_TLS',
-  'tls-untrusted': 'UNTRUSTED',
-  'tls-expired': 'EXPIRED',
-  'tls-not-yet-valid': 'NOT_YET_VALID',
-  'tls-hostname': 'HOSTNAME_MISMATCH',
-  'tls-other': 'TLS_ERROR',
-  'too-large': 'TOO_LARGE',
-  'proxy-auth': 'PROXY_AUTH_REQUIRED',
-  'proxy-refused': 'PROXY_REFUSED',
-  interrupted: 'INTERRUPTED',
-  other: 'ERROR',
-};
-
-export function codeFor(area: string, failure: NetFailure): string {
-  return `${area}_${KIND_SUFFIX[failure.kind]}`;
-}
 
 interface ErrorLike {
   code?: unknown;

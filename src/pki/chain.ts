@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
+import type { Code } from '../codes.ts';
 import { type CertInfo, describeCert, isIssuedBy, isSelfSigned, isValidAt, shortName } from './cert.ts';
 
 export const EXPIRY_WARNING_DAYS = 14;
@@ -21,8 +22,10 @@ export interface ChainInput {
 export interface ChainVerdict {
   /** `undecidable`: the chain leads somewhere only the (missing) internal CA could confirm. */
   status: 'ok' | 'warn' | 'fail' | 'undecidable';
-  code: string | null;
+  code: Code | null;
   summary: string;
+  /** The summary without its guess at a cause, for callers that know the cause. */
+  fact: string;
   problems: string[];
   anchor: 'internal' | 'public' | null;
   /** Leaf first, up to the root it ends at (or as far as it could be followed). */
@@ -34,9 +37,13 @@ export interface ChainVerdict {
 
 interface Finding {
   severity: 'fail' | 'warn';
-  code: string;
+  code: Code;
   text: string;
+  /** A guess at the cause, said after the fact. */
+  hint?: string;
 }
+
+const INTERCEPTION_HINT = 'is a proxy or antivirus intercepting TLS?';
 
 export function judgeChain(input: ChainInput): ChainVerdict {
   const { presented, host, now, internal, pinned } = input;
@@ -70,9 +77,8 @@ export function judgeChain(input: ChainInput): ChainVerdict {
       findings.push({
         severity: 'fail',
         code: 'TLS_UNKNOWN_ISSUER',
-        text:
-          `the chain ends at ${shortName(top.subject)} (SHA-256 ${top.fingerprint256}), which is neither a public ` +
-          'root nor the pinned internal root: is a proxy or antivirus intercepting TLS?',
+        text: `the chain ends at ${shortName(top.subject)} (SHA-256 ${top.fingerprint256}), which is neither a public root nor the pinned internal root`,
+        hint: INTERCEPTION_HINT,
       });
     }
   } else if (internal.length === 0) {
@@ -96,9 +102,8 @@ export function judgeChain(input: ChainInput): ChainVerdict {
     findings.push({
       severity: 'fail',
       code: 'TLS_UNKNOWN_ISSUER',
-      text:
-        `the chain ends at ${shortName(top.subject)}, issued by ${shortName(top.issuer)}, which is neither a ` +
-        'public root nor the pinned internal root: is a proxy or antivirus intercepting TLS?',
+      text: `the chain ends at ${shortName(top.subject)}, issued by ${shortName(top.issuer)}, which is neither a public root nor the pinned internal root`,
+      hint: INTERCEPTION_HINT,
     });
   }
 
@@ -146,7 +151,8 @@ export function judgeChain(input: ChainInput): ChainVerdict {
   }
 
   const primary = findings.find((f) => f.severity === 'fail') ?? findings[0];
-  const rest = findings.filter((f) => f !== primary).map((f) => f.text);
+  const said = (f: Finding) => (f.hint ? `${f.text}: ${f.hint}` : f.text);
+  const rest = findings.filter((f) => f !== primary).map(said);
   if (!primary) {
     const where = anchor === 'internal' ? 'the pinned internal root' : 'a public root';
     return verdict(
@@ -160,23 +166,35 @@ export function judgeChain(input: ChainInput): ChainVerdict {
       left,
     );
   }
-  return verdict(primary.severity, primary.code, primary.text, rest, anchor, path, supplied, left);
+  return verdict(
+    primary.severity,
+    primary.code,
+    said(primary),
+    rest,
+    anchor,
+    path,
+    supplied,
+    left,
+    primary.text,
+  );
 }
 
 function verdict(
   status: ChainVerdict['status'],
-  code: string | null,
+  code: Code | null,
   summary: string,
   problems: string[],
   anchor: ChainVerdict['anchor'],
   path: X509Certificate[],
   supplied: X509Certificate[],
   leafDaysLeft: number | null,
+  fact = summary,
 ): ChainVerdict {
   return {
     status,
     code,
     summary,
+    fact,
     problems,
     anchor,
     path: path.map(describeCert),

@@ -1,10 +1,11 @@
+import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import type { CertVariant, SimPki } from './pki.ts';
 
-/** The gateway routes the doctor calls; each can be given a fault of its own. */
-export type Route = 'quota' | 'usage' | 'models' | 'chat' | 'raw-chat';
+/** The gateway endpoints the doctor calls; each can be given a fault of its own. */
+export type Endpoint = 'quota' | 'usage' | 'models' | 'chat' | 'raw-chat';
 
 export type Fault =
   | {
@@ -34,11 +35,17 @@ export interface GatewayBehaviour {
   certLater?: CertVariant;
   quota: 'ok' | 'exhausted';
   models: string[];
-  faults: Partial<Record<Route, Fault>>;
+  faults: Partial<Record<Endpoint, Fault>>;
   /** What the CA distribution point serves as allCAs.pem. */
   caBundle: 'good' | 'html' | 'foreign';
   /** How long each route thinks before it answers, as a real gateway and model do (benchmarks). */
-  latencyMs: Partial<Record<Route, number>>;
+  latencyMs: Partial<Record<Endpoint, number>>;
+}
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
 }
 
 export interface SimGateway {
@@ -49,7 +56,9 @@ export interface SimGateway {
   /** Plain-HTTP CA distribution point. */
   caUrl: string;
   /** Every request the gateway saw, for assertions (headers included, never printed). */
-  requests: { method: string; path: string; headers: http.IncomingHttpHeaders }[];
+  requests: SeenRequest[];
+  /** Emits 'request' with each SeenRequest as it arrives: for tests that act at that moment. */
+  events: EventEmitter;
   close(): Promise<void>;
 }
 
@@ -85,9 +94,12 @@ export async function startSimGateway(options: {
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
   };
-  const requests: SimGateway['requests'] = [];
+  const requests: SeenRequest[] = [];
+  const events = new EventEmitter();
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
+    const seen = { method: req.method ?? '', path: req.url ?? '', headers: req.headers };
+    requests.push(seen);
+    events.emit('request', seen);
     handle(req, res, behaviour, options.token);
   };
 
@@ -154,6 +166,7 @@ export async function startSimGateway(options: {
     silentPort: (silent.address() as AddressInfo).port,
     caUrl: `http://${hostInUrl}:${caPort}/allCAs.pem`,
     requests,
+    events,
     async close() {
       for (const socket of sockets) socket.destroy();
       await Promise.all([gateway, silent, ca].map((s) => new Promise((resolve) => s.close(resolve))));
@@ -168,7 +181,7 @@ function listen(server: net.Server, host: string): Promise<void> {
   });
 }
 
-function routeOf(method: string, path: string, headers: http.IncomingHttpHeaders): Route | null {
+function endpointOf(method: string, path: string, headers: http.IncomingHttpHeaders): Endpoint | null {
   const bare = path.split('?')[0];
   if (method === 'GET' && bare === '/quota') return 'quota';
   if (method === 'GET' && bare === '/usage') return 'usage';
@@ -189,7 +202,7 @@ function handle(
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
-    const route = routeOf(req.method ?? 'GET', req.url ?? '/', req.headers);
+    const route = endpointOf(req.method ?? 'GET', req.url ?? '/', req.headers);
     if (!route) return json(res, 404, { error: `no such endpoint: ${req.method} ${req.url}` });
     const auth = req.headers.authorization ?? '';
     const match = /^(OAuth|Bearer) (.+)$/.exec(auth);
@@ -212,7 +225,7 @@ function answer(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   behaviour: GatewayBehaviour,
-  route: Route,
+  route: Endpoint,
   body: string,
 ) {
   const fault = behaviour.faults[route];

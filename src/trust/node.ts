@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Code } from '../codes.ts';
 import { type CertInfo, describeCert, parsePemBundle } from '../pki/cert.ts';
 
 /** What reading the NODE_EXTRA_CA_CERTS file gave. */
@@ -19,7 +20,7 @@ export interface NodeTrustInput {
 
 export interface NodeTrustVerdict {
   ok: boolean;
-  code: string | null;
+  code: Code | null;
   /** A warning only: Node trusts the gateway, but something is off. */
   warning: boolean;
   summary: string;
@@ -38,7 +39,7 @@ export function judgeNodeExtraCa(input: NodeTrustInput): NodeTrustVerdict {
   const rootName = needed.root.subject;
   const result = (
     ok: boolean,
-    code: string | null,
+    code: Code | null,
     summary: string,
     details: string[] = [],
     loaded: CertInfo[] = [],

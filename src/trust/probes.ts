@@ -1,7 +1,7 @@
 import type { Host } from '../host.ts';
 
 /** Where to connect (the gateway, or a proxy when `gatewayPort` is set) and the name to verify. */
-export interface Target {
+export interface ProbeTarget {
   address: string;
   port: number;
   host: string;
@@ -10,7 +10,7 @@ export interface Target {
   proxyAuthorization?: string | null;
 }
 
-function probeArgs(target: Target): string[] {
+function probeArgs(target: ProbeTarget): string[] {
   return [
     target.address,
     String(target.port),
@@ -21,7 +21,7 @@ function probeArgs(target: Target): string[] {
 
 function probeEnv(
   env: Record<string, string | undefined>,
-  target: Target,
+  target: ProbeTarget,
 ): Record<string, string | undefined> {
   return target.proxyAuthorization ? { ...env, ELIZA_DOCTOR_PROXY_AUTH: target.proxyAuthorization } : env;
 }
@@ -70,7 +70,7 @@ else {
 export async function freshNodeHandshake(
   host: Host,
   env: Record<string, string | undefined>,
-  target: Target,
+  target: ProbeTarget,
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<HandshakeVerdict> {
@@ -168,7 +168,7 @@ export async function pythonHandshake(
   host: Host,
   python: string,
   env: Record<string, string | undefined>,
-  target: Target,
+  target: ProbeTarget,
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<PythonProbe | { error: string }> {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import type { SeenRequest } from '../../src/sim/gateway.ts';
 import { scenarioByName } from '../../src/sim/scenarios.ts';
 import { CLI, parseReport, runCli, stage, tempDir } from '../helpers/cli.ts';
 
@@ -117,7 +118,10 @@ describe('Ctrl-C', () => {
         child.stdout.on('data', (d) => {
           stdout += d;
         });
-        setTimeout(() => child.kill('SIGINT'), 1500);
+        // Interrupted once the token check's request is at the (stalling) gateway: mid-run for sure.
+        staged.sim.events.on('request', (seen: SeenRequest) => {
+          if (seen.path === '/quota') child.kill('SIGINT');
+        });
         child.once('close', (code) => resolve({ code, stdout }));
       });
       const elapsed = Date.now() - started;

@@ -1,6 +1,7 @@
 import type { Stats } from 'node:fs';
 import { buildConfig, type RawOptions } from '../../src/config.ts';
 import type { CheckContext, CheckResult } from '../../src/engine/types.ts';
+import type { CheckId } from '../../src/facts.ts';
 import type { Host } from '../../src/host.ts';
 import { type FailureKind, failure } from '../../src/net/errors.ts';
 import type { Net } from '../../src/net/index.ts';
@@ -47,6 +48,7 @@ export function fakeNet(overrides: Partial<Net>): Net {
     plainHttp: unused,
     route: () => null,
     request: unused,
+    stream: unused,
     close: async () => undefined,
     ...overrides,
   };
@@ -61,7 +63,7 @@ export function fakeContext(options: {
   env?: Record<string, string>;
   files?: Record<string, string | Buffer>;
   net?: Partial<Net>;
-  dependencies?: Record<string, Partial<CheckResult>>;
+  dependencies?: Partial<Record<CheckId, Partial<CheckResult>>>;
 }): CheckContext {
   const env = options.env ?? {};
   return {
@@ -69,7 +71,7 @@ export function fakeContext(options: {
     host: fakeHost(env, options.files),
     net: fakeNet(options.net ?? {}),
     signal: new AbortController().signal,
-    dependency<D>(id: string) {
+    result: (async (id: CheckId) => {
       const dep = options.dependencies?.[id];
       if (!dep) throw new Error(`no fake result for ${id}`);
       return {
@@ -83,10 +85,8 @@ export function fakeContext(options: {
         data: {},
         durationMs: 0,
         ...dep,
-      } as CheckResult<D>;
-    },
-    async after<D>(id: string) {
-      return this.dependency<D>(id);
-    },
+      };
+    }) as CheckContext['result'],
+    registerSecret: () => undefined,
   };
 }

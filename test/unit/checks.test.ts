@@ -156,6 +156,6 @@ describe('registry', () => {
     const ids = registry.map((c) => c.id);
     assert.deepEqual(ids, CONTRACT_IDS);
     for (const c of registry)
-      for (const d of [...(c.dependsOn ?? []), ...(c.uses ?? [])]) assert.ok(ids.includes(d));
+      for (const d of [...(c.needs ?? []), ...(c.reads ?? [])]) assert.ok(ids.includes(d));
   });
 });

@@ -1,14 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildConfig } from '../../src/config.ts';
-import { fail, pass, warn } from '../../src/engine/outcome.ts';
+import { fail, pass, regardlessOfNeeds, warn } from '../../src/engine/outcome.ts';
 import { closureOf, runChecks } from '../../src/engine/runner.ts';
 import type { Check, CheckContext, Outcome } from '../../src/engine/types.ts';
+import type { CheckId } from '../../src/facts.ts';
 import { fakeHost, fakeNet } from '../helpers/fakes.ts';
 
-const context = { config: buildConfig({}, {}), host: fakeHost(), net: fakeNet({}) };
+const context = {
+  config: buildConfig({}, {}),
+  host: fakeHost(),
+  net: fakeNet({}),
+  registerSecret: () => undefined,
+};
+// The engine knows checks by their ids; stubs borrow real ones (their own code is not run).
 const stub = (
-  id: string,
+  id: CheckId,
   run: (ctx: CheckContext) => Promise<Outcome>,
   extra: Partial<Check> = {},
 ): Check => ({
@@ -22,7 +29,7 @@ const after = (ms: number, outcome: Outcome) => () =>
   new Promise<Outcome>((r) => setTimeout(() => r(outcome), ms));
 const run = (
   registry: Check[],
-  selected = registry.map((c) => c.id),
+  selected: CheckId[] = registry.map((c) => c.id),
   more: Partial<Parameters<typeof runChecks>[0]> = {},
 ) =>
   runChecks({
@@ -38,21 +45,21 @@ describe('runChecks', () => {
   it('reports in registry order whatever order checks finish in', async () => {
     const finished: string[] = [];
     const results = await run(
-      [stub('slow', after(40, pass('s'))), stub('fast', after(1, pass('f')))],
+      [stub('dns', after(40, pass('s'))), stub('tcp', after(1, pass('scheme')))],
       undefined,
       { onFinish: (r) => finished.push(r.id) },
     );
     assert.deepEqual(
       results.map((r) => r.id),
-      ['slow', 'fast'],
+      ['dns', 'tcp'],
     );
-    assert.deepEqual(finished, ['fast', 'slow']);
+    assert.deepEqual(finished, ['tcp', 'dns']);
   });
 
   it('runs independent checks concurrently', async () => {
     let running = 0;
     let most = 0;
-    const tracked = (id: string) =>
+    const tracked = (id: CheckId) =>
       stub(id, async () => {
         running++;
         most = Math.max(most, running);
@@ -60,77 +67,82 @@ describe('runChecks', () => {
         running--;
         return pass(id);
       });
-    await run([tracked('a'), tracked('b'), tracked('c')]);
+    await run([tracked('dns'), tracked('tcp'), tracked('tls')]);
     assert.equal(most, 3);
   });
 
   it('skips a check whose hard dependency failed, naming it, and the skip propagates', async () => {
     const results = await run([
-      stub('a', async () => fail('A_BROKEN', 'a is broken')),
-      stub('b', async () => pass('never'), { dependsOn: ['a'] }),
-      stub('c', async () => pass('never'), { dependsOn: ['b'] }),
+      stub('dns', async () => fail('DNS_NOT_FOUND', 'a is broken')),
+      stub('tcp', async () => pass('never'), { needs: ['dns'] }),
+      stub('tls', async () => pass('never'), { needs: ['tcp'] }),
     ]);
     assert.deepEqual(
       results.map((r) => [r.status, r.code, r.summary]),
       [
-        ['fail', 'A_BROKEN', 'a is broken'],
-        ['skip', 'DEPENDENCY_NOT_MET', 'a failed'],
-        ['skip', 'DEPENDENCY_NOT_MET', 'b was skipped'],
+        ['fail', 'DNS_NOT_FOUND', 'a is broken'],
+        ['skip', 'DEPENDENCY_NOT_MET', 'dns failed'],
+        ['skip', 'DEPENDENCY_NOT_MET', 'tcp was skipped'],
       ],
     );
   });
 
   it('lets a warning dependency through, and a soft one never skips', async () => {
     const results = await run([
-      stub('a', async () => warn('A_WARN', 'meh')),
-      stub('f', async () => fail('F', 'f')),
-      stub('b', async (ctx) => pass(`saw ${ctx.dependency('a').status} and ${ctx.dependency('f').status}`), {
-        dependsOn: ['a'],
-        uses: ['f'],
-      }),
+      stub('dns', async () => warn('TCP_PARTIAL', 'meh')),
+      stub('scheme', async () => fail('SCHEME_HTTP', 'scheme')),
+      stub(
+        'tcp',
+        async (ctx) =>
+          pass(`saw ${(await ctx.result('dns')).status} and ${(await ctx.result('scheme')).status}`),
+        {
+          needs: ['dns'],
+          reads: ['scheme'],
+        },
+      ),
     ]);
     assert.equal(results[2]!.summary, 'saw warn and fail');
   });
 
-  it('starts a speculative check alongside its hard dependency, and drops its answer when that fails', async () => {
+  it('starts an early check alongside its need, and drops its answer when that fails', async () => {
     const order: string[] = [];
     const results = await run([
-      stub('slow', async () => {
+      stub('dns', async () => {
         order.push('slow started');
         await new Promise((r) => setTimeout(r, 30));
         order.push('slow done');
-        return fail('SLOW_BROKE', 'broke');
+        return fail('DNS_TIMEOUT', 'broke');
       }),
       stub(
-        'spec',
+        'tcp',
         async () => {
           order.push('spec started');
           return pass('answered');
         },
-        { dependsOn: ['slow'], speculative: true },
+        { needs: ['dns'], startEarly: true },
       ),
     ]);
-    assert.deepEqual(order, ['slow started', 'spec started', 'slow done']);
+    assert.ok(order.indexOf('spec started') < order.indexOf('slow done'), order.join(', '));
     assert.deepEqual(
       [results[1]!.status, results[1]!.code, results[1]!.summary],
-      ['skip', 'DEPENDENCY_NOT_MET', 'slow failed'],
+      ['skip', 'DEPENDENCY_NOT_MET', 'dns failed'],
     );
   });
 
-  it('keeps a speculative answer when the hard dependency passes', async () => {
+  it('keeps an early answer when the need passes', async () => {
     const results = await run([
-      stub('dep', after(20, pass('ok'))),
-      stub('spec', async () => pass('answered'), { dependsOn: ['dep'], speculative: true }),
+      stub('dns', after(20, pass('ok'))),
+      stub('tcp', async () => pass('answered'), { needs: ['dns'], startEarly: true }),
     ]);
     assert.equal(results[1]!.summary, 'answered');
   });
 
   it('records a crash as CHECK_CRASHED and goes on', async () => {
     const results = await run([
-      stub('boom', async () => {
+      stub('dns', async () => {
         throw new TypeError('x is undefined');
       }),
-      stub('fine', async () => pass('ok')),
+      stub('tcp', async () => pass('ok')),
     ]);
     assert.equal(results[0]!.code, 'CHECK_CRASHED');
     assert.match(results[0]!.summary, /TypeError: x is undefined/);
@@ -138,7 +150,7 @@ describe('runChecks', () => {
   });
 
   it('bounds a check that never settles', async () => {
-    const results = await run([stub('hang', () => new Promise<Outcome>(() => undefined))], undefined, {
+    const results = await run([stub('dns', () => new Promise<Outcome>(() => undefined))], undefined, {
       checkTimeoutMs: 50,
     });
     assert.equal(results[0]!.code, 'TIMEOUT');
@@ -147,9 +159,9 @@ describe('runChecks', () => {
   it('bounds the whole run, however the checks chain', async () => {
     const results = await run(
       [
-        stub('a', after(80, pass('a'))),
-        stub('b', after(80, pass('b')), { dependsOn: ['a'] }),
-        stub('c', after(80, pass('c')), { dependsOn: ['b'] }),
+        stub('dns', after(80, pass('dns'))),
+        stub('tcp', after(80, pass('tcp')), { needs: ['dns'] }),
+        stub('tls', after(80, pass('tls')), { needs: ['tcp'] }),
       ],
       undefined,
       { checkTimeoutMs: 1000, deadlineMs: 120 },
@@ -165,7 +177,7 @@ describe('runChecks', () => {
     await run(
       [
         stub(
-          'a',
+          'dns',
           (ctx) =>
             new Promise<Outcome>((resolve) => {
               ctx.signal.addEventListener('abort', () => {
@@ -184,7 +196,7 @@ describe('runChecks', () => {
   it('marks checks interrupted on Ctrl-C', async () => {
     const interrupt = new AbortController();
     setTimeout(() => interrupt.abort(), 20);
-    const results = await run([stub('hang', () => new Promise<Outcome>(() => undefined))], undefined, {
+    const results = await run([stub('dns', () => new Promise<Outcome>(() => undefined))], undefined, {
       signal: interrupt.signal,
     });
     assert.equal(results[0]!.code, 'INTERRUPTED');
@@ -194,32 +206,67 @@ describe('runChecks', () => {
     let ranA = false;
     const results = await run(
       [
-        stub('a', async () => {
+        stub('dns', async () => {
           ranA = true;
-          return pass('a');
+          return pass('dns');
         }),
-        stub('b', async () => pass('b'), { dependsOn: ['a'] }),
+        stub('tcp', async () => pass('tcp'), { needs: ['dns'] }),
       ],
-      ['b'],
+      ['tcp'],
     );
     assert.equal(ranA, true);
     assert.deepEqual(
       results.map((r) => r.id),
-      ['b'],
+      ['tcp'],
     );
   });
 
   it('refuses to read an undeclared dependency', async () => {
     const results = await run([
-      stub('a', async () => pass('a')),
-      stub('b', async (ctx) => pass(ctx.dependency('a').summary)),
+      stub('dns', async () => pass('dns')),
+      stub('tcp', async (ctx) => pass((await ctx.result('dns')).summary)),
     ]);
     assert.equal(results[1]!.code, 'CHECK_CRASHED');
   });
 
+  it('keeps an answer given regardless of needs, and drops an early answer that depends on them', async () => {
+    const results = await run([
+      stub('tls', after(30, fail('TLS_EXPIRED', 'expired'))),
+      stub('token', async () => regardlessOfNeeds(fail('TOKEN_MISSING', 'no token')), {
+        needs: ['tls'],
+        startEarly: true,
+      }),
+      stub('models', async () => pass('listed'), { needs: ['tls'], startEarly: true }),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.code),
+      ['TLS_EXPIRED', 'TOKEN_MISSING', 'DEPENDENCY_NOT_MET'],
+    );
+  });
+
+  it('gives an early check a need when it is done, and skips it when the need breaks', async () => {
+    const seen: string[] = [];
+    const results = await run([
+      stub('dns', after(20, pass('resolved'))),
+      stub('tcp', after(20, fail('TCP_REFUSED', 'refused'))),
+      stub(
+        'tls',
+        async (ctx) => {
+          seen.push((await ctx.result('dns')).summary);
+          await ctx.result('tcp');
+          seen.push('never');
+          return pass('never');
+        },
+        { needs: ['dns', 'tcp'], startEarly: true },
+      ),
+    ]);
+    assert.deepEqual(seen, ['resolved']);
+    assert.deepEqual([results[2]!.status, results[2]!.summary], ['skip', 'tcp failed']);
+  });
+
   it('closureOf names an unknown dependency', () => {
     assert.throws(
-      () => closureOf([stub('a', async () => pass(''), { dependsOn: ['ghost'] })], new Set(['a'])),
+      () => closureOf([stub('dns', async () => pass(''), { needs: ['ghost' as CheckId] })], new Set(['dns'])),
       /ghost/,
     );
   });

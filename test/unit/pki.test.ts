@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { verifyInternalBundle } from '../../src/pki/bundle.ts';
 import { parsePemBundle } from '../../src/pki/cert.ts';
 import { bundledRoots, judgeChain } from '../../src/pki/chain.ts';
 import type { CertVariant } from '../../src/sim/pki.ts';
-import { pki } from '../helpers/cli.ts';
+import { pki, ROOT } from '../helpers/cli.ts';
 
 const HOST = 'api.eliza.yandex.net';
 const now = new Date();
@@ -105,10 +106,8 @@ describe('parsePemBundle', () => {
     const crlf = pki().root.pem.replace(/\n/g, '\r\n');
     assert.equal(parsePemBundle(crlf).blocks[0]!.error, null);
   });
-  it('reads the real YandexInternalRootCA and its pinned fingerprint', {
-    skip: !canRead('../shared/data/YandexInternalRootCA.pem'),
-  }, () => {
-    const pem = readFileSync('../shared/data/YandexInternalRootCA.pem');
+  it('reads the real YandexInternalRootCA and its pinned fingerprint', () => {
+    const pem = readFileSync(path.join(ROOT, 'test', 'fixtures', 'YandexInternalRootCA.pem'));
     const cert = parsePemBundle(pem).blocks[0]!.cert!;
     assert.equal(
       cert.fingerprint256,
@@ -146,12 +145,3 @@ describe('verifyInternalBundle', () => {
     assert.equal(v.expiredRoots.length, 1);
   });
 });
-
-function canRead(file: string): boolean {
-  try {
-    readFileSync(file);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -9,7 +9,9 @@ import {
   parseResolve,
   parseTimeout,
 } from '../../src/config.ts';
-import { isExhausted, judgeAnswer, parseModels, parseQuota } from '../../src/eliza.ts';
+import { judgeAnswer } from '../../src/eliza/answers.ts';
+import { parseModels } from '../../src/eliza/models.ts';
+import { isExhausted, parseQuota } from '../../src/eliza/quota.ts';
 import { unifiedDiff } from '../../src/fixes/diff.ts';
 import { classifyError } from '../../src/net/errors.ts';
 import { bypasses, parseProxyUrl, redactUrl } from '../../src/net/proxy.ts';

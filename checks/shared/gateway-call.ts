@@ -1,17 +1,19 @@
-import type { CaBundleFacts } from '../checks/ca-bundle.ts';
-import { judgeAnswer, type ParsedAnswer } from './eliza.ts';
-import type { CheckContext } from './engine/types.ts';
-import type { NetFailure } from './net/errors.ts';
-import type { HttpAnswer } from './net/index.ts';
-import { VERSION } from './version.ts';
+import type { Code } from '../../src/codes.ts';
+import { judgeAnswer, type ParsedAnswer } from '../../src/eliza/answers.ts';
+import { usable } from '../../src/engine/outcome.ts';
+import type { CheckContext } from '../../src/engine/types.ts';
+import type { NetFailure } from '../../src/net/errors.ts';
+import type { HttpAnswer } from '../../src/net/index.ts';
+import { VERSION } from '../../src/version.ts';
 
 export type GatewayCall =
   | { ok: true; answer: HttpAnswer; parsed: ParsedAnswer }
-  | { ok: false; code: string; summary: string; details: string[] };
+  | { ok: false; code: Code; summary: string; details: string[] };
 
 /**
  * One authenticated request to the gateway, trusting the public roots plus the internal CA that
  * ca-bundle verified: so a token can be checked even where the user's Node does not trust the CA.
+ * The calling check must declare ca-bundle in `reads`.
  */
 export async function callGateway(
   ctx: CheckContext,
@@ -26,12 +28,13 @@ export async function callGateway(
   if (config.pool) headers['ya-pool'] = config.pool;
   if (request.body !== undefined) headers['content-type'] = 'application/json';
   const what = `${request.method} ${request.path}`;
+  const bundle = await ctx.result('ca-bundle');
   const result = await ctx.net.request({
     url: `${config.target.baseUrl}${request.path}`,
     method: request.method,
     headers,
     ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
-    extraCa: internalCaPem(ctx),
+    extraCa: usable(bundle) ? (bundle.data.pem ?? '') : '',
     signal: request.signal ?? ctx.signal,
   });
   if (!result.ok) {
@@ -49,13 +52,8 @@ export async function callGateway(
   return { ok: true, answer: result, parsed: judgeAnswer(result, what) };
 }
 
-function internalCaPem(ctx: CheckContext): string {
-  const bundle = ctx.dependency<CaBundleFacts>('ca-bundle');
-  return bundle.status === 'pass' || bundle.status === 'warn' ? (bundle.data.pem ?? '') : '';
-}
-
 /** Kept apart from the HTTP-status codes (GATEWAY_ERROR is a 5xx, GATEWAY_NOT_FOUND a 404). */
-function gatewayCode(failure: NetFailure): string {
+function gatewayCode(failure: NetFailure): Code {
   switch (failure.kind) {
     case 'timeout':
       return 'GATEWAY_TIMEOUT';

@@ -1,0 +1,36 @@
+import { PROGRAM_START_ALLOWANCE_MS } from '../../src/engine/allowance.ts';
+import type { CheckContext } from '../../src/engine/types.ts';
+import { gatewayRoute } from '../../src/net/route.ts';
+import { proxyAuthorization } from '../../src/net/tunnel.ts';
+import type { ProbeTarget } from '../../src/trust/probes.ts';
+
+/**
+ * Where a trust probe connects: the address tcp found working (the gateway's, or the proxy's),
+ * through the proxy if there is one.
+ */
+export async function probeTarget(ctx: CheckContext): Promise<ProbeTarget> {
+  const address = (await ctx.result('tcp')).data.working[0]!.address;
+  const route = gatewayRoute(ctx);
+  const { host, port } = ctx.config.target;
+  if (!route.via) return { address, port, host };
+  return {
+    address,
+    port: route.port,
+    host,
+    gatewayPort: port,
+    proxyAuthorization: proxyAuthorization(route.via.proxy),
+  };
+}
+
+/**
+ * How the trust checks are scheduled: their probes start as soon as tcp has an address, while
+ * tls is still judging the chain (which they need only for the verdict); if tls breaks, their
+ * answer is dropped. They start other programs, hence the allowance.
+ */
+export const TRUST_PROBE_SCHEDULE = {
+  needs: ['tcp', 'tls'],
+  reads: ['ca-bundle'],
+  startEarly: true,
+  network: true,
+  startupAllowanceMs: PROGRAM_START_ALLOWANCE_MS,
+} as const;

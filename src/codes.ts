@@ -1,0 +1,328 @@
+/**
+ * Every code the doctor reports, in one place: its status (or statuses) and one line of meaning.
+ * Checks take codes from here only; the README's code table is generated from this list
+ * (scripts/codes-table.mjs) and a test keeps the two equal.
+ */
+import type { Status } from './engine/types.ts';
+
+export interface CodeInfo {
+  /** The statuses a result with this code can have; most codes have one. */
+  status: readonly Exclude<Status, 'pass'>[];
+  /** One line for the README: what it means and what to do. */
+  meaning: string;
+}
+
+export const CODES = {
+  DEPENDENCY_NOT_MET: {
+    status: ['skip'],
+    meaning: 'a prerequisite failed or was skipped; fix that one first',
+  },
+  OFFLINE: { status: ['skip'], meaning: 'not checked: `--offline`' },
+  TIMEOUT: {
+    status: ['fail'],
+    meaning: "the check did not finish within its bound, or the run's bound (2 × `--timeout`) ran out",
+  },
+  CHECK_CRASHED: { status: ['fail'], meaning: 'a bug in the doctor; the run went on; please report it' },
+  INTERRUPTED: { status: ['skip'], meaning: 'Ctrl-C' },
+  TOKEN_HAS_WHITESPACE: {
+    status: ['warn'],
+    meaning: 'a token variable carries white space or a line break; the doctor trims it, many clients do not',
+  },
+  TOKEN_HAS_PREFIX: {
+    status: ['warn'],
+    meaning: 'a token variable starts with `OAuth `/`Bearer `; clients add that word themselves',
+  },
+  TOKEN_QUOTED: { status: ['warn'], meaning: 'a token variable holds the token in quotes' },
+  TOKEN_BLANK: { status: ['warn'], meaning: 'a token variable holds only white space' },
+  TOKEN_SOURCES_DISAGREE: {
+    status: ['warn'],
+    meaning: 'several token variables hold different tokens; say which one is used',
+  },
+  SCHEME_HTTP: { status: ['fail'], meaning: 'the base URL is `http://`; use the `https://` URL shown' },
+  SCHEME_BASE_URL_PATH: {
+    status: ['warn'],
+    meaning: 'the base URL has a path; the doctor wants the gateway root',
+  },
+  SCHEME_SDK_HTTP: {
+    status: ['fail'],
+    meaning: 'an SDK base URL variable points at the gateway over `http://`',
+  },
+  SCHEME_SDK_NOT_RAW: {
+    status: ['warn'],
+    meaning: "an SDK base URL lacks `/raw`: the SDK gets Eliza's wrapper and cannot parse it",
+  },
+  SCHEME_SDK_WRONG_PATH: {
+    status: ['warn'],
+    meaning: 'an SDK base URL has `/raw` but the wrong path (`/raw/openai/v1`, `/raw/anthropic`)',
+  },
+  SCHEME_SDK_INVALID_URL: { status: ['warn'], meaning: 'an SDK base URL variable is not a URL' },
+  DNS_NOT_FOUND: {
+    status: ['fail'],
+    meaning: 'the gateway name does not resolve: not on the corporate network or VPN?',
+  },
+  DNS_TEMPORARY: {
+    status: ['fail'],
+    meaning: 'the resolver could not answer (EAI_AGAIN): DNS servers unreachable?',
+  },
+  DNS_TIMEOUT: { status: ['fail'], meaning: 'no DNS answer within `--timeout`' },
+  DNS_ERROR: { status: ['fail'], meaning: 'another resolver error, named in the summary' },
+  TCP_REFUSED: { status: ['fail'], meaning: 'nothing listens on the port: a wrong port in the base URL?' },
+  TCP_TIMEOUT: {
+    status: ['fail'],
+    meaning:
+      'no answer: a firewall drops the traffic, or this (remote, CI) machine has no network access to the gateway',
+  },
+  TCP_UNREACHABLE: {
+    status: ['fail'],
+    meaning: 'no route: e.g. IPv6-only answers and no IPv6 route, or the VPN is down',
+  },
+  TCP_ERROR: { status: ['fail'], meaning: 'another connection error, named in the summary' },
+  TCP_PARTIAL: {
+    status: ['warn'],
+    meaning: 'some addresses connect, some do not; the summary says which family works',
+  },
+  TLS_TIMEOUT: { status: ['fail'], meaning: 'the port accepts connections but no TLS handshake finishes' },
+  TLS_NOT_TLS: {
+    status: ['fail'],
+    meaning: 'something that is not TLS answers (a plain-http port, a proxy)',
+  },
+  TLS_RESET: {
+    status: ['fail'],
+    meaning: 'the connection was closed during the handshake (a filter by name?)',
+  },
+  TLS_HANDSHAKE_FAILED: { status: ['fail'], meaning: 'another handshake error, named in the summary' },
+  TLS_NO_CERTIFICATE: { status: ['fail'], meaning: 'the server sent no certificate' },
+  TLS_UNKNOWN_ISSUER: {
+    status: ['fail'],
+    meaning:
+      'the chain ends at a root that is neither public nor pinned: TLS interception by a proxy or antivirus? Ask for the gateway to be excluded; never switch verification off',
+  },
+  TLS_MISSING_INTERMEDIATE: {
+    status: ['fail', 'warn'],
+    meaning:
+      'the gateway does not send its intermediate CA: a failure when nothing can complete the chain, a warning when the internal bundle could',
+  },
+  TLS_EXPIRED: {
+    status: ['fail'],
+    meaning: 'a certificate in the chain has expired; report it to the Eliza team',
+  },
+  TLS_NOT_YET_VALID: {
+    status: ['fail'],
+    meaning: "a certificate is not valid yet: is this machine's clock right?",
+  },
+  TLS_HOSTNAME_MISMATCH: {
+    status: ['fail'],
+    meaning:
+      'the certificate is for another name: you reached another server (check `--resolve`, `/etc/hosts`, the proxy)',
+  },
+  TLS_EXPIRES_SOON: { status: ['warn'], meaning: 'the gateway certificate expires within 14 days' },
+  TLS_SLOW: {
+    status: ['warn'],
+    meaning: 'the chain is fine but a network phase is abnormally slow (named in the summary)',
+  },
+  PROXY_INVALID_URL: {
+    status: ['fail'],
+    meaning: 'the proxy variable holds no usable `http://` proxy URL; the doctor goes direct',
+  },
+  PROXY_UNREACHABLE: { status: ['fail'], meaning: 'the proxy does not accept connections' },
+  PROXY_AUTH_REQUIRED: {
+    status: ['fail'],
+    meaning: 'the proxy answered 407: put the credentials in its URL',
+  },
+  PROXY_NO_PROXY_MISSING: {
+    status: ['fail'],
+    meaning:
+      'the proxy will not or cannot reach the internal gateway (403, 502, 503, 504): the summary gives the `NO_PROXY` to set',
+  },
+  PROXY_REFUSED: { status: ['fail'], meaning: 'the proxy refused the tunnel with another status' },
+  PROXY_INTERCEPTS_TLS: {
+    status: ['fail'],
+    meaning: "through the proxy, the chain ends at a root of the proxy's own: it intercepts TLS",
+  },
+  CA_UNREACHABLE: {
+    status: ['fail'],
+    meaning: 'no internal CA on the machine, and the distribution point could not be reached',
+  },
+  CA_NOT_FOUND: { status: ['fail'], meaning: 'no internal CA on the machine and no URL to fetch one' },
+  CA_NOT_PEM: {
+    status: ['fail'],
+    meaning: 'the CA file or download is not PEM: an HTML page from a proxy or captive portal, or a DER file',
+  },
+  CA_NO_PINNED_ROOT: {
+    status: ['fail'],
+    meaning: 'the bundle holds no root with a pinned fingerprint (tampered with, or the wrong file)',
+  },
+  CA_ROOT_EXPIRED: { status: ['fail'], meaning: 'the pinned root is outside its validity' },
+  CA_FILE_UNREADABLE: { status: ['fail'], meaning: 'the `--ca-file` cannot be read' },
+  CA_CERTS_DROPPED: {
+    status: ['warn'],
+    meaning: 'the bundle held certificates that do not chain to a pinned root; they were left out',
+  },
+  TRUST_NODE_CA_NOT_SET: {
+    status: ['fail'],
+    meaning: '`NODE_EXTRA_CA_CERTS` is not set, so Node does not trust the internal root',
+  },
+  TRUST_NODE_CA_FILE_MISSING: { status: ['fail'], meaning: 'it names a file that does not exist' },
+  TRUST_NODE_CA_PATH_LIST: {
+    status: ['fail'],
+    meaning: 'it holds several paths; Node takes one only, so it loads nothing',
+  },
+  TRUST_NODE_CA_FILE_UNREADABLE: { status: ['fail'], meaning: 'the file cannot be read' },
+  TRUST_NODE_CA_FILE_IS_DIRECTORY: {
+    status: ['fail'],
+    meaning: 'it names a directory, which Node silently ignores',
+  },
+  TRUST_NODE_CA_FILE_NOT_PEM: {
+    status: ['fail'],
+    meaning: 'the file holds no PEM certificate (DER, HTML, empty), which Node silently ignores',
+  },
+  TRUST_NODE_CA_FILE_MALFORMED: {
+    status: ['fail', 'warn'],
+    meaning:
+      "a bad PEM block stops Node's loading: a failure when the internal root comes after it, a warning when before",
+  },
+  TRUST_NODE_CA_INTERMEDIATE_ONLY: {
+    status: ['fail'],
+    meaning: 'the file has the intermediate but not the root: curl accepts that, Node does not',
+  },
+  TRUST_NODE_CA_MISSING_INTERMEDIATE: {
+    status: ['fail'],
+    meaning: 'the file has the root, but not the intermediate the gateway fails to send',
+  },
+  TRUST_NODE_CA_WRONG: {
+    status: ['fail'],
+    meaning: 'the file holds other certificates, not the internal root',
+  },
+  TRUST_NODE_HANDSHAKE_FAILED: {
+    status: ['fail'],
+    meaning:
+      "a handshake with Node's default trust fails although the file looks right, or could not be made",
+  },
+  TRUST_NODE_NOT_PERSISTENT: {
+    status: ['warn'],
+    meaning: 'this shell trusts the gateway, a new terminal will not (a startup file sets a broken value)',
+  },
+  TRUST_NODE_NEW_SHELL_ONLY: {
+    status: ['warn'],
+    meaning:
+      'new terminals trust the gateway, this shell started before that: open a new terminal or `eval "$(eliza-doctor env)"`',
+  },
+  TRUST_PYTHON_NOT_FOUND: { status: ['skip'], meaning: 'no `python3` on PATH' },
+  TRUST_PYTHON_UNTRUSTED: {
+    status: ['fail'],
+    meaning: 'Python rejects the gateway both ways (`CERTIFICATE_VERIFY_FAILED`)',
+  },
+  TRUST_PYTHON_REQUESTS_UNTRUSTED: {
+    status: ['fail'],
+    meaning: 'requests rejects it: its bundle (certifi or `REQUESTS_CA_BUNDLE`) lacks the internal CA',
+  },
+  TRUST_PYTHON_SSL_UNTRUSTED: {
+    status: ['fail'],
+    meaning: '`ssl.create_default_context()` rejects it (urllib, httpx, aiohttp)',
+  },
+  TRUST_PYTHON_BUNDLE_MISSING: {
+    status: ['fail'],
+    meaning: "a bundle variable names a file that does not exist: Python's HTTPS fails everywhere",
+  },
+  TRUST_PYTHON_INTERNAL_ONLY_BUNDLE: {
+    status: ['warn'],
+    meaning: 'a bundle variable names internal CAs only: public hosts (pypi.org) fail',
+  },
+  TRUST_PYTHON_PROBE_FAILED: { status: ['fail'], meaning: 'the child `python3` could not run the test' },
+  TRUST_SYSTEM_CURL_UNTRUSTED: { status: ['fail'], meaning: 'curl rejects the gateway (exit 60)' },
+  TRUST_SYSTEM_GIT_UNTRUSTED: { status: ['fail'], meaning: 'the CA file git reads lacks the internal root' },
+  TRUST_SYSTEM_NOT_UPDATED: {
+    status: ['warn'],
+    meaning:
+      "the root is in an anchor folder but not built into the OS bundle: run `update-ca-certificates` (or your OS's)",
+  },
+  TRUST_SYSTEM_STORE_MISSING_CA: {
+    status: ['warn'],
+    meaning: 'no curl or git to test, and the OS store lacks the root',
+  },
+  INSECURE_NODE_TLS: {
+    status: ['warn'],
+    meaning: '`NODE_TLS_REJECT_UNAUTHORIZED=0`: Node accepts any certificate',
+  },
+  INSECURE_PYTHON_VERIFY: { status: ['warn'], meaning: '`PYTHONHTTPSVERIFY=0`' },
+  INSECURE_GIT_SSL: { status: ['warn'], meaning: '`GIT_SSL_NO_VERIFY` or `http.sslVerify=false`' },
+  INSECURE_NPM_STRICT_SSL: { status: ['warn'], meaning: "npm's `strict-ssl=false`" },
+  INSECURE_CURLRC: { status: ['warn'], meaning: '`insecure` / `-k` in `~/.curlrc`' },
+  INSECURE_PIP_TRUSTED_HOST: { status: ['warn'], meaning: "pip's `trusted-host` (or `PIP_TRUSTED_HOST`)" },
+  TOKEN_MISSING: {
+    status: ['fail'],
+    meaning: 'no token in `--token`, `--token-file` or the variables; get one and export `ELIZA_TOKEN`',
+  },
+  TOKEN_MALFORMED: { status: ['fail'], meaning: 'the token has characters no HTTP header can carry' },
+  TOKEN_INVALID: { status: ['fail'], meaning: '401: the token is wrong or expired' },
+  TOKEN_FORBIDDEN: {
+    status: ['fail'],
+    meaning: '403 on `/quota`: the token is valid but has no access (to this pool)',
+  },
+  QUOTA_EXHAUSTED: {
+    status: ['warn', 'fail'],
+    meaning:
+      'nothing left for a model family (`/quota`, a warning), or 429 "Quota exceeded" (a failure); honours `Retry-After`',
+  },
+  QUOTA_UNRECOGNIZED: {
+    status: ['warn'],
+    meaning: 'the token works, but `/quota` answered a shape the doctor does not know; shown as is',
+  },
+  MODEL_NOT_FOUND: {
+    status: ['fail'],
+    meaning: '`--model` is not in `/v1/models`; the closest ids are named',
+  },
+  MODEL_INVALID: { status: ['fail'], meaning: '400 "not a valid model ID" on the chat route' },
+  MODEL_NDA_REQUIRED: { status: ['fail'], meaning: '403 mentioning the NDA: accept it for that model' },
+  MODEL_FORBIDDEN: { status: ['fail'], meaning: '403 on the chat route: no access to that model' },
+  GATEWAY_OVERLOADED: {
+    status: ['fail'],
+    meaning: '429 "model … is overloaded" (or a bare 429); retry later, after `Retry-After`',
+  },
+  GATEWAY_ERROR: {
+    status: ['fail'],
+    meaning: "408 or 5xx: trouble on the gateway's side or a proxy's, usually temporary",
+  },
+  GATEWAY_CONTENT_TYPE: {
+    status: ['warn'],
+    meaning:
+      'the answer is JSON but labelled otherwise (`text/plain`, …): something in between rewrites answers?',
+  },
+  GATEWAY_UNEXPECTED_RESPONSE: {
+    status: ['fail'],
+    meaning:
+      'a 2xx that is not what Eliza sends: an HTML page from a proxy or captive portal, truncated or invalid JSON, a wrong shape',
+  },
+  GATEWAY_WRAPPED_RESPONSE: {
+    status: ['fail'],
+    meaning: "the raw route returned Eliza's wrapper, which SDKs cannot parse",
+  },
+  GATEWAY_NOT_FOUND: { status: ['fail'], meaning: "404: is the base URL the gateway's root?" },
+  GATEWAY_BAD_REQUEST: {
+    status: ['fail'],
+    meaning: "another 400 on the chat route, with the gateway's message",
+  },
+  GATEWAY_UNEXPECTED_STATUS: { status: ['fail'], meaning: 'any other status' },
+  GATEWAY_TIMEOUT: {
+    status: ['fail'],
+    meaning: 'the gateway accepted the request and did not answer within `--timeout`',
+  },
+  GATEWAY_RESET: {
+    status: ['fail'],
+    meaning: 'the connection was reset or closed before the answer was complete',
+  },
+  GATEWAY_TOO_LARGE: {
+    status: ['fail'],
+    meaning: 'the answer was far larger than any real one; reading stopped',
+  },
+  GATEWAY_TLS_REJECTED: {
+    status: ['fail'],
+    meaning: "the doctor's own request failed TLS verification after `tls` passed (the certificate changed?)",
+  },
+  GATEWAY_CONNECTION_FAILED: {
+    status: ['fail'],
+    meaning: "the doctor's own request could not connect after `tcp` passed",
+  },
+} as const satisfies Record<string, CodeInfo>;
+
+export type Code = keyof typeof CODES;

@@ -1,0 +1,196 @@
+import { performance } from 'node:perf_hooks';
+import type tls from 'node:tls';
+import type { Agent, Dispatcher } from 'undici';
+import { anySignal } from '../abort.ts';
+import { type Lookup, socketLookup } from './dns.ts';
+import { classifyError } from './errors.ts';
+import { proxyFor } from './proxy.ts';
+import { abortable, boundedSignal, elapsed, type Result } from './wait.ts';
+
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface RequestOptions {
+  url: string;
+  method?: 'GET' | 'POST' | 'HEAD';
+  headers?: Record<string, string>;
+  body?: string;
+  /** PEM certificates trusted in addition to Node's bundled roots. */
+  extraCa: string;
+  maxBytes?: number;
+  signal: AbortSignal;
+  /** Overrides the run's bound for this one request. */
+  timeoutMs?: number;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  ttfbMs: number;
+  totalMs: number;
+}
+
+/** One network read of a streamed body, and when it arrived (ms since the request started). */
+export interface BodyRead {
+  bytes: Buffer;
+  atMs: number;
+}
+
+export interface StreamAnswer {
+  status: number;
+  headers: Record<string, string>;
+  /** From the start of the request to the response headers. */
+  headersMs: number;
+  /** The body as it arrives; throws what the connection does (a reset, an idle bound). */
+  reads: AsyncIterable<BodyRead>;
+  /** Stops reading and lets the connection go. */
+  cancel(): void;
+}
+
+export interface HttpClient {
+  /** A whole answer, read up to maxBytes, within the bound. */
+  request(options: RequestOptions): Promise<Result<HttpAnswer>>;
+  /**
+   * The answer's headers, then its body read by read: the bound covers reaching the headers and
+   * each wait for the next read, not the whole body (a stream may rightly last longer).
+   */
+  stream(options: Omit<RequestOptions, 'maxBytes'>): Promise<Result<StreamAnswer>>;
+  close(): void;
+}
+
+export function createHttpClient(options: {
+  timeoutMs: number;
+  lookup: Lookup;
+  trustContext: (extraCa: string) => tls.SecureContext;
+  env: Readonly<Record<string, string | undefined>>;
+}): HttpClient {
+  const { timeoutMs, lookup, trustContext, env } = options;
+  const agents = new Map<string, Agent>();
+
+  const agentFor = async (extraCa: string, url: URL, port: number): Promise<Dispatcher> => {
+    const proxy = proxyFor(url.hostname, port, env, url.protocol === 'https:' ? 'https' : 'http');
+    const key = `${port}\n${proxy?.url ?? ''}\n${extraCa}`;
+    let agent = agents.get(key);
+    if (!agent && proxy?.parsed) {
+      const { ProxyAgent } = await import('./undici.ts');
+      agent = new ProxyAgent({
+        uri: proxy.parsed.href,
+        requestTls: { secureContext: trustContext(extraCa), rejectUnauthorized: true },
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      }) as unknown as Agent;
+      agents.set(key, agent);
+    }
+    if (!agent) {
+      const { Agent } = await import('./undici.ts');
+      agent = new Agent({
+        connect: {
+          secureContext: trustContext(extraCa),
+          // Verified whatever NODE_TLS_REJECT_UNAUTHORIZED says: the doctor itself never skips it.
+          rejectUnauthorized: true,
+          lookup: socketLookup(lookup, port, timeoutMs),
+          timeout: timeoutMs,
+        },
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      agents.set(key, agent);
+    }
+    return agent;
+  };
+
+  /** Sends the request; resolves at the response headers. */
+  const send = async (request: Omit<RequestOptions, 'maxBytes'>, signal: AbortSignal, started: number) => {
+    const url = new URL(request.url);
+    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+    const { request: undiciRequest } = await import('./undici.ts');
+    const response = await undiciRequest(url, {
+      method: request.method ?? 'GET',
+      headers: request.headers ?? {},
+      body: request.body ?? null,
+      dispatcher: await agentFor(request.extraCa, url, port),
+      signal,
+      ...(request.timeoutMs ? { headersTimeout: request.timeoutMs, bodyTimeout: request.timeoutMs } : {}),
+    });
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return { status: response.statusCode, headers, headersMs: elapsed(started), body: response.body };
+  };
+
+  return {
+    async request(request) {
+      const started = performance.now();
+      const signal = boundedSignal(request.signal, request.timeoutMs ?? timeoutMs);
+      // undici does not give up on a signal while it is still connecting: the race makes sure.
+      const exchange = async (): Promise<Result<HttpAnswer>> => {
+        const answer = await send(request, signal, started);
+        const body = await readBounded(answer.body, request.maxBytes ?? DEFAULT_MAX_BODY_BYTES);
+        const { status, headers, headersMs } = answer;
+        return { ok: true, status, headers, body, ttfbMs: headersMs, totalMs: elapsed(started) };
+      };
+      try {
+        return await abortable(exchange(), signal);
+      } catch (error) {
+        return { ok: false, failure: classifyError(error), ms: elapsed(started) };
+      }
+    },
+
+    async stream(request) {
+      const started = performance.now();
+      const cancel = new AbortController();
+      // The request lives until the caller's signal or cancel(); the bound is on reaching the
+      // headers, and undici's bodyTimeout bounds each wait for the next read.
+      const life = anySignal(request.signal, cancel.signal);
+      const toHeaders = boundedSignal(life, request.timeoutMs ?? timeoutMs);
+      try {
+        const answer = await abortable(send(request, life, started), toHeaders);
+        const body = answer.body;
+        async function* reads(): AsyncIterable<BodyRead> {
+          for await (const chunk of body) yield { bytes: chunk as Buffer, atMs: elapsed(started) };
+        }
+        return {
+          ok: true,
+          status: answer.status,
+          headers: answer.headers,
+          headersMs: answer.headersMs,
+          reads: reads(),
+          cancel: () => {
+            cancel.abort();
+            body.destroy();
+          },
+        };
+      } catch (error) {
+        cancel.abort();
+        return { ok: false, failure: classifyError(error), ms: elapsed(started) };
+      }
+    },
+
+    close() {
+      // Not awaited: destroy() waits for connections still being opened (a black hole: up to the
+      // connect timeout), and the run is over; the sockets go at once all the same.
+      for (const agent of agents.values()) agent.destroy().catch(() => undefined);
+      agents.clear();
+    },
+  };
+}
+
+async function readBounded(
+  body: AsyncIterable<Buffer> & { destroy(): void },
+  maxBytes: number,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw Object.assign(new Error(`the answer is larger than ${maxBytes} bytes`), {
+        code: 'BODY_TOO_LARGE',
+      });
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}

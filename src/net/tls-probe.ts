@@ -1,0 +1,127 @@
+import type http from 'node:http';
+import type net from 'node:net';
+import { isIP } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import tls from 'node:tls';
+import { classifyError, failure, type NetFailure } from './errors.ts';
+import { openTunnel, type Via } from './tunnel.ts';
+import { elapsed, type Result, settle } from './wait.ts';
+
+/**
+ * A self-signed certificate whose key was thrown away. Given as the only CA, it keeps OpenSSL from
+ * completing the chain from a trust store, so getPeerCertificate(true) shows exactly what the
+ * server presented: the only way to see a missing intermediate.
+ */
+const MATCHES_NOTHING_CA = `-----BEGIN CERTIFICATE-----
+MIIB1TCCAXugAwIBAgIUCgpNHwg3ev08cGv/f+acUKME/V4wCgYIKoZIzj0EAwIw
+PzE9MDsGA1UEAww0ZWxpemEtZG9jdG9yIHByZXNlbnRlZC1jaGFpbiBwcm9iZSAo
+bWF0Y2hlcyBub3RoaW5nKTAgFw0yNjExMjYwNTM4MTZaGA8yMTI2MTEwMjA1Mzgx
+NlowPzE9MDsGA1UEAww0ZWxpemEtZG9jdG9yIHByZXNlbnRlZC1jaGFpbiBwcm9i
+ZSAobWF0Y2hlcyBub3RoaW5nKTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABLf0
+gWM+DBfUQ68eEX2YqHYhcjqD5nHkKQbXDceNnsA6FwOQbyreuhvbyWavpX27cHQt
+e7Gv9tzUF75yjO9CC/SjUzBRMB0GA1UdDgQWBBTVdhRoGyrKNj+eJgk0e8z/Y2lF
+7zAfBgNVHSMEGDAWgBTVdhRoGyrKNj+eJgk0e8z/Y2lF7zAPBgNVHRMBAf8EBTAD
+AQH/MAoGCCqGSM49BAMCA0gAMEUCIHIzY4j557DVVQrNO/BIitNLL3JVVJ8SsO9V
+VYXwqW4zAiEA/rL/NaznM7jeALGx4TJjdPXJtS+KS009qLsJZFEqhfE=
+-----END CERTIFICATE-----
+`;
+
+/** Whose certificates a handshake trusts. */
+export type Trust =
+  /** Node's defaults in this process: bundled roots plus NODE_EXTRA_CA_CERTS as loaded at start-up. */
+  | { kind: 'node-default' }
+  /** Nothing at all: to see the chain exactly as presented. */
+  | { kind: 'presented-only' };
+
+export interface TlsProbeOptions {
+  address: string;
+  port: number;
+  /** The name to send (SNI) and verify. */
+  host: string;
+  trust: Trust;
+  timeoutMs?: number;
+  /** Set when address:port is a proxy, asked to CONNECT to host:gatewayPort. */
+  via?: Via;
+}
+
+export interface TlsProbe {
+  address: string;
+  authorized: boolean;
+  /** OpenSSL's verify code when not authorized (UNABLE_TO_GET_ISSUER_CERT_LOCALLY ...). */
+  authorizationError: string | null;
+  protocol: string | null;
+  cipher: string | null;
+  alpn: string | null;
+  /** DER, leaf first. */
+  chain: Buffer[];
+  tcpMs: number;
+  tlsMs: number;
+}
+
+/** One handshake that sees the whole picture: verification is judged, not enforced. */
+export function tlsProbe(probe: TlsProbeOptions, signal: AbortSignal): Promise<Result<TlsProbe>> {
+  const started = performance.now();
+  let connectedAt = started;
+  return settle(signal, started, (done) => {
+    const ca = probe.trust.kind === 'presented-only' ? [MATCHES_NOTHING_CA] : undefined;
+    let socket: tls.TLSSocket | null = null;
+    let tunnel: http.ClientRequest | null = null;
+    const fail = (f: NetFailure) => done({ ok: false, failure: f, ms: elapsed(started) });
+    const handshake = (over?: net.Socket) => {
+      const s = tls.connect({
+        ...(over ? { socket: over } : { host: probe.address, port: probe.port }),
+        ...(isIP(probe.host) ? {} : { servername: probe.host }),
+        rejectUnauthorized: false,
+        ALPNProtocols: ['h2', 'http/1.1'],
+        ...(ca ? { ca } : {}),
+      });
+      socket = s;
+      if (over) connectedAt = performance.now();
+      else {
+        s.once('connect', () => {
+          connectedAt = performance.now();
+        });
+      }
+      s.once('secureConnect', () => {
+        const cipher = s.getCipher();
+        const authError = s.authorizationError as unknown;
+        done({
+          ok: true,
+          address: probe.address,
+          authorized: s.authorized,
+          authorizationError: authError ? String((authError as { code?: string }).code ?? authError) : null,
+          protocol: s.getProtocol(),
+          cipher: cipher?.name ?? null,
+          alpn: s.alpnProtocol || null,
+          chain: presentedChain(s.getPeerCertificate(true)),
+          tcpMs: Math.round(connectedAt - started),
+          tlsMs: Math.round(performance.now() - connectedAt),
+        });
+        s.destroy();
+      });
+      s.once('error', (error) => fail(classifyError(error)));
+      // A server that closes without a word during the handshake emits 'close' but no error.
+      s.once('close', () =>
+        fail(failure('reset', 'ECONNRESET', 'the connection was closed during the handshake')),
+      );
+    };
+    if (probe.via) tunnel = openTunnel(probe.address, probe.port, probe.host, probe.via, handshake, fail);
+    else handshake();
+    return () => {
+      (socket as tls.TLSSocket | null)?.destroy();
+      tunnel?.destroy();
+    };
+  });
+}
+
+function presentedChain(peer: tls.DetailedPeerCertificate): Buffer[] {
+  const chain: Buffer[] = [];
+  const seen = new Set<string>();
+  let current: tls.DetailedPeerCertificate | undefined = peer;
+  while (current?.raw && !seen.has(current.fingerprint256)) {
+    seen.add(current.fingerprint256);
+    chain.push(current.raw);
+    current = current.issuerCertificate;
+  }
+  return chain;
+}
