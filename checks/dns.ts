@@ -3,6 +3,7 @@ import { fail, manualFix, pass } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
 import type { FailureKind } from '../src/net/errors.ts';
 import { gatewayRoute } from '../src/net/route.ts';
+import { shellCommand } from '../src/quote.ts';
 
 const CODE_BY_KIND: Partial<Record<FailureKind, Code>> = {
   'dns-not-found': 'DNS_NOT_FOUND',
@@ -33,7 +34,7 @@ export const dnsCheck = defineCheck({
       return fail(code, summary, {
         data: { host, route: route.description, addresses: [], overridden: false, ms: result.ms },
         fix: manualFix('connect to the corporate network or VPN, then check that the name resolves', [
-          `getent ahosts ${host}`,
+          shellCommand(['getent', 'ahosts', host]),
         ]),
       });
     }

@@ -1,5 +1,5 @@
 import type { Code } from '../src/codes.ts';
-import { TOKEN_VARIABLES } from '../src/config.ts';
+import { cleanToken, TOKEN_VARIABLES } from '../src/config.ts';
 import { fail, manualFix, pass, warn } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
 import type { EnvironmentFacts } from '../src/facts.ts';
@@ -69,7 +69,7 @@ export const environmentCheck = defineCheck({
       }
     }
     const fromVariables = config.tokenCandidates.filter((c) => c.value.reveal().trim() !== '');
-    const distinct = new Set(fromVariables.map((c) => cleanForCompare(c.value.reveal())));
+    const distinct = new Set(fromVariables.map((c) => cleanToken(c.value.reveal())));
     if (distinct.size > 1) {
       findings.push({
         code: 'TOKEN_SOURCES_DISAGREE',
@@ -127,10 +127,3 @@ export const environmentCheck = defineCheck({
     });
   },
 });
-
-function cleanForCompare(raw: string): string {
-  return raw
-    .trim()
-    .replace(/^["']|["']$/g, '')
-    .replace(/^(OAuth|Bearer)\s+/i, '');
-}

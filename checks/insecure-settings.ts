@@ -3,7 +3,9 @@ import type { Code } from '../src/codes.ts';
 import { manualFix, pass, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
 import type { InsecureFinding } from '../src/facts.ts';
+import { shellCommand } from '../src/quote.ts';
 import { gitFalse, readGitConfig } from '../src/trust/gitconfig.ts';
+import { readPipConfig } from '../src/trust/pip.ts';
 import { scanStartup } from '../src/trust/startup.ts';
 
 const FALSE = /^(0|false|no|off)$/i;
@@ -125,7 +127,7 @@ async function gitFindings(ctx: CheckContext): Promise<InsecureFinding[]> {
       code: 'INSECURE_GIT_SSL',
       where: `${s.file}:${s.line}`,
       text: `${s.key}=${s.value} in ${s.file} line ${s.line}: git skips verification`,
-      undo: `git config --file ${s.file} --unset ${s.key}`,
+      undo: shellCommand(['git', 'config', '--file', s.file, '--unset', s.key]),
     }));
 }
 
@@ -147,27 +149,14 @@ async function curlrcFindings(ctx: CheckContext): Promise<InsecureFinding[]> {
 }
 
 async function pipFindings(ctx: CheckContext): Promise<InsecureFinding[]> {
-  const config = ctx.host.env.XDG_CONFIG_HOME || path.join(ctx.host.home, '.config');
-  const files = [
-    ctx.host.env.PIP_CONFIG_FILE,
-    path.join(config, 'pip', 'pip.conf'),
-    path.join(ctx.host.home, '.pip', 'pip.conf'),
-  ];
-  const found: InsecureFinding[] = [];
-  for (const file of files) {
-    if (!file) continue;
-    const text = await readText(ctx, file);
-    text?.split(/\r?\n/).forEach((line, i) => {
-      if (/^\s*trusted-host\s*=/.test(line)) {
-        found.push({
-          code: 'INSECURE_PIP_TRUSTED_HOST',
-          where: `${file}:${i + 1}`,
-          text: `trusted-host in ${file} line ${i + 1}: pip skips verification for those hosts`,
-          undo: `remove line ${i + 1} of ${file}`,
-        });
-      }
-    });
-  }
+  const found: InsecureFinding[] = (await readPipConfig(ctx.host))
+    .filter((s) => s.key === 'trusted-host')
+    .map((s) => ({
+      code: 'INSECURE_PIP_TRUSTED_HOST',
+      where: `${s.file}:${s.line}`,
+      text: `trusted-host in ${s.file} line ${s.line}: pip skips verification for those hosts`,
+      undo: `remove line ${s.line} of ${s.file}`,
+    }));
   if (ctx.host.env.PIP_TRUSTED_HOST) {
     found.push({
       code: 'INSECURE_PIP_TRUSTED_HOST',

@@ -3,6 +3,7 @@ import { RAW_ANTHROPIC_PATH, RAW_OPENAI_PATH } from '../src/eliza/answers.ts';
 import { fail, manualFix, pass, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck, type Fix } from '../src/engine/types.ts';
 import type { SchemeFacts } from '../src/facts.ts';
+import { quote } from '../src/quote.ts';
 
 interface Finding {
   status: 'fail' | 'warn';
@@ -177,7 +178,7 @@ function setVariable(source: string, variable: string, value: string): Fix {
   }
   const name = source === 'env' || source === 'default' ? variable : source;
   return manualFix(`set ${name} to ${value} (in your shell startup file too, if it is set there)`, [
-    `export ${name}=${value}`,
+    `export ${name}=${quote(value)}`,
   ]);
 }
 

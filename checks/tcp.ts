@@ -4,6 +4,7 @@ import { defineCheck } from '../src/engine/types.ts';
 import type { TcpAttempt, TcpFacts } from '../src/facts.ts';
 import type { FailureKind } from '../src/net/errors.ts';
 import { gatewayRoute } from '../src/net/route.ts';
+import { shellCommand } from '../src/quote.ts';
 
 /** When every address fails, the most telling failure names the whole: a timeout says most. */
 const PRIORITY: FailureKind[] = ['timeout', 'unreachable', 'refused', 'reset'];
@@ -68,7 +69,9 @@ export const tcpCheck = defineCheck({
       return fail('PROXY_UNREACHABLE', `${route.description} does not accept connections (${worst.cause})`, {
         details: lines,
         data,
-        fix: manualFix('check the proxy variable, or that the proxy runs', [`nc -vz -w 5 ${host} ${port}`]),
+        fix: manualFix('check the proxy variable, or that the proxy runs', [
+          shellCommand(['nc', '-vz', '-w', '5', host, String(port)]),
+        ]),
       });
     }
     const code = CODE_BY_KIND[worst.kind] ?? 'TCP_ERROR';
@@ -85,7 +88,7 @@ export const tcpCheck = defineCheck({
         code === 'TCP_TIMEOUT'
           ? `from a remote or CI machine, request network access to ${host}:${port}; locally, check the VPN`
           : 'check the base URL, the VPN and the route to the gateway',
-        [`nc -vz -w 5 ${host} ${port}`],
+        [shellCommand(['nc', '-vz', '-w', '5', host, String(port)])],
       ),
     });
   },

@@ -8,6 +8,7 @@ import { suggestedNoProxy } from '../src/net/proxy.ts';
 import { type GatewayRoute, gatewayRoute } from '../src/net/route.ts';
 import { describeCert, parsePemBundle } from '../src/pki/cert.ts';
 import { bundledRoots, judgeChain } from '../src/pki/chain.ts';
+import { quote, shellCommand } from '../src/quote.ts';
 import { slowPhases, type Timings, timingLine } from '../src/timings.ts';
 
 const HANDSHAKE_CODE_BY_KIND: Partial<Record<FailureKind, Code>> = {
@@ -102,7 +103,7 @@ export const tlsCheck = defineCheck({
         details,
         data,
         fix: manualFix(`have the proxy pass ${host} through untouched, or bypass it for internal hosts`, [
-          `export NO_PROXY=${suggestedNoProxy(host, ctx.host.env)}`,
+          `export NO_PROXY=${quote(suggestedNoProxy(host, ctx.host.env))}`,
         ]),
       });
     }
@@ -134,7 +135,7 @@ function handshakeFailure(
         `${route.description} will not or cannot reach ${host} (${f.cause}): internal hosts usually bypass the proxy; NO_PROXY should cover it`,
         {
           data,
-          fix: manualFix('let the gateway bypass the proxy', [`export NO_PROXY=${noProxy}`]),
+          fix: manualFix('let the gateway bypass the proxy', [`export NO_PROXY=${quote(noProxy)}`]),
         },
       );
     }
@@ -158,14 +159,16 @@ function fixFor(code: Code, host: string, port: number): Fix | null {
     case 'TLS_UNKNOWN_ISSUER':
       return manualFix(
         `ask whoever runs the proxy or antivirus to exclude ${host} from TLS inspection; do not switch verification off`,
-        [`openssl s_client -connect ${host}:${port} -servername ${host} -showcerts </dev/null`],
+        [
+          `${shellCommand(['openssl', 's_client', '-connect', `${host}:${port}`, '-servername', host, '-showcerts'])} </dev/null`,
+        ],
       );
     case 'TLS_NOT_YET_VALID':
       return manualFix("set this machine's clock right", ['sudo timedatectl set-ntp true']);
     case 'TLS_HOSTNAME_MISMATCH':
       return manualFix(
         'you reached a server that is not the gateway: check the base URL, --resolve, /etc/hosts and the proxy',
-        [`getent ahosts ${host}`],
+        [shellCommand(['getent', 'ahosts', host])],
       );
     case 'TLS_EXPIRED':
     case 'TLS_EXPIRES_SOON':

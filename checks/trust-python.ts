@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Code } from '../src/codes.ts';
 import { fail, pass, skip, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
@@ -6,6 +5,7 @@ import type { TrustPythonFacts } from '../src/facts.ts';
 import { trustFix } from '../src/fixes/descriptor.ts';
 import { verifyInternalBundle } from '../src/pki/bundle.ts';
 import { parsePemBundle, quickFingerprints } from '../src/pki/cert.ts';
+import { readPipConfig } from '../src/trust/pip.ts';
 import { type HandshakeVerdict, pythonHandshake } from '../src/trust/probes.ts';
 import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
 import { probeTarget, TRUST_PROBE_SCHEDULE } from './shared/trust-probe.ts';
@@ -147,22 +147,7 @@ async function bundleVariables(
 
 /** pip's own `cert = PATH` setting, which overrides certifi for pip alone. */
 async function pipCertSettings(ctx: CheckContext): Promise<[string, string][]> {
-  const config = ctx.host.env.XDG_CONFIG_HOME || path.join(ctx.host.home, '.config');
-  const files = [
-    ctx.host.env.PIP_CONFIG_FILE,
-    path.join(config, 'pip', 'pip.conf'),
-    path.join(ctx.host.home, '.pip', 'pip.conf'),
-    '/etc/pip.conf',
-  ];
-  const found: [string, string][] = [];
-  for (const file of files) {
-    if (!file) continue;
-    const text = await ctx.host.readFile(file, 1024 * 1024).then(
-      (b) => b.toString('utf8'),
-      () => null,
-    );
-    const match = text && /^\s*cert\s*=\s*(.+?)\s*$/m.exec(text);
-    if (match) found.push([`pip's cert (${file})`, match[1]!.replace(/^~(?=\/)/, ctx.host.home)]);
-  }
-  return found;
+  return (await readPipConfig(ctx.host))
+    .filter((s) => s.key === 'cert' && s.value)
+    .map((s) => [`pip's cert (${s.file})`, s.value.replace(/^~(?=\/)/, ctx.host.home)]);
 }

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import type { Options, TARGET_FLAGS } from './cli/flags.ts';
 import { readBoundedSync } from './host.ts';
 import { Secret } from './secret.ts';
 
@@ -61,21 +62,8 @@ export interface DoctorConfig {
   offline: boolean;
 }
 
-export interface RawOptions {
-  baseUrl?: string | undefined;
-  token?: string | undefined;
-  tokenFile?: string | undefined;
-  pool?: string | undefined;
-  model?: string | undefined;
-  resolve?: string[] | undefined;
-  timeout?: string | number | undefined;
-  caUrl?: string | undefined;
-  caFile?: string | undefined;
-  caSha256?: string[] | undefined;
-  json?: boolean | undefined;
-  strict?: boolean | undefined;
-  offline?: boolean | undefined;
-}
+/** The flags the configuration is made from (the flag table's types). */
+export type RawOptions = Options<(typeof TARGET_FLAGS)[number] | 'timeout' | 'json' | 'strict'>;
 
 export function buildConfig(
   raw: RawOptions,

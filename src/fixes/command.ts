@@ -1,14 +1,12 @@
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline/promises';
 import kleur from 'kleur';
+import type { Io } from '../cli/io.ts';
 import type { DoctorConfig } from '../config.ts';
 import { diagnose, registry } from '../doctor.ts';
 import { usable } from '../engine/outcome.ts';
 import type { CheckResult } from '../engine/types.ts';
 import type { CaBundleFacts } from '../facts.ts';
-import type { Host } from '../host.ts';
 import { checkLine, ICON, paint } from '../report/text.ts';
-import type { Redactor } from '../secret.ts';
 import { doctorDataDir } from '../trust/locations.ts';
 import { scanStartup } from '../trust/startup.ts';
 import { ANCHOR_DIRS, readSystemStore } from '../trust/system.ts';
@@ -18,8 +16,7 @@ import { FIXABLE, needsFix, type Plan, planTrustFix } from './plan.ts';
 
 export interface FixOptions {
   config: DoctorConfig;
-  redactor: Redactor;
-  host: Host;
+  io: Io;
   yes: boolean;
   dryRun: boolean;
   system: boolean;
@@ -29,19 +26,25 @@ export interface FixOptions {
   signal: AbortSignal;
 }
 
-const out = (line = '') => process.stdout.write(`${line}\n`);
+/** One line of the fix's report. */
+const printer =
+  (io: Io) =>
+  (line = '') =>
+    io.out(`${line}\n`);
 
 export async function runFix(options: FixOptions): Promise<number> {
-  const { host } = options;
+  const { io } = options;
+  const { host } = io;
+  const out = printer(io);
   const dataDir = doctorDataDir(host);
-  if (options.undo) return undo(dataDir, options.dryRun);
+  if (options.undo) return undo(dataDir, options.dryRun, io);
 
-  process.stderr.write('Diagnosing...\n');
+  io.err('Diagnosing...\n');
   const run = await diagnose({
     config: options.config,
     host,
     selected: new Set(registry.map((c) => c.id)),
-    redactor: options.redactor,
+    redactor: io.redactor,
     signal: options.signal,
   });
   const results = new Map(run.results.map((r) => [r.id, r]));
@@ -86,7 +89,7 @@ export async function runFix(options: FixOptions): Promise<number> {
   const scan = await scanStartup(host);
   const store = await readSystemStore(host, options.config.caSha256);
   const plan = await planTrustFix({ host, results, scan, store, system: options.system });
-  showPlan(plan, options.dryRun);
+  showPlan(plan, options.dryRun, io);
   if (plan.changes.length === 0) {
     out(kleur.green('Everything the fix writes is already in place.'));
     return 0;
@@ -96,7 +99,8 @@ export async function runFix(options: FixOptions): Promise<number> {
     return 0;
   }
   if (!options.yes) {
-    if (!process.stdin.isTTY || process.env.CI) {
+    const answer = host.env.CI ? null : await io.ask('Apply these changes? [y/N] ');
+    if (answer === null) {
       out(
         kleur.yellow(
           'Not applied: there is no terminal to ask on. Run eliza-doctor fix --yes to apply. Nothing was changed.',
@@ -104,8 +108,6 @@ export async function runFix(options: FixOptions): Promise<number> {
       );
       return 1;
     }
-    const rl = createInterface({ input: process.stdin, output: process.stdout });
-    const answer = await rl.question('Apply these changes? [y/N] ').finally(() => rl.close());
     if (!/^y(es)?$/i.test(answer.trim())) {
       out('Nothing was changed.');
       return 1;
@@ -144,7 +146,8 @@ export async function runFix(options: FixOptions): Promise<number> {
   return recheck(options, plan);
 }
 
-function showPlan(plan: Plan, diff: boolean): void {
+function showPlan(plan: Plan, diff: boolean, io: Io): void {
+  const out = printer(io);
   out();
   out(kleur.bold(diff ? 'The fix would change:' : 'The fix will change:'));
   for (const change of plan.changes) {
@@ -187,7 +190,8 @@ function colorDiff(line: string): string {
   return line;
 }
 
-async function undo(dataDir: string, dryRun: boolean): Promise<number> {
+async function undo(dataDir: string, dryRun: boolean, io: Io): Promise<number> {
+  const out = printer(io);
   if (dryRun) {
     out(
       '--undo --dry-run: nothing is changed; without --dry-run, the files listed in the manifest are put back.',
@@ -224,12 +228,14 @@ async function undo(dataDir: string, dryRun: boolean): Promise<number> {
  * terminal now gets (NODE_EXTRA_CA_CERTS is only read when a process starts).
  */
 async function recheck(options: FixOptions, plan: Plan): Promise<number> {
+  const { io } = options;
+  const out = printer(io);
   out();
   out('Checking again in a fresh process, as a new terminal would...');
-  const env = { ...options.host.env, ...plan.variables };
-  const args = [process.argv[1]!, 'check', '--json', '--only', FIXABLE.join(','), ...options.targetArgs];
+  const env = { ...io.host.env, ...plan.variables };
+  const args = [io.self.script, 'check', '--json', '--only', FIXABLE.join(','), ...options.targetArgs];
   const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(io.self.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.on('data', (d) => {
       stdout += d;

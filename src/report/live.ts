@@ -1,4 +1,5 @@
 import kleur from 'kleur';
+import type { Io } from '../cli/io.ts';
 import type { Check, CheckResult } from '../engine/types.ts';
 import { checkLine, ICON, paint } from './text.ts';
 
@@ -13,8 +14,8 @@ export interface LiveView {
  * draws it). Elsewhere, and under CI, one plain line per check as it finishes: listr2's simple
  * renderer would also print a line as each check starts, doubling a CI log for nothing.
  */
-export async function startLiveView(checks: readonly Check[], fancy: boolean): Promise<LiveView> {
-  if (!fancy) return plainLines();
+export async function startLiveView(checks: readonly Check[], fancy: boolean, io: Io): Promise<LiveView> {
+  if (!fancy) return plainLines(io);
   const { Listr } = await import('listr2');
   const waiting = new Map<string, (result: CheckResult) => void>();
   const promises = new Map(
@@ -51,10 +52,10 @@ export async function startLiveView(checks: readonly Check[], fancy: boolean): P
   };
 }
 
-function plainLines(): LiveView {
+function plainLines(io: Io): LiveView {
   return {
     finished(result) {
-      process.stdout.write(`${paint(result.status, ICON[result.status])} ${checkLine(result)}\n`);
+      io.out(`${paint(result.status, ICON[result.status])} ${checkLine(result)}\n`);
     },
     async done() {},
   };

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Io } from '../cli/io.ts';
 import { startSimGateway } from './gateway.ts';
 import { createSimPki } from './pki.ts';
 import { closedPort } from './ports.ts';
@@ -11,7 +12,7 @@ import { invocationFor, type Scenario, simToken } from './scenarios.ts';
  * Stages a scenario on the loopback gateway and runs the real doctor against it in a child
  * process: NODE_EXTRA_CA_CERTS is read only at start-up, so trust can only be staged that way.
  */
-export async function runDemoScenario(scenario: Scenario, passThrough: string[]): Promise<number> {
+export async function runDemoScenario(scenario: Scenario, passThrough: string[], io: Io): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'eliza-doctor-demo-'));
   const pki = createSimPki();
   const token = simToken();
@@ -26,15 +27,15 @@ export async function runDemoScenario(scenario: Scenario, passThrough: string[])
     const home = path.join(dir, 'home');
     mkdirSync(home);
     if (!passThrough.includes('--json')) {
-      process.stderr.write(
+      io.err(
         `demo: scenario "${scenario.name}": ${scenario.description}\n` +
           `demo: loopback gateway on 127.0.0.1:${sim.port} posing as api.eliza.yandex.net, with a CA made for this run\n\n`,
       );
     }
     return await new Promise<number>((resolve, reject) => {
-      const child = spawn(process.execPath, [process.argv[1]!, 'check', ...invocation.args, ...passThrough], {
+      const child = spawn(io.self.execPath, [io.self.script, 'check', ...invocation.args, ...passThrough], {
         stdio: 'inherit',
-        env: { ...passThroughEnv(), HOME: home, ...invocation.env },
+        env: { ...passThroughEnv(io.host.env), HOME: home, ...invocation.env },
       });
       child.once('error', reject);
       child.once('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 3)));
@@ -46,7 +47,7 @@ export async function runDemoScenario(scenario: Scenario, passThrough: string[])
 }
 
 /** The demo shows the scenario, not this machine: no token, CA or proxy variables of the user's. */
-function passThroughEnv(): Record<string, string> {
+function passThroughEnv(from: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const keep = [
     'PATH',
     'TERM',
@@ -62,7 +63,7 @@ function passThroughEnv(): Record<string, string> {
   ];
   const env: Record<string, string> = {};
   for (const name of keep) {
-    const value = process.env[name];
+    const value = from[name];
     if (value !== undefined) env[name] = value;
   }
   return env;

@@ -1,0 +1,45 @@
+import type { FlagName, Options, REPORT_FLAGS, RUN_FLAGS, TARGET_FLAGS } from '../cli/flags.ts';
+import type { Io } from '../cli/io.ts';
+import { buildConfig, ConfigError, type DoctorConfig } from '../config.ts';
+import { selectChecks } from '../doctor.ts';
+import type { CheckId } from '../facts.ts';
+
+export type TargetOptions = Options<(typeof TARGET_FLAGS)[number]>;
+export type RunOptions = Options<(typeof RUN_FLAGS)[number]>;
+export type ReportOptions = Options<(typeof REPORT_FLAGS)[number]>;
+
+export interface Prepared {
+  config: DoctorConfig;
+  selected: Set<CheckId>;
+  /** --only or --skip narrowed the run. */
+  partial: boolean;
+}
+
+/** Flags and environment to a validated configuration and a selection; secrets go to the redactor first. */
+export function prepare(options: TargetOptions & RunOptions, io: Io): Prepared {
+  io.redactor.add(options.token);
+  const config = buildConfig(options, io.host.env);
+  for (const candidate of config.tokenCandidates) io.redactor.add(candidate.value);
+  io.redactor.add(config.token);
+  const only = idList('only', options.only);
+  const skip = idList('skip', options.skip);
+  const { selected, unknown } = selectChecks(only, skip);
+  if (unknown.length) {
+    throw new ConfigError(
+      `unknown check id${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (see eliza-doctor list)`,
+    );
+  }
+  if (selected.size === 0) throw new ConfigError('--only and --skip leave no check to run');
+  return { config, selected, partial: only.length > 0 || skip.length > 0 };
+}
+
+function idList(flag: FlagName, value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const ids = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (ids.length === 0)
+    throw new ConfigError(`--${flag} needs at least one check id (see eliza-doctor list)`);
+  return ids;
+}
