@@ -115,15 +115,14 @@ export const environmentCheck = defineCheck({
     return warn(first.code, first.text, {
       details: [...findings.slice(1).map((f) => f.text), summary, ...details],
       data,
-      fix: {
-        summary: 'store the bare token: no quotes, no OAuth/Bearer word, no white space',
-        commands: fixTarget
+      fix: manualFix(
+        'store the bare token: no quotes, no OAuth/Bearer word, no white space',
+        fixTarget
           ? [
               `export ${fixTarget}="$(printf %s "$${fixTarget}" | tr -d "[:space:]\\"'" | sed -E 's/^(OAuth|Bearer)//')"`,
             ]
           : [],
-        automated: false,
-      },
+      ),
     });
   },
 });

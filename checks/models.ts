@@ -10,8 +10,6 @@ export const modelsCheck = defineCheck({
   title: 'Model is available (GET /v1/models)',
   needs: ['token'],
   reads: ['ca-bundle'],
-  // Sent alongside the checks before it rather than after: a wasted request costs nothing (it
-  // fails for the same cause) and the run is as long as the slowest call, not the sum of all.
   startEarly: true,
   network: true,
   http: true,

@@ -120,11 +120,10 @@ export const schemeCheck = defineCheck({
     return outcome(primary.code, primary.text, {
       details: [...others.map((f) => f.text), ...details],
       data,
-      fix: {
-        summary: findings.map((f) => f.fix.summary).join('; '),
-        commands: findings.flatMap((f) => f.fix.commands),
-        automated: false,
-      },
+      fix: manualFix(
+        findings.map((f) => f.fix.summary).join('; '),
+        findings.flatMap((f) => f.fix.commands),
+      ),
     });
   },
 });

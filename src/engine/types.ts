@@ -56,8 +56,10 @@ export interface Check<D = unknown> {
   reads?: readonly CheckId[];
   /**
    * Start at once instead of after `needs` and `reads`, reading them through ctx.result when they
-   * are done. For requests that are cheap to waste and slow to wait for in a row: if a need then
-   * breaks, the answer is thrown away and the check is reported as skipped.
+   * are done. For requests that are cheap to waste and slow to wait for in a row: a wasted
+   * request costs nothing (it fails for the same cause), and the run lasts as long as the slowest
+   * call, not the sum of all. If a need then breaks, the answer is thrown away and the check is
+   * reported as skipped.
    */
   startEarly?: boolean;
   /** Talks to the gateway or the CA distribution point. */
