@@ -3,6 +3,7 @@ import { RAW_ANTHROPIC_PATH, RAW_OPENAI_PATH } from '../src/eliza/answers.ts';
 import { fail, manualFix, pass, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck, type Fix } from '../src/engine/types.ts';
 import type { SchemeFacts } from '../src/facts.ts';
+import { redactUrl } from '../src/net/proxy.ts';
 import { quote } from '../src/quote.ts';
 
 interface Finding {
@@ -66,11 +67,11 @@ export const schemeCheck = defineCheck({
       try {
         url = new URL(value);
       } catch {
-        data.sdkVariables.push({ name, value, expected, verdict: 'not a URL' });
+        data.sdkVariables.push({ name, value: redactUrl(value), expected, verdict: 'not a URL' });
         findings.push({
           status: 'warn',
           code: 'SCHEME_SDK_INVALID_URL',
-          text: `${name}=${value} is not a URL`,
+          text: `${name}=${redactUrl(value)} is not a URL`,
           fix: setVariable('env', name, expected),
         });
         continue;
@@ -78,31 +79,31 @@ export const schemeCheck = defineCheck({
       // Only variables aimed at this gateway are the doctor's business.
       if (url.hostname.replace(/^\[|\]$/g, '').toLowerCase() !== config.target.host.toLowerCase()) continue;
       if (url.protocol === 'http:') {
-        data.sdkVariables.push({ name, value, expected, verdict: 'http' });
+        data.sdkVariables.push({ name, value: redactUrl(value), expected, verdict: 'http' });
         findings.push({
           status: 'fail',
           code: 'SCHEME_SDK_HTTP',
-          text: `${name}=${value} uses http://: SDK requests will hang until they time out`,
+          text: `${name}=${redactUrl(value)} uses http://: SDK requests will hang until they time out`,
           fix: setVariable('env', name, expected),
         });
       } else if (!url.pathname.startsWith('/raw/')) {
-        data.sdkVariables.push({ name, value, expected, verdict: 'not raw' });
+        data.sdkVariables.push({ name, value: redactUrl(value), expected, verdict: 'not raw' });
         findings.push({
           status: 'warn',
           code: 'SCHEME_SDK_NOT_RAW',
-          text: `${name}=${value} lacks the /raw prefix: the SDK gets Eliza's wrapper and cannot parse it; use ${expected}`,
+          text: `${name}=${redactUrl(value)} lacks the /raw prefix: the SDK gets Eliza's wrapper and cannot parse it; use ${expected}`,
           fix: setVariable('env', name, expected),
         });
       } else if (stripSlash(url.pathname) !== path) {
-        data.sdkVariables.push({ name, value, expected, verdict: 'wrong path' });
+        data.sdkVariables.push({ name, value: redactUrl(value), expected, verdict: 'wrong path' });
         findings.push({
           status: 'warn',
           code: 'SCHEME_SDK_WRONG_PATH',
-          text: `${name}=${value} is not the SDK base URL; use ${expected}`,
+          text: `${name}=${redactUrl(value)} is not the SDK base URL; use ${expected}`,
           fix: setVariable('env', name, expected),
         });
       } else {
-        data.sdkVariables.push({ name, value, expected, verdict: 'ok' });
+        data.sdkVariables.push({ name, value: redactUrl(value), expected, verdict: 'ok' });
       }
     }
 

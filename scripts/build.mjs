@@ -7,6 +7,20 @@ import { build } from 'esbuild';
 rmSync('dist', { recursive: true, force: true });
 
 /**
+ * `--test-hooks` (npm test) keeps src/test-hooks.ts, which lets the tests force a crash; every
+ * other build (prepare, prepack: what ships) swaps in the stand-in that has no hook at all.
+ */
+const testHooks = process.argv.includes('--test-hooks');
+const shippedHooks = {
+  name: 'shipped-hooks',
+  setup(build) {
+    build.onResolve({ filter: /\/test-hooks\.ts$/ }, (args) =>
+      testHooks ? undefined : { path: new URL('../src/test-hooks.shipped.ts', import.meta.url).pathname },
+    );
+  },
+};
+
+/**
  * The heavy parts, each a bundle of its own, loaded with import() only by the paths that need
  * them: undici (HTTP), listr2 (the live view), node-forge and the loopback gateway (demo).
  * Everything else is one file: Node's module loader pays per file, more than per byte.
@@ -34,7 +48,12 @@ const common = {
     js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
   },
 };
-await build({ ...common, entryPoints: { main: 'src/cli.ts' }, outdir: 'dist', plugins: [lazyImports] });
+await build({
+  ...common,
+  entryPoints: { main: 'src/cli.ts' },
+  outdir: 'dist',
+  plugins: [lazyImports, shippedHooks],
+});
 await build({ ...common, entryPoints: LAZY, outdir: 'dist/lazy' });
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));

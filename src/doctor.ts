@@ -9,6 +9,7 @@ import type { Host } from './host.ts';
 import { createNet } from './net/index.ts';
 import type { RunSummary } from './report/json.ts';
 import type { Redactor } from './secret.ts';
+import { withTestHooks } from './test-hooks.ts';
 
 export interface DoctorRun {
   config: DoctorConfig;
@@ -46,7 +47,7 @@ export async function diagnose(run: DoctorRun): Promise<Omit<RunSummary, 'exitCo
   });
   try {
     const results = await runChecks({
-      registry: withForcedCrash(registry, run),
+      registry: withTestHooks(registry, run.host.env, run.config.token),
       selected: run.selected,
       context: {
         config: run.config,
@@ -64,27 +65,6 @@ export async function diagnose(run: DoctorRun): Promise<Omit<RunSummary, 'exitCo
   } finally {
     await net.close();
   }
-}
-
-/**
- * ELIZA_DOCTOR_CRASH_CHECK=ID makes that check throw, with the token in the error's message:
- * the tests prove with it that a crash is contained and that its message is redacted.
- */
-function withForcedCrash(checks: readonly Check[], run: DoctorRun): readonly Check[] {
-  const id = run.host.env.ELIZA_DOCTOR_CRASH_CHECK;
-  if (!id) return checks;
-  return checks.map((check) =>
-    check.id !== id
-      ? check
-      : {
-          ...check,
-          async run() {
-            throw new Error(
-              `forced crash (ELIZA_DOCTOR_CRASH_CHECK); token was ${run.config.token?.reveal() ?? 'none'}`,
-            );
-          },
-        },
-  );
 }
 
 export function exitCodeFor(results: CheckResult[], strict: boolean): number {

@@ -3,6 +3,21 @@ import type { Io } from '../cli/io.ts';
 import { buildConfig, ConfigError, type DoctorConfig } from '../config.ts';
 import { selectChecks } from '../doctor.ts';
 import type { CheckId } from '../facts.ts';
+import { secretsInUrl } from '../secret.ts';
+
+/** Variables holding URLs that may carry credentials (a proxy's user and password, a ?key=). */
+const URL_VARIABLES = [
+  'https_proxy',
+  'HTTPS_PROXY',
+  'http_proxy',
+  'HTTP_PROXY',
+  'all_proxy',
+  'ALL_PROXY',
+  'ELIZA_BASE_URL',
+  'OPENAI_BASE_URL',
+  'OPENAI_API_BASE',
+  'ANTHROPIC_BASE_URL',
+];
 
 export type TargetOptions = Options<(typeof TARGET_FLAGS)[number]>;
 export type RunOptions = Options<(typeof RUN_FLAGS)[number]>;
@@ -18,6 +33,10 @@ export interface Prepared {
 /** Flags and environment to a validated configuration and a selection; secrets go to the redactor first. */
 export function prepare(options: TargetOptions & RunOptions, io: Io): Prepared {
   io.redactor.add(options.token);
+  // Before the configuration is read: its error messages quote what they reject.
+  for (const url of [options.baseUrl, options.caUrl, ...URL_VARIABLES.map((name) => io.host.env[name])]) {
+    for (const secret of secretsInUrl(url ?? '')) io.redactor.add(secret);
+  }
   const config = buildConfig(options, io.host.env);
   for (const candidate of config.tokenCandidates) io.redactor.add(candidate.value);
   io.redactor.add(config.token);

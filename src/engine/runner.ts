@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { anySignal, timeoutSignal } from '../abort.ts';
+import { displayable } from '../display.ts';
 import type { CheckId } from '../facts.ts';
 import { fail, skip, standsAlone, usable } from './outcome.ts';
 import type { Check, CheckContext, CheckResult, Outcome } from './types.ts';
@@ -108,7 +109,7 @@ export async function runChecks(options: RunOptions): Promise<CheckResult[]> {
     const result: CheckResult = {
       id: check.id,
       title: check.title,
-      ...outcome,
+      ...shown(outcome),
       durationMs: Math.round(performance.now() - started),
     };
     results.set(check.id, result);
@@ -122,6 +123,20 @@ export async function runChecks(options: RunOptions): Promise<CheckResult[]> {
     deadline.clear();
   }
   return registry.filter((c) => selected.has(c.id)).map((c) => results.get(c.id)!);
+}
+
+/** What reports print: summaries and details quote foreign text, which must not act on a terminal. */
+function shown(outcome: Outcome): Outcome {
+  return {
+    ...outcome,
+    summary: displayable(outcome.summary),
+    details: outcome.details.map(displayable),
+    fix: outcome.fix && {
+      ...outcome.fix,
+      summary: displayable(outcome.fix.summary),
+      commands: outcome.fix.commands.map(displayable),
+    },
+  };
 }
 
 function verb(result: CheckResult): string {

@@ -7,6 +7,7 @@ import { usable } from '../engine/outcome.ts';
 import type { CheckResult } from '../engine/types.ts';
 import type { CaBundleFacts } from '../facts.ts';
 import { checkLine, ICON, paint } from '../report/text.ts';
+import { maskSecretAssignments } from '../secret.ts';
 import { doctorDataDir } from '../trust/locations.ts';
 import { scanStartup } from '../trust/startup.ts';
 import { ANCHOR_DIRS, readSystemStore } from '../trust/system.ts';
@@ -158,7 +159,8 @@ function showPlan(plan: Plan, diff: boolean, io: Io): void {
         change.before?.toString('utf8') ?? null,
         change.after.toString('utf8'),
       );
-      for (const line of text.trimEnd().split('\n')) out(`    ${colorDiff(line)}`);
+      // The user's own lines show as context: a key set beside them must not.
+      for (const line of text.trimEnd().split('\n')) out(`    ${colorDiff(maskDiffLine(line))}`);
     } else if (diff) {
       out(
         kleur.dim(
@@ -182,6 +184,11 @@ function showPlan(plan: Plan, diff: boolean, io: Io): void {
     for (const c of plan.manualCommands) out(kleur.dim(`    $ ${c}`));
   }
   out();
+}
+
+function maskDiffLine(line: string): string {
+  const marker = /^[ +-]/.test(line) && !/^(\+\+\+|---) /.test(line) ? line[0]! : '';
+  return marker + maskSecretAssignments(line.slice(marker.length));
 }
 
 function colorDiff(line: string): string {

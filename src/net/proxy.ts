@@ -55,16 +55,23 @@ export function bypasses(host: string, port: number, noProxy: string): boolean {
   });
 }
 
-/** Credentials in a proxy URL are secrets too. */
+/** A URL for display: credentials (scheme-less proxy URLs too) and secret query values masked. */
 export function redactUrl(text: string): string {
+  const trimmed = text.trim();
+  const schemeless = !/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed);
   try {
-    const url = new URL(text);
+    const url = new URL(schemeless ? `http://${trimmed}` : trimmed);
     if (url.username || url.password) {
       url.username = url.username ? '***' : '';
       url.password = url.password ? '***' : '';
     }
-    return url.href.replace(/\/$/, '');
+    for (const name of [...url.searchParams.keys()]) {
+      if (/^(key|api[-_]?key|access[-_]?token|token|auth|password|passwd|secret|sig|signature)$/i.test(name))
+        url.searchParams.set(name, '***');
+    }
+    const shown = url.href.replace(/\/$/, '');
+    return schemeless ? shown.replace(/^http:\/\//, '') : shown;
   } catch {
-    return text.replace(/\/\/[^@/]*@/, '//***@');
+    return trimmed.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@/]*@/i, '$1***@');
   }
 }

@@ -1,5 +1,6 @@
 import type { DoctorConfig } from '../config.ts';
 import { TOKEN_VARIABLES } from '../config.ts';
+import { markdownText } from '../display.ts';
 import type { CheckResult } from '../engine/types.ts';
 import type { Host } from '../host.ts';
 import { redactUrl } from '../net/proxy.ts';
@@ -39,12 +40,14 @@ const VARIABLES = [
   'CI',
 ];
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/** Table cells: markdownText escapes `|` too, and lines are already one. */
+const cell = (text: string) => markdownText(text);
 
 function shownValue(name: string, value: string): string {
   if ((TOKEN_VARIABLES as readonly string[]).includes(name))
     return `set, ${value.length} characters (value hidden)`;
-  if (/proxy/i.test(name) && !/^no_proxy$/i.test(name)) return redactUrl(value);
+  if ((/proxy/i.test(name) && !/^no_proxy$/i.test(name)) || /BASE_URL|API_BASE/.test(name))
+    return redactUrl(value);
   return value;
 }
 
@@ -115,12 +118,14 @@ export function markdownReport(config: DoctorConfig, host: Host, run: RunSummary
 }
 
 export function checkSection(r: CheckResult): string[] {
-  const lines = [`### ${r.id}: ${r.status}${r.code ? ` ${r.code}` : ''}`, '', r.summary, ''];
-  for (const d of r.details) lines.push(`- ${d}`);
+  const lines = [`### ${r.id}: ${r.status}${r.code ? ` ${r.code}` : ''}`, '', markdownText(r.summary), ''];
+  for (const d of r.details) lines.push(`- ${markdownText(d)}`);
   if (r.details.length) lines.push('');
   if (r.fix) {
-    lines.push(`Fix: ${r.fix.summary}`, '');
-    if (r.fix.commands.length) lines.push('```sh', ...r.fix.commands, '```', '');
+    lines.push(`Fix: ${markdownText(r.fix.summary)}`, '');
+    // A fenced block shows commands as they are; only a fence inside one could end it early.
+    if (r.fix.commands.length)
+      lines.push('```sh', ...r.fix.commands.map((c) => c.replace(/```/g, "'''")), '```', '');
   }
   return lines;
 }

@@ -56,7 +56,10 @@ describe('proxies', () => {
   });
   it('redacts proxy credentials', () => {
     assert.equal(redactUrl('http://user:secret@proxy:3128'), 'http://***:***@proxy:3128');
-    assert.equal(redactUrl('not a url user:secret@host'), 'not a url user:secret@host');
-    assert.equal(redactUrl('//user:pw@host'), '//***@host');
+    // curl takes a proxy without a scheme: its credentials are just as secret.
+    assert.equal(redactUrl('user:secret@proxy:3128'), '***:***@proxy:3128');
+    assert.equal(redactUrl('https://api.example/v1?key=secret'), 'https://api.example/v1?key=***');
+    for (const text of ['not a url user:secret@host', '//user:secret@host', 'a b:secret@'])
+      assert.ok(!redactUrl(text).includes('secret'), text);
   });
 });
