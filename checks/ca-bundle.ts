@@ -5,6 +5,7 @@ import { type CheckContext, defineCheck, type Outcome } from '../src/engine/type
 import type { CaBundleFacts } from '../src/facts.ts';
 import { type BundleVerdict, verifyInternalBundle } from '../src/pki/bundle.ts';
 import { describeCert, parsePemBundle, quickFingerprints } from '../src/pki/cert.ts';
+import { selfCommand } from '../src/self.ts';
 import { internalCaPlaces } from '../src/trust/locations.ts';
 
 const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
@@ -15,7 +16,7 @@ type Candidate =
 
 export const caBundleCheck = defineCheck({
   id: 'ca-bundle',
-  title: 'Internal CA bundle, verified against the pinned root',
+  title: 'Internal CA bundle',
   network: true,
   http: true,
   worksOffline: true,
@@ -152,7 +153,10 @@ function conclude(
       data: empty,
       fix: manualFix(
         'get allCAs.pem from a machine that has it (or from crls.yandex.net on the corporate network) and point the doctor at it',
-        ['curl -fsSL http://crls.yandex.net/allCAs.pem -o allCAs.pem', 'eliza-doctor --ca-file allCAs.pem'],
+        [
+          'curl -fsSL http://crls.yandex.net/allCAs.pem -o allCAs.pem',
+          selfCommand(ctx.config.invocation, ['--ca-file', 'allCAs.pem']),
+        ],
       ),
     });
   }

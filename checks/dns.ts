@@ -13,7 +13,7 @@ const CODE_BY_KIND: Partial<Record<FailureKind, Code>> = {
 
 export const dnsCheck = defineCheck({
   id: 'dns',
-  title: 'Gateway name resolves',
+  title: 'Gateway name (DNS)',
   network: true,
   async run(ctx) {
     const { config, net, signal } = ctx;

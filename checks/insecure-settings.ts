@@ -13,7 +13,7 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export const insecureSettingsCheck = defineCheck({
   id: 'insecure-settings',
-  title: 'Certificate verification is not switched off',
+  title: 'Insecure settings',
   network: false,
   async run(ctx) {
     const findings: InsecureFinding[] = [];

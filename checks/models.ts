@@ -1,13 +1,14 @@
 import { jsonPreview } from '../src/eliza/answers.ts';
-import { closest, parseModels } from '../src/eliza/models.ts';
+import { parseModels } from '../src/eliza/models.ts';
 import { fail, manualFix, pass } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
 import type { ModelsFacts } from '../src/facts.ts';
+import { closest } from '../src/similar.ts';
 import { callGateway } from './shared/gateway-call.ts';
 
 export const modelsCheck = defineCheck({
   id: 'models',
-  title: 'Model is available (GET /v1/models)',
+  title: 'Model',
   needs: ['token'],
   reads: ['ca-bundle'],
   startEarly: true,

@@ -7,7 +7,7 @@ import { callGateway } from './shared/gateway-call.ts';
 
 export const roundTripCheck = defineCheck({
   id: 'round-trip',
-  title: 'Chat completion round trip (as an SDK makes it)',
+  title: 'Chat round trip',
   needs: ['models'],
   reads: ['ca-bundle', 'tls'],
   startEarly: true,

@@ -24,7 +24,7 @@ const HTTP_PROBE_MS = 2000;
 
 export const schemeCheck = defineCheck({
   id: 'scheme',
-  title: 'Base URLs use https://',
+  title: 'Base URL scheme',
   network: true,
   worksOffline: true,
   async run(ctx) {

@@ -16,7 +16,7 @@ const CODE_BY_KIND: Partial<Record<FailureKind, Code>> = {
 
 export const tcpCheck = defineCheck({
   id: 'tcp',
-  title: 'Gateway port accepts connections',
+  title: 'Gateway port (TCP)',
   needs: ['dns'],
   network: true,
   async run(ctx) {

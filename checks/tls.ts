@@ -19,7 +19,7 @@ const HANDSHAKE_CODE_BY_KIND: Partial<Record<FailureKind, Code>> = {
 
 export const tlsCheck = defineCheck({
   id: 'tls',
-  title: 'TLS certificate of the gateway',
+  title: 'Gateway certificate (TLS)',
   needs: ['tcp'],
   reads: ['ca-bundle', 'dns'],
   network: true,

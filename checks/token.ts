@@ -13,7 +13,7 @@ const GET_TOKEN: Fix = manualFix(
 
 export const tokenCheck = defineCheck({
   id: 'token',
-  title: 'Token is accepted (GET /quota)',
+  title: 'Token and quota',
   // The request goes out while tls is still being judged; a missing or malformed token is
   // reported whatever tls says: it is a second root cause, not a consequence.
   needs: ['tls'],

@@ -4,6 +4,9 @@ import { type CheckContext, defineCheck } from '../src/engine/types.ts';
 import type { TrustNodeFacts } from '../src/facts.ts';
 import { trustFix } from '../src/fixes/descriptor.ts';
 import { gatewayRoute } from '../src/net/route.ts';
+import { quote } from '../src/quote.ts';
+import { selfCommand } from '../src/self.ts';
+import { doctorDataDir } from '../src/trust/locations.ts';
 import { type FileRead, judgeNodeExtraCa, type NodeTrustVerdict, rootOf } from '../src/trust/node.ts';
 import { freshNodeHandshake } from '../src/trust/probes.ts';
 import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
@@ -14,7 +17,7 @@ const MAX_CA_FILE_BYTES = 16 * 1024 * 1024;
 
 export const trustNodeCheck = defineCheck({
   id: 'trust-node',
-  title: 'Node.js trusts the gateway',
+  title: 'Node.js trust',
   ...TRUST_PROBE_SCHEDULE,
   async run(ctx) {
     const target = await probeTarget(ctx);
@@ -94,7 +97,7 @@ export const trustNodeCheck = defineCheck({
       ...fresh.warnings.map((w) => `the fresh Node process warned: ${w}`),
       ...(await systemCaHint(ctx)),
     ];
-    const fix = trustFix('make Node trust the internal CA');
+    const fix = trustFix(ctx.config, ctx.host.env);
     if (currentOk && terminalOk) {
       if (current.warning) return warn(current.code!, current.summary, { details, data, fix });
       const how = current.ok
@@ -110,14 +113,15 @@ export const trustNodeCheck = defineCheck({
       );
     }
     if (!currentOk && terminalOk) {
+      // `env` prints only what fix installed; a value the user set is loaded as it is.
+      const ours = terminalValue?.startsWith(`${doctorDataDir(ctx.host)}/`) ?? false;
+      const load = ours
+        ? `eval "$(${selfCommand(ctx.config.invocation, ['env'], false)})"`
+        : `export NODE_EXTRA_CA_CERTS=${quote(terminalValue ?? '')}`;
       return warn(
         'TRUST_NODE_NEW_SHELL_ONLY',
-        'new terminals trust the gateway, this shell started before that: open a new terminal or run eval "$(eliza-doctor env)"',
-        {
-          details,
-          data,
-          fix: manualFix('load the settings into this shell', ['eval "$(eliza-doctor env)"']),
-        },
+        'new terminals trust the gateway; this shell started before that: open a new terminal, or load it here',
+        { details, data, fix: manualFix('load the settings into this shell', [load]) },
       );
     }
     const verdict = currentValue === undefined && terminalValue !== undefined ? terminal : current;

@@ -17,7 +17,7 @@ const MAX_BUNDLE = 16 * 1024 * 1024;
 
 export const trustPythonCheck = defineCheck({
   id: 'trust-python',
-  title: 'Python (requests, ssl) trusts the gateway',
+  title: 'Python trust',
   ...TRUST_PROBE_SCHEDULE,
   async run(ctx) {
     const data: TrustPythonFacts = {
@@ -54,7 +54,7 @@ export const trustPythonCheck = defineCheck({
       `as ssl.create_default_context() verifies (${env.SSL_CERT_FILE ?? probe.opensslCafile ?? 'OpenSSL defaults'}): ${verdictText(probe.sslDefault)}`,
       ...data.variables.map((v) => `${v.name}=${v.value}: ${v.verdict}`),
     ];
-    const fix = trustFix('make Python trust the internal CA');
+    const fix = trustFix(ctx.config, ctx.host.env);
     const missing = problems.find((p) => p.code === 'TRUST_PYTHON_BUNDLE_MISSING');
     if (missing) return fail(missing.code, missing.text, { details, data, fix });
     const requestsOk = probe.requestsWay?.authorized !== false;

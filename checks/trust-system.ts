@@ -4,6 +4,7 @@ import type { TrustSystemFacts } from '../src/facts.ts';
 import { trustFix } from '../src/fixes/descriptor.ts';
 import { gatewayRoute } from '../src/net/route.ts';
 import { quickFingerprints } from '../src/pki/cert.ts';
+import { selfCommand } from '../src/self.ts';
 import { readGitConfig } from '../src/trust/gitconfig.ts';
 import { installedBundlePath } from '../src/trust/locations.ts';
 import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
@@ -12,7 +13,7 @@ import { probeTarget, TRUST_PROBE_SCHEDULE } from './shared/trust-probe.ts';
 
 export const trustSystemCheck = defineCheck({
   id: 'trust-system',
-  title: 'The OS store, curl and git trust the gateway',
+  title: 'OS store, curl and git trust',
   ...TRUST_PROBE_SCHEDULE,
   async run(ctx) {
     const { address } = await probeTarget(ctx);
@@ -41,13 +42,11 @@ export const trustSystemCheck = defineCheck({
           ]
         : []),
     ];
-    const commands = systemInstallCommands(store, ctx.host.platform, installedBundlePath(ctx.host));
-    const base = trustFix('make curl and git trust the internal CA');
-    const fix = {
-      ...base,
-      summary: `${base.summary}; the OS store needs root: eliza-doctor fix --system, or by hand`,
-      commands: [...base.commands, ...commands],
-    };
+    const fix = trustFix(ctx.config, ctx.host.env);
+    // Programs that read only the OS store need root to fix: said, not made the next step.
+    details.push(
+      `the OS store itself needs root: ${selfCommand(ctx.config.invocation, ['fix', '--system'])} (as root), or by hand: ${systemInstallCommands(store, ctx.host.platform, installedBundlePath(ctx.host)).join('; ')}`,
+    );
     const tls = await ctx.result('tls');
     const internal = tls.data.anchor === 'internal';
     if (internal && curl?.trusted === false) {

@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import type { Command } from './cli/command.ts';
-import { declareFlags } from './cli/flags.ts';
+import { declareFlags, FLAGS } from './cli/flags.ts';
 import type { Io } from './cli/io.ts';
 import { checkCommand } from './commands/check.ts';
 import { demoCommand } from './commands/demo.ts';
@@ -8,7 +8,9 @@ import { envCommand } from './commands/env.ts';
 import { fixCommand } from './commands/fix.ts';
 import { listCommand } from './commands/list.ts';
 import { ConfigError } from './config.ts';
+import { registry } from './doctor.ts';
 import { processIo } from './report/output.ts';
+import { closest, distance } from './similar.ts';
 import { VERSION } from './version.ts';
 
 const COMMANDS: Command[] = [checkCommand, fixCommand, envCommand, listCommand, demoCommand];
@@ -29,6 +31,57 @@ const EXAMPLES: [string, string][] = [
   ['$0 --resolve api.eliza.yandex.net:443:10.0.0.5', 'test one gateway address, as curl --resolve'],
   ['$0 demo --scenario untrusted-ca', 'see what a missing internal CA looks like'],
 ];
+
+/** The command the words name (check when none), and its flags, for completion and suggestions. */
+function commandOf(words: string[]): Command {
+  return COMMANDS.find((c) => c.names.some((n) => words.includes(n))) ?? checkCommand;
+}
+
+function flagsOf(words: string[]): string[] {
+  return commandOf(words).flags.map((name) => `--${FLAGS[name].flag}`);
+}
+
+/** Check ids after --only/--skip (comma-separated: the last one is completed); null: yargs' own. */
+function completeWords(words: string[], current: string): string[] | null {
+  const previous = words.at(-2);
+  if (previous !== '--only' && previous !== '--skip') return null;
+  const done = current.split(',');
+  const partial = done.pop() ?? '';
+  const head = done.length ? `${done.join(',')},` : '';
+  return registry
+    .map((c) => c.id)
+    .filter((id) => id.startsWith(partial) && !done.includes(id))
+    .map((id) => head + id);
+}
+
+/** "did you mean" for an unknown word: the closest command or flag, when it is close. */
+function suggestion(message: string): string {
+  const unknown = /^Unknown arguments?: (.+)$/.exec(message)?.[1];
+  if (!unknown) return message;
+  const candidates = [
+    ...COMMANDS.flatMap((c) => c.names.filter((n) => n !== '$0')),
+    ...Object.values(FLAGS).map((f) => `--${f.flag}`),
+  ];
+  const words = unknown.split(', ');
+  // A flag of another command (fix --json): say whose it is rather than guess.
+  const owner = (word: string) =>
+    COMMANDS.find((c) => c.flags.some((name) => FLAGS[name].flag === word.replace(/^-+/, '')));
+  for (const word of words) {
+    const command = owner(word);
+    if (command)
+      return `--${word.replace(/^-+/, '')} is not an option of this command; it belongs to ${command.names[0]}`;
+  }
+  const hints = words.flatMap((word) => {
+    const bare = word.replace(/^-+/, '');
+    const [best] = closest(
+      bare,
+      candidates.map((c) => c.replace(/^--/, '')),
+    );
+    if (!best || distance(bare, best) > Math.max(2, Math.floor(bare.length / 3))) return [];
+    return [candidates.find((c) => c.replace(/^--/, '') === best)!];
+  });
+  return hints.length ? `${message} (did you mean ${hints.join(', ')}?)` : message;
+}
 
 export async function main(args: string[], io: Io): Promise<number> {
   let exitCode = 0;
@@ -53,6 +106,17 @@ export async function main(args: string[], io: Io): Promise<number> {
   parser = parser.completion(
     'completion',
     'print a completion script for bash or zsh: eliza-doctor completion >> ~/.bashrc',
+    (
+      current: string,
+      _argv: unknown,
+      completionFilter: (then: (error: Error | null, completions: string[] | undefined) => void) => void,
+      done: (completions: string[]) => void,
+    ) => {
+      const words = args.slice(args.indexOf('--get-yargs-completions') + 2);
+      const answer = completeWords(words, current);
+      if (answer) return done(answer);
+      completionFilter((_error, defaults) => done([...new Set([...(defaults ?? []), ...flagsOf(words)])]));
+    },
   );
   for (const [command, description] of EXAMPLES) parser = parser.example(command, description);
   await parser
@@ -62,7 +126,9 @@ export async function main(args: string[], io: Io): Promise<number> {
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((message, error) => {
-      throw error instanceof ConfigError || !error ? new ConfigError(message || String(error)) : error;
+      if (error instanceof ConfigError) throw error;
+      if (!error) throw new ConfigError(suggestion(message || 'invalid usage'));
+      throw error;
     })
     .parseAsync();
   return exitCode;
@@ -70,7 +136,7 @@ export async function main(args: string[], io: Io): Promise<number> {
 
 /** Runs the whole CLI; the exit code goes to process.exitCode (the only place that sets it). */
 export function run(args: string[]): Promise<void> {
-  const io = processIo();
+  const io = processIo(args);
   return main(args, io).then(
     (code) => {
       process.exitCode = code;

@@ -60,6 +60,20 @@ export interface DoctorConfig {
   json: boolean;
   strict: boolean;
   offline: boolean;
+  /**
+   * How to start this doctor again as this run was started: the words (`eliza-doctor`, or
+   * `node dist/cli.js`) and the options that say where the gateway and the CA are. Commands the
+   * doctor prints use it, so that they work as pasted.
+   */
+  invocation: Invocation;
+}
+
+export interface Invocation {
+  command: string[];
+  /** Options that follow a subcommand: --base-url, --resolve, --ca-file, --ca-sha256, ... */
+  args: string[];
+  /** The whole command line of this run, as given (for reports). */
+  given?: string[];
 }
 
 /** The flags the configuration is made from (the flag table's types). */
@@ -68,6 +82,7 @@ export type RawOptions = Options<(typeof TARGET_FLAGS)[number] | 'timeout' | 'js
 export function buildConfig(
   raw: RawOptions,
   env: Readonly<Record<string, string | undefined>>,
+  invocation: Invocation = { command: ['eliza-doctor'], args: [] },
 ): DoctorConfig {
   const { url: givenBaseUrl, source: baseUrlSource } = parseBaseUrl(raw.baseUrl, env);
   // URL drops a scheme's default port, so http://host and http://host:80 both mean https://host:443,
@@ -102,6 +117,7 @@ export function buildConfig(
     json: raw.json ?? false,
     strict: raw.strict ?? false,
     offline: raw.offline ?? false,
+    invocation,
   };
 }
 

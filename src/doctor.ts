@@ -46,7 +46,7 @@ export async function diagnose(run: DoctorRun): Promise<Omit<RunSummary, 'exitCo
     prefetch: !run.config.offline && registry.some((c) => c.http && needed.has(c.id)),
   });
   try {
-    const results = await runChecks({
+    const { results, prerequisites } = await runChecks({
       registry: withTestHooks(registry, run.host.env, run.config.token),
       selected: run.selected,
       context: {
@@ -61,15 +61,22 @@ export async function diagnose(run: DoctorRun): Promise<Omit<RunSummary, 'exitCo
       signal: run.signal,
       onFinish: run.onFinish,
     });
-    return { results, startedAt, durationMs: Math.round(performance.now() - started) };
+    return { results, prerequisites, startedAt, durationMs: Math.round(performance.now() - started) };
   } finally {
     await net.close();
   }
 }
 
-export function exitCodeFor(results: CheckResult[], strict: boolean): number {
-  if (results.some((r) => r.code === 'INTERRUPTED')) return 130;
-  if (results.some((r) => r.status === 'fail')) return 1;
+/**
+ * A failing prerequisite that --only or --skip hides still fails the run: the selected checks
+ * cannot be right without it.
+ */
+export function exitCodeFor(
+  { results, prerequisites }: Pick<RunSummary, 'results' | 'prerequisites'>,
+  strict: boolean,
+): number {
+  if ([...results, ...prerequisites].some((r) => r.code === 'INTERRUPTED')) return 130;
+  if ([...results, ...prerequisites].some((r) => r.status === 'fail')) return 1;
   if (strict && results.some((r) => r.status === 'warn')) return 1;
   return 0;
 }

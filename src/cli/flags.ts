@@ -54,6 +54,12 @@ export const FLAGS = {
   skip: { flag: 'skip', type: 'string', describe: 'comma-separated check ids to leave out' },
   json: { flag: 'json', type: 'boolean', describe: 'print one JSON document on stdout' },
   strict: { flag: 'strict', type: 'boolean', describe: 'warnings fail the run' },
+  verbose: {
+    flag: 'verbose',
+    alias: 'v',
+    type: 'boolean',
+    describe: 'pass lines with their details, and every detail',
+  },
   junit: { flag: 'junit', type: 'string', describe: 'also write JUnit XML here (one test case per check)' },
   report: {
     flag: 'report',
@@ -67,8 +73,8 @@ export const FLAGS = {
   shell: {
     flag: 'shell',
     type: 'string',
-    choices: ['bash', 'zsh', 'fish'],
-    describe: 'syntax [default: from $SHELL]',
+    choices: ['bash', 'zsh', 'fish', 'github'],
+    describe: 'syntax [default: from $SHELL]; github: NAME=value lines for >> "$GITHUB_ENV"',
   },
   long: { flag: 'long', type: 'boolean', describe: 'a third column: network or offline' },
   scenario: {
@@ -103,7 +109,14 @@ export const TARGET_FLAGS = [
   'offline',
 ] as const satisfies readonly FlagName[];
 /** Which checks, how long, and how the result is given: what `check` and `demo` share. */
-export const RUN_FLAGS = ['timeout', 'only', 'skip', 'json', 'strict'] as const satisfies readonly FlagName[];
+export const RUN_FLAGS = [
+  'timeout',
+  'only',
+  'skip',
+  'json',
+  'strict',
+  'verbose',
+] as const satisfies readonly FlagName[];
 export const REPORT_FLAGS = ['junit', 'report'] as const satisfies readonly FlagName[];
 export const FIX_FLAGS = ['yes', 'dryRun', 'system', 'undo'] as const satisfies readonly FlagName[];
 

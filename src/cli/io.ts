@@ -12,6 +12,8 @@ export interface Io {
   out(text: string): void;
   err(text: string): void;
   stdoutIsTTY: boolean;
+  /** The terminal's width, when it is one and says (0 or undefined otherwise). */
+  columns: number | undefined;
   stdinIsTTY: boolean;
   /** Asks on the terminal; null when there is none to ask on. */
   ask(question: string): Promise<string | null>;
@@ -19,4 +21,6 @@ export interface Io {
   onInterrupt(handler: () => void): () => void;
   /** How this run was started (`node /path/cli.js` or `eliza-doctor`): for child runs and printed commands. */
   self: { execPath: string; script: string };
+  /** The arguments this run was given (for reports; secrets in them are the redactor's). */
+  args: string[];
 }

@@ -18,7 +18,7 @@ export const checkCommand = defineCommand({
     try {
       const summary = prepared.config.json
         ? await runQuietly(prepared, io, interrupt.signal)
-        : await runWithView(prepared, io, interrupt.signal);
+        : await runWithView(prepared, io, interrupt.signal, options.verbose ?? false);
       return await writeOutputs(prepared.config, io, summary, outputs);
     } finally {
       stopListening();
@@ -28,16 +28,22 @@ export const checkCommand = defineCommand({
 
 async function runQuietly({ config, selected }: Prepared, io: Io, signal: AbortSignal): Promise<RunSummary> {
   const run = await diagnose({ config, host: io.host, selected, redactor: io.redactor, signal });
-  const summary = { ...run, exitCode: exitCodeFor(run.results, config.strict) };
+  const summary = { ...run, exitCode: exitCodeFor(run, config.strict) };
   io.out(`${JSON.stringify(jsonDocument(config, summary), null, 2)}\n`);
   return summary;
 }
 
-async function runWithView({ config, selected, partial }: Prepared, io: Io, signal: AbortSignal) {
+async function runWithView(
+  { config, selected, partial }: Prepared,
+  io: Io,
+  signal: AbortSignal,
+  verbose: boolean,
+) {
   const { startLiveView } = await import('../report/live.ts');
-  const { summaryText } = await import('../report/text.ts');
+  const { summaryText, textStyle } = await import('../report/text.ts');
   const fancy = io.stdoutIsTTY && !io.host.env.CI;
-  const view = await startLiveView(checksIn(selected), fancy, io);
+  const style = textStyle({ env: io.host.env, isTTY: io.stdoutIsTTY, columns: io.columns, verbose });
+  const view = await startLiveView(checksIn(selected), fancy, io, style);
   const run = await diagnose({
     config,
     host: io.host,
@@ -47,7 +53,7 @@ async function runWithView({ config, selected, partial }: Prepared, io: Io, sign
     onFinish: (result) => view.finished(result),
   });
   await view.done();
-  const summary: RunSummary = { ...run, exitCode: exitCodeFor(run.results, config.strict) };
-  io.out(`${summaryText(summary, config.strict, partial)}\n`);
+  const summary: RunSummary = { ...run, exitCode: exitCodeFor(run, config.strict) };
+  io.out(`${summaryText(summary, config.strict, partial, style)}\n`);
   return summary;
 }

@@ -11,7 +11,8 @@ export const envCommand = defineCommand({
       io.err('eliza-doctor env: the internal CA is not installed yet; run eliza-doctor fix first\n');
       return 1;
     }
-    io.out(`${envLines(variables, shellFor(options.shell, io.host.env))}\n`);
+    const syntax = options.shell === 'github' ? 'github' : shellFor(options.shell, io.host.env);
+    io.out(`${envLines(variables, syntax)}\n`);
     return 0;
   },
 });

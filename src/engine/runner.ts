@@ -43,12 +43,18 @@ export function closureOf(registry: readonly Check[], selected: ReadonlySet<Chec
   return needed;
 }
 
+export interface RunResults {
+  /** The selected checks' results, in registry order. */
+  results: CheckResult[];
+  /** Checks that ran only because a selected one needs them (--only, --skip), in registry order. */
+  prerequisites: CheckResult[];
+}
+
 /**
  * Runs every needed check as soon as its prerequisites are done (or at once, if it starts early),
- * all concurrently. Resolves to the selected results in registry order; never rejects for a
- * check's sake.
+ * all concurrently. Never rejects for a check's sake.
  */
-export async function runChecks(options: RunOptions): Promise<CheckResult[]> {
+export async function runChecks(options: RunOptions): Promise<RunResults> {
   const { registry, selected } = options;
   const needed = closureOf(registry, selected);
   const byId = new Map(registry.map((c) => [c.id, c]));
@@ -71,8 +77,21 @@ export async function runChecks(options: RunOptions): Promise<CheckResult[]> {
       const result = results.get(id);
       return result !== undefined && !usable(result);
     });
-  const dependencySkip = (broken: CheckId[]) =>
-    skip('DEPENDENCY_NOT_MET', broken.map((id) => `${id} ${verb(results.get(id)!)}`).join(', '));
+  /** The checks at the bottom of a skip chain: what a dependant names, not the chain itself. */
+  const rootsOf = (id: CheckId): CheckId[] => {
+    if (results.get(id)!.code !== 'DEPENDENCY_NOT_MET') return [id];
+    // A check may skip itself for a soft prerequisite's sake (tls with no CA to judge by).
+    const broken = prerequisitesOf(byId.get(id)!).filter((p) => {
+      const result = results.get(p);
+      return result !== undefined && !usable(result);
+    });
+    const roots = broken.flatMap(rootsOf);
+    return roots.length ? [...new Set(roots)] : [id];
+  };
+  const dependencySkip = (broken: CheckId[]) => {
+    const roots = [...new Set(broken.flatMap(rootsOf))];
+    return skip('DEPENDENCY_NOT_MET', roots.map((id) => `${id} ${verb(results.get(id)!)}`).join(', '));
+  };
 
   const execute = async (check: Check): Promise<CheckResult> => {
     if (!check.startEarly) await Promise.all(prerequisitesOf(check).map(resultOf));
@@ -122,7 +141,12 @@ export async function runChecks(options: RunOptions): Promise<CheckResult[]> {
   } finally {
     deadline.clear();
   }
-  return registry.filter((c) => selected.has(c.id)).map((c) => results.get(c.id)!);
+  const inOrder = (keep: (id: CheckId) => boolean) =>
+    registry.filter((c) => keep(c.id) && results.has(c.id)).map((c) => results.get(c.id)!);
+  return {
+    results: inOrder((id) => selected.has(id)),
+    prerequisites: inOrder((id) => needed.has(id) && !selected.has(id)),
+  };
 }
 
 /** What reports print: summaries and details quote foreign text, which must not act on a terminal. */

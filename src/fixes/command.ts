@@ -8,6 +8,7 @@ import type { CheckResult } from '../engine/types.ts';
 import type { CaBundleFacts } from '../facts.ts';
 import { checkLine, ICON, paint } from '../report/text.ts';
 import { maskSecretAssignments } from '../secret.ts';
+import { selfCommand } from '../self.ts';
 import { doctorDataDir } from '../trust/locations.ts';
 import { scanStartup } from '../trust/startup.ts';
 import { ANCHOR_DIRS, readSystemStore } from '../trust/system.ts';
@@ -72,14 +73,16 @@ export async function runFix(options: FixOptions): Promise<number> {
     const why = cause ? `${cause.id} failed (${cause.code}: ${cause.summary})` : 'a prerequisite failed';
     out();
     out(kleur.red(`Cannot fix: the trust checks could not run because ${why}.`));
-    out('That is not something fix can repair; run eliza-doctor for the details. Nothing was changed.');
+    out(
+      `That is not something fix can repair; run ${selfCommand(options.config.invocation, [])} for the details. Nothing was changed.`,
+    );
     return 1;
   }
   if (broken.length === 0) {
     out();
     out(kleur.green('Nothing to fix: Node, Python, curl and git trust the gateway.'));
     if (results.get('trust-node')?.code === 'TRUST_NODE_NEW_SHELL_ONLY') {
-      out('This shell predates the fix: open a new terminal, or run eval "$(eliza-doctor env)".');
+      out(`This shell predates the fix: open a new terminal, or run ${loadCommand(options)}`);
     }
     return 0;
   }
@@ -104,7 +107,7 @@ export async function runFix(options: FixOptions): Promise<number> {
     if (answer === null) {
       out(
         kleur.yellow(
-          'Not applied: there is no terminal to ask on. Run eliza-doctor fix --yes to apply. Nothing was changed.',
+          `Not applied: there is no terminal to ask on. Run ${selfCommand(options.config.invocation, ['fix', '--yes'])} to apply. Nothing was changed.`,
         ),
       );
       return 1;
@@ -265,8 +268,12 @@ async function recheck(options: FixOptions, plan: Plan): Promise<number> {
     return 1;
   }
   out(kleur.green('Fixed. Open a new terminal, or load the settings into this one with:'));
-  out('  eval "$(eliza-doctor env)"');
+  out(`  ${loadCommand(options)}`);
   return 0;
+}
+
+function loadCommand(options: FixOptions): string {
+  return `eval "$(${selfCommand(options.config.invocation, ['env'], false)})"`;
 }
 
 function hasSystemRights(): boolean {

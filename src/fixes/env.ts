@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Host } from '../host.ts';
+import { hasControlCharacters, quote, UnquotableError } from '../quote.ts';
 import { doctorDataDir, installedBundlePath } from '../trust/locations.ts';
 import { type ShellKind, shellOf } from '../trust/shell.ts';
 import { COMBINED_NODE_NAME, MERGED_BUNDLE_NAME } from './plan.ts';
@@ -26,13 +27,21 @@ export async function installedVariables(host: Host): Promise<Record<string, str
   return variables;
 }
 
-/** Lines for `eval "$(eliza-doctor env)"`, in the syntax of the shell that evaluates them. */
-export function envLines(variables: Record<string, string>, shell: ShellKind): string {
-  const quote = (value: string) => `'${value.replace(/'/g, shell === 'fish' ? "\\'" : "'\\''")}'`;
+/**
+ * Lines for `eval "$(eliza-doctor env)"`, in the syntax of the shell that evaluates them; or
+ * `NAME=value` lines for a GitHub Actions job's $GITHUB_ENV file.
+ */
+export function envLines(variables: Record<string, string>, syntax: ShellKind | 'github'): string {
   return Object.entries(variables)
-    .map(([name, value]) =>
-      shell === 'fish' ? `set -gx ${name} ${quote(value)};` : `export ${name}=${quote(value)};`,
-    )
+    .map(([name, value]) => {
+      if (syntax === 'github') {
+        if (hasControlCharacters(value)) throw new UnquotableError(`${name} holds a control character`);
+        return `${name}=${value}`;
+      }
+      return syntax === 'fish'
+        ? `set -gx ${name} ${quote(value, 'fish')};`
+        : `export ${name}=${quote(value)};`;
+    })
     .join('\n');
 }
 

@@ -4,6 +4,8 @@ import { VERSION } from '../version.ts';
 
 export interface RunSummary {
   results: CheckResult[];
+  /** Checks that ran only because a selected one needs them (hidden by --only or --skip). */
+  prerequisites: CheckResult[];
   startedAt: Date;
   durationMs: number;
   exitCode: number;
@@ -20,6 +22,10 @@ export function jsonDocument(config: DoctorConfig, run: RunSummary) {
     durationMs: run.durationMs,
     ok: run.exitCode === 0,
     summary: { pass: count('pass'), warn: count('warn'), fail: count('fail'), skip: count('skip') },
+    // Named only when they fail: the run fails with them, and says why.
+    prerequisites: run.prerequisites
+      .filter((r) => r.status === 'fail')
+      .map((r) => ({ id: r.id, status: r.status, code: r.code, summary: r.summary })),
     checks: run.results.map((r) => ({
       id: r.id,
       title: r.title,

@@ -1,7 +1,7 @@
 import kleur from 'kleur';
 import type { Io } from '../cli/io.ts';
 import type { Check, CheckResult } from '../engine/types.ts';
-import { checkLine, ICON, paint } from './text.ts';
+import { checkLine, statusLine, type TextStyle } from './text.ts';
 
 export interface LiveView {
   finished(result: CheckResult): void;
@@ -14,8 +14,13 @@ export interface LiveView {
  * draws it). Elsewhere, and under CI, one plain line per check as it finishes: listr2's simple
  * renderer would also print a line as each check starts, doubling a CI log for nothing.
  */
-export async function startLiveView(checks: readonly Check[], fancy: boolean, io: Io): Promise<LiveView> {
-  if (!fancy) return plainLines(io);
+export async function startLiveView(
+  checks: readonly Check[],
+  fancy: boolean,
+  io: Io,
+  style: TextStyle,
+): Promise<LiveView> {
+  if (!fancy) return plainLines(io, style);
   const { Listr } = await import('listr2');
   const waiting = new Map<string, (result: CheckResult) => void>();
   const promises = new Map(
@@ -26,7 +31,7 @@ export async function startLiveView(checks: readonly Check[], fancy: boolean, io
       title: check.title,
       task: async (_: unknown, task: { title: string; skip(message?: string): void }) => {
         const result = await promises.get(check.id)!;
-        const line = checkLine(result);
+        const line = checkLine(result, style);
         // listr2 shows a failed task by its error's message.
         if (result.status === 'fail') throw new Error(line);
         if (result.status === 'skip') return task.skip(line);
@@ -52,10 +57,10 @@ export async function startLiveView(checks: readonly Check[], fancy: boolean, io
   };
 }
 
-function plainLines(io: Io): LiveView {
+function plainLines(io: Io, style: TextStyle): LiveView {
   return {
     finished(result) {
-      io.out(`${paint(result.status, ICON[result.status])} ${checkLine(result)}\n`);
+      io.out(`${statusLine(result, style)}\n`);
     },
     async done() {},
   };

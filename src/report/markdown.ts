@@ -1,9 +1,10 @@
 import type { DoctorConfig } from '../config.ts';
 import { TOKEN_VARIABLES } from '../config.ts';
-import { markdownText } from '../display.ts';
+import { displayable, markdownText } from '../display.ts';
 import type { CheckResult } from '../engine/types.ts';
 import type { Host } from '../host.ts';
 import { redactUrl } from '../net/proxy.ts';
+import { shellCommand } from '../quote.ts';
 import { VERSION } from '../version.ts';
 import type { RunSummary } from './json.ts';
 import { plainVerdict } from './text.ts';
@@ -65,6 +66,18 @@ export function markdownReport(config: DoctorConfig, host: Host, run: RunSummary
   lines.push(
     `- token: ${config.token ? `from ${config.tokenSource}, ${config.token.length} characters` : 'none found'}`,
   );
+  const given = config.invocation.given;
+  if (given) {
+    // --token's value is a secret: the report says it was given, never what it was.
+    const shown = given.map((word, i) =>
+      given[i - 1] === '--token'
+        ? '[redacted]'
+        : displayable(word).replace(/^--token=.*/, '--token=[redacted]'),
+    );
+    lines.push(
+      `- invocation: \`${shellCommand([...config.invocation.command, ...shown]).replace(/`/g, "'")}\``,
+    );
+  }
   lines.push(
     `- started ${run.startedAt.toISOString()}, took ${run.durationMs} ms, timeout ${config.timeoutMs} ms`,
   );

@@ -7,7 +7,7 @@ import { Redactor } from '../secret.ts';
  * The process's Io: every byte written to stdout or stderr, by the doctor or by a library it
  * uses (listr2 draws directly), passes the redactor first, the last line of defence for secrets.
  */
-export function processIo(): Io {
+export function processIo(args: string[]): Io {
   const redactor = new Redactor();
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
@@ -27,6 +27,7 @@ export function processIo(): Io {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
+    columns: process.stdout.columns,
     stdinIsTTY: Boolean(process.stdin.isTTY),
     async ask(question) {
       if (!process.stdin.isTTY) return null;
@@ -38,5 +39,6 @@ export function processIo(): Io {
       return () => process.removeListener('SIGINT', handler);
     },
     self: { execPath: process.execPath, script: process.argv[1] ?? '' },
+    args,
   };
 }

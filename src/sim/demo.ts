@@ -22,7 +22,9 @@ export async function runDemoScenario(scenario: Scenario, passThrough: string[],
     ...(scenario.behaviour ? { behaviour: scenario.behaviour } : {}),
   });
   try {
-    const invocation = invocationFor(scenario, sim, pki, token, dir, await closedPort());
+    const invocation = invocationFor(scenario, sim, pki, token, dir, await closedPort(), {
+      timeoutGiven: passThrough.includes('--timeout'),
+    });
     for (const [file, content] of Object.entries(invocation.files)) writeFileSync(file, content);
     const home = path.join(dir, 'home');
     mkdirSync(home);

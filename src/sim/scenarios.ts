@@ -305,6 +305,7 @@ export function invocationFor(
   token: string,
   dir: string,
   refusedPort: number,
+  options: { timeoutGiven?: boolean } = {},
 ): Invocation {
   const port = scenario.target === 'refused' ? refusedPort : sim.port;
   const scheme = scenario.target === 'http' ? 'http' : 'https';
@@ -320,7 +321,8 @@ export function invocationFor(
     pki.root.cert.fingerprint256,
   ];
   if (scenario.model) args.push('--model', scenario.model);
-  if (scenario.slow) args.push('--timeout', '2000');
+  // A stall waits for the bound: short, unless the run that stages it gives its own.
+  if (scenario.slow && !options.timeoutGiven) args.push('--timeout', '2000');
   const env: Record<string, string> = { ...scenario.env?.(`https://${SIM_HOST}:${port}`) };
   const files: Record<string, string> = {};
   const tokenKind = scenario.token ?? 'good';

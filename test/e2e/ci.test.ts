@@ -49,7 +49,7 @@ describe('CI preflight: JSON, JUnit, GitHub annotations and job summary, support
       );
       assert.match(
         xml,
-        /<testcase classname="eliza-doctor" name="token: Token is accepted \(GET \/quota\)" time="[\d.]+">\n\s+<failure type="TOKEN_INVALID"/,
+        /<testcase classname="eliza-doctor" name="token: Token and quota" time="[\d.]+">\n\s+<failure type="TOKEN_INVALID"/,
       );
       assert.match(xml, /<skipped message="DEPENDENCY_NOT_MET: token failed"\/>/);
 

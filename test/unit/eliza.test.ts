@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chatShape, errorText, judgeAnswer } from '../../src/eliza/answers.ts';
-import { closest, parseModels } from '../../src/eliza/models.ts';
+import { parseModels } from '../../src/eliza/models.ts';
 import { isExhausted, parseQuota } from '../../src/eliza/quota.ts';
 import type { HttpAnswer } from '../../src/net/index.ts';
+import { closest } from '../../src/similar.ts';
 
 const answer = (status: number, body: string | Buffer, headers: Record<string, string> = {}): HttpAnswer => ({
   status,

@@ -39,7 +39,7 @@ const run = (
     checkTimeoutMs: 1000,
     deadlineMs: 2000,
     ...more,
-  });
+  }).then((r) => r.results);
 
 describe('runChecks', () => {
   it('reports in registry order whatever order checks finish in', async () => {
@@ -82,7 +82,7 @@ describe('runChecks', () => {
       [
         ['fail', 'DNS_NOT_FOUND', 'a is broken'],
         ['skip', 'DEPENDENCY_NOT_MET', 'dns failed'],
-        ['skip', 'DEPENDENCY_NOT_MET', 'tcp was skipped'],
+        ['skip', 'DEPENDENCY_NOT_MET', 'dns failed'],
       ],
     );
   });
@@ -262,6 +262,31 @@ describe('runChecks', () => {
     ]);
     assert.deepEqual(seen, ['resolved']);
     assert.deepEqual([results[2]!.status, results[2]!.summary], ['skip', 'tcp failed']);
+  });
+
+  it('names the root cause, not the chain, and hands back the hidden prerequisites', async () => {
+    const { results, prerequisites } = await runChecks({
+      registry: [
+        stub('dns', async () => fail('DNS_NOT_FOUND', 'no such name')),
+        stub('tcp', async () => pass('never'), { needs: ['dns'] }),
+        stub('tls', async () => pass('never'), { needs: ['tcp'] }),
+      ],
+      selected: new Set(['tls']),
+      context,
+      checkTimeoutMs: 1000,
+      deadlineMs: 2000,
+    });
+    assert.deepEqual(
+      results.map((r) => [r.id, r.code, r.summary]),
+      [['tls', 'DEPENDENCY_NOT_MET', 'dns failed']],
+    );
+    assert.deepEqual(
+      prerequisites.map((r) => [r.id, r.status]),
+      [
+        ['dns', 'fail'],
+        ['tcp', 'skip'],
+      ],
+    );
   });
 
   it('closureOf names an unknown dependency', () => {
