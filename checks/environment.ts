@@ -2,6 +2,13 @@ import { TOKEN_VARIABLES } from '../src/config.ts';
 import { fail, pass, warn } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
 import { proxyFor, redactUrl } from '../src/net/proxy.ts';
+import {
+  containerNotes,
+  type WindowsStoreAdvice,
+  windowsStoreAdvice,
+  wslNotes,
+} from '../src/onboard/where.ts';
+import { type ContainerFacts, hostPlatform, type WslFacts } from '../src/platform.ts';
 
 export interface EnvironmentFacts {
   node: string;
@@ -12,6 +19,12 @@ export interface EnvironmentFacts {
   token: { source: string; length: number; prefix: string | null } | null;
   tokenSources: string[];
   proxy: { variable: string; url: string } | null;
+  /** Set in a container: a fix made inside lasts only as long as the container. */
+  container: ContainerFacts | null;
+  /** Set under WSL, with the command that adds the CA to the Windows store. */
+  wsl: (WslFacts & { windows: WindowsStoreAdvice }) | null;
+  /** PRETTY_NAME of /etc/os-release on Linux. */
+  distribution: string | null;
 }
 
 interface Finding {
@@ -93,6 +106,13 @@ export const environmentCheck = defineCheck<EnvironmentFacts>({
       details.push('no proxy applies to the gateway: connections go direct');
     }
 
+    const platform = await hostPlatform(host);
+    const wsl = platform.wsl
+      ? { ...platform.wsl, windows: await windowsStoreAdvice(host, platform.wsl) }
+      : null;
+    if (platform.container) details.push(...containerNotes(platform.container));
+    if (wsl) details.push(...wslNotes(wsl, wsl.windows));
+
     const data: EnvironmentFacts = {
       node: host.nodeVersion,
       platform: host.platform,
@@ -102,8 +122,18 @@ export const environmentCheck = defineCheck<EnvironmentFacts>({
       token,
       tokenSources: config.tokenCandidates.map((c) => c.source),
       proxy: proxy ? { variable: proxy.variable, url: redactUrl(proxy.url) } : null,
+      container: platform.container,
+      wsl,
+      distribution: platform.distribution,
     };
-    const summary = `Node ${host.nodeVersion} on ${host.platform} ${host.osRelease} (${host.arch})${shell ? `, shell ${shell}` : ''}`;
+    const where = [
+      platform.distribution,
+      wsl ? `WSL ${wsl.version}` : null,
+      platform.container
+        ? `in a ${platform.container.kind === 'container' ? '' : `${platform.container.kind} `}container`
+        : null,
+    ].filter(Boolean);
+    const summary = `Node ${host.nodeVersion} on ${host.platform} ${host.osRelease} (${host.arch})${where.length ? `, ${where.join(', ')}` : ''}${shell ? `, shell ${shell}` : ''}`;
     if (proxy && !proxy.parsed) {
       return fail(
         'PROXY_INVALID_URL',
