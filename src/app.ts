@@ -6,6 +6,7 @@ import { buildConfig, ConfigError, type DoctorConfig, describeFsError, type RawO
 import { checksIn, diagnose, exitCodeFor, registry, selectChecks } from './doctor.ts';
 import type { CheckResult } from './engine/types.ts';
 import { type Host, realHost } from './host.ts';
+import { type DockerfileArgs, dockerfileCommand, dockerfileOptions } from './onboard/dockerfile.ts';
 import { jsonDocument, type RunSummary } from './report/json.ts';
 import { Redactor } from './secret.ts';
 import { VERSION } from './version.ts';
@@ -391,6 +392,17 @@ export async function main(args: string[]): Promise<number> {
         }),
       async (argv) => {
         exitCode = await runEnv(argv as { shell?: string });
+      },
+    )
+    .command(
+      'dockerfile',
+      'print the Dockerfile lines that bake the verified internal CA into an image (--devcontainer: devcontainer.json)',
+      dockerfileOptions,
+      async (argv) => {
+        const output = await dockerfileCommand(argv as DockerfileArgs, realHost());
+        process.stdout.write(output.stdout);
+        process.stderr.write(output.stderr);
+        exitCode = output.code;
       },
     )
     .command(
