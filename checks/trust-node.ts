@@ -2,6 +2,7 @@ import { describeFsError } from '../src/config.ts';
 import { fail, isBroken, pass, skip, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
 import { trustFix } from '../src/fixes/descriptor.ts';
+import { type GuiAppsFacts, guiAppsNotes, readGuiAppsEnv } from '../src/onboard/macos.ts';
 import type { CertInfo } from '../src/pki/cert.ts';
 import { gatewayRoute } from '../src/route.ts';
 import { type FileRead, judgeNodeExtraCa, type NodeTrustVerdict, rootOf } from '../src/trust/node.ts';
@@ -22,6 +23,8 @@ export interface TrustNodeFacts {
     error: string | null;
     warnings: string[];
   };
+  /** macOS: what apps started from the Dock get (launchctl getenv); null elsewhere. */
+  guiApps: GuiAppsFacts | null;
 }
 
 const MAX_CA_FILE_BYTES = 16 * 1024 * 1024;
@@ -39,7 +42,7 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
     const terminalEnv = newTerminalEnv(ctx.host.env, scan);
     const terminalValue = terminalEnv.NODE_EXTRA_CA_CERTS?.trim() || undefined;
 
-    const [probe, fresh] = await Promise.all([
+    const [probe, fresh, guiApps] = await Promise.all([
       ctx.net.tlsProbe(
         {
           address: target.address,
@@ -51,6 +54,7 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
         ctx.signal,
       ),
       freshNodeHandshake(ctx.host, terminalEnv, target, ctx.config.timeoutMs, ctx.signal),
+      readGuiAppsEnv(ctx.host),
     ]);
     const data: TrustNodeFacts = {
       current: {
@@ -69,6 +73,7 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
         error: fresh.error,
         warnings: fresh.warnings,
       },
+      guiApps,
     };
     if (!probe.ok) {
       return fail(
@@ -109,6 +114,7 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
       `a new terminal: ${describeNew(data.newTerminal, terminal)}`,
       ...fresh.warnings.map((w) => `the fresh Node process warned: ${w}`),
       ...(await systemCaHint(ctx)),
+      ...(guiApps ? guiAppsNotes(guiApps, terminalValue ?? null) : []),
     ];
     const fix = trustFix('make Node trust the internal CA');
     if (currentOk && terminalOk) {

@@ -5,6 +5,7 @@ import type { DoctorConfig } from '../config.ts';
 import { diagnose, registry } from '../doctor.ts';
 import type { CheckResult } from '../engine/types.ts';
 import type { Host } from '../host.ts';
+import { LAUNCH_AGENT_LABEL } from '../onboard/macos.ts';
 import { checkLine, ICON, paint } from '../report/text.ts';
 import { doctorDataDir } from '../trust/locations.ts';
 import { scanStartup } from '../trust/startup.ts';
@@ -145,7 +146,7 @@ function showPlan(plan: Plan, diff: boolean): void {
   out(kleur.bold(diff ? 'The fix would change:' : 'The fix will change:'));
   for (const change of plan.changes) {
     out(`  ${change.before ? 'update' : 'create'} ${change.shown}  ${kleur.dim(`(${change.why})`)}`);
-    if (diff && change.kind === 'startup') {
+    if (diff && (change.kind === 'startup' || change.kind === 'agent')) {
       const text = unifiedDiff(
         change.target,
         change.before?.toString('utf8') ?? null,
@@ -170,6 +171,7 @@ function showPlan(plan: Plan, diff: boolean): void {
     }
   }
   for (const skipped of plan.skipped) out(kleur.yellow(`  leave ${skipped.shown} alone: ${skipped.reason}`));
+  for (const note of plan.notes) out(kleur.dim(`  ${note}`));
   if (plan.manualCommands.length) {
     out(kleur.dim('  the OS store (what other programs use) needs root; add --system to do it, or run:'));
     for (const c of plan.manualCommands) out(kleur.dim(`    $ ${c}`));
@@ -207,6 +209,12 @@ async function undo(dataDir: string, dryRun: boolean): Promise<number> {
   // The OS bundle is built from the anchor folders: it forgets the CA only when rebuilt.
   const anchor = ANCHOR_DIRS.find((a) => report.removed.some((f) => f.startsWith(`${a.dir}/`)));
   if (anchor) out(kleur.yellow(`the OS bundle still holds the CA until it is rebuilt: run ${anchor.update}`));
+  if (report.removed.some((f) => f.endsWith(`${LAUNCH_AGENT_LABEL}.plist`)))
+    out(
+      kleur.yellow(
+        'apps started from the Dock keep the variable until logout, or: launchctl unsetenv NODE_EXTRA_CA_CERTS',
+      ),
+    );
   for (const f of report.edited)
     out(
       kleur.yellow(`took the eliza-doctor block out of ${f} (edited since the fix, so not restored whole)`),

@@ -5,6 +5,7 @@ import type { CaBundleFacts } from '../../checks/ca-bundle.ts';
 import type { TrustPythonFacts } from '../../checks/trust-python.ts';
 import type { CheckResult } from '../engine/types.ts';
 import type { Host } from '../host.ts';
+import { launchAgentPath, launchAgentPlist, shellQuote } from '../onboard/macos.ts';
 import { parsePemBundle, toPem } from '../pki/cert.ts';
 import { DOCUMENTED_SYSTEM_PATH, doctorDataDir, installedBundlePath } from '../trust/locations.ts';
 import { blockLines, type ShellKind, startupFiles, withBlock } from '../trust/shell.ts';
@@ -16,7 +17,7 @@ export interface FileChange {
   target: string;
   /** As the user knows it (the symlink, ~ for HOME). */
   shown: string;
-  kind: 'bundle' | 'startup' | 'system';
+  kind: 'bundle' | 'startup' | 'system' | 'agent';
   before: Buffer | null;
   after: Buffer;
   mode: number;
@@ -32,6 +33,8 @@ export interface Plan {
   systemCommands: string[];
   /** Shown, not run: what the OS store needs, without --system. */
   manualCommands: string[];
+  /** Shown after the changes: what takes effect when, and how to have it now. */
+  notes: string[];
 }
 
 export const MERGED_BUNDLE_NAME = 'ca-bundle-with-internal.pem';
@@ -62,7 +65,14 @@ export async function planTrustFix(options: {
   const pem = bundle.data.pem!;
   const dataDir = doctorDataDir(host);
   const bundlePath = installedBundlePath(host);
-  const plan: Plan = { changes: [], skipped: [], variables: {}, systemCommands: [], manualCommands: [] };
+  const plan: Plan = {
+    changes: [],
+    skipped: [],
+    variables: {},
+    systemCommands: [],
+    manualCommands: [],
+    notes: [],
+  };
   const shown = (p: string) => (p.startsWith(`${host.home}/`) ? `~/${p.slice(host.home.length + 1)}` : p);
   const terminal = newTerminalEnv(host.env, scan);
 
@@ -132,6 +142,23 @@ export async function planTrustFix(options: {
     for (const file of await startupTargets(host, shell, scan)) {
       await addStartup(plan, host, shell, file, shown(file), blockLines(shell, plan.variables, host.home));
     }
+  }
+
+  if (host.platform === 'darwin') {
+    // Apps started from the Dock never read the startup files: launchd's environment is theirs.
+    const agent = launchAgentPath(host.home);
+    await addFile(
+      plan,
+      host,
+      agent,
+      shown(agent),
+      'agent',
+      launchAgentPlist(nodeFile),
+      'a LaunchAgent: apps started from the Dock get NODE_EXTRA_CA_CERTS at each login',
+    );
+    plan.notes.push(
+      `apps started from the Dock get NODE_EXTRA_CA_CERTS from the next login; for now: launchctl setenv NODE_EXTRA_CA_CERTS ${shellQuote(nodeFile)}, then restart the app`,
+    );
   }
 
   const family = options.store.family ?? ANCHOR_DIRS[0]!;
