@@ -6,7 +6,9 @@ import type { TrustPythonFacts } from '../../checks/trust-python.ts';
 import type { CheckResult } from '../engine/types.ts';
 import type { Host } from '../host.ts';
 import { launchAgentPath, launchAgentPlist, shellQuote } from '../onboard/macos.ts';
+import { windowsStoreAdvice } from '../onboard/where.ts';
 import { parsePemBundle, toPem } from '../pki/cert.ts';
+import { hostPlatform } from '../platform.ts';
 import { DOCUMENTED_SYSTEM_PATH, doctorDataDir, installedBundlePath } from '../trust/locations.ts';
 import { blockLines, type ShellKind, startupFiles, withBlock } from '../trust/shell.ts';
 import { newTerminalEnv, type StartupScan } from '../trust/startup.ts';
@@ -158,6 +160,19 @@ export async function planTrustFix(options: {
     );
     plan.notes.push(
       `apps started from the Dock get NODE_EXTRA_CA_CERTS from the next login; for now: launchctl setenv NODE_EXTRA_CA_CERTS ${shellQuote(nodeFile)}, then restart the app`,
+    );
+  }
+
+  const where = await hostPlatform(host);
+  if (where.container) {
+    plan.notes.push(
+      'this is a container: the fix lasts only as long as it does; to bake trust into the image: eliza-doctor dockerfile',
+    );
+  }
+  if (where.wsl) {
+    const windows = await windowsStoreAdvice(host, where.wsl);
+    plan.notes.push(
+      `Windows programs do not see this fix; in a Windows terminal, afterwards: ${windows.command}`,
     );
   }
 

@@ -264,6 +264,26 @@ describe('macOS: fix offers the LaunchAgent, previewable and undoable', () => {
     );
     assert.deepEqual(plan.notes, []);
   });
+
+  it('in a container and under WSL, the plan says what the fix does not reach', async () => {
+    const host: Host = {
+      ...fakeHost({ SHELL: '/bin/bash', WSL_DISTRO_NAME: 'Ubuntu' }, { '/.dockerenv': '' }),
+      home: tempHome(),
+    };
+    const results = new Map<string, CheckResult>([
+      ['ca-bundle', { id: 'ca-bundle', data: { pem: pki.bundlePem } } as unknown as CheckResult],
+    ]);
+    const plan = await planTrustFix({
+      host,
+      results,
+      scan: await scanStartup(host),
+      store: await readSystemStore(host, [ROOT_FP]),
+      system: false,
+    });
+    assert.equal(plan.notes.length, 2);
+    assert.ok(plan.notes.some((n) => n.includes('eliza-doctor dockerfile')));
+    assert.ok(plan.notes.some((n) => n.includes('certutil')));
+  });
 });
 
 describe('Java: whether cacerts holds the root, and the keytool command', () => {
