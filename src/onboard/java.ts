@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Host } from '../host.ts';
 import { shellQuote } from './macos.ts';
@@ -26,20 +26,21 @@ export interface JavaFacts {
 /**
  * The certificates of a Java key store, JKS or the JDK's password-less PKCS#12, found without a
  * JVM (a second of start-up on every run): both keep each trusted certificate as plain DER, so
- * every DER SEQUENCE that parses as a certificate is one.
+ * every DER SEQUENCE shaped like a certificate is one, and its SHA-256 is the fingerprint.
  */
 export function keystoreFingerprints(bytes: Buffer): string[] {
   const found = new Set<string>();
   for (let i = bytes.indexOf(0x30); i >= 0 && i + 4 < bytes.length; i = bytes.indexOf(0x30, i + 1)) {
-    // A certificate is SEQUENCE { SEQUENCE tbsCertificate, ... }, both long enough for 2 length bytes.
-    if (bytes[i + 1] !== 0x82 || bytes[i + 4] !== 0x30) continue;
+    // A v3 certificate is SEQUENCE { SEQUENCE tbsCertificate { [0] version, ... }, ... }, both long
+    // enough for two length bytes; that shape alone (no parsing) keeps a full store at a few ms.
+    if (bytes[i + 1] !== 0x82 || bytes[i + 4] !== 0x30 || bytes[i + 5] !== 0x82 || bytes[i + 8] !== 0xa0)
+      continue;
     const end = i + 4 + ((bytes[i + 2]! << 8) | bytes[i + 3]!);
     if (end > bytes.length) continue;
-    try {
-      found.add(new X509Certificate(bytes.subarray(i, end)).fingerprint256);
-    } catch {
-      // not a certificate: a SEQUENCE inside one, or key store framing
-    }
+    found.add(
+      createHash('sha256').update(bytes.subarray(i, end)).digest('hex').toUpperCase().match(/../g)!.join(':'),
+    );
+    i = end - 1;
   }
   return [...found];
 }
