@@ -3,6 +3,7 @@ import { fail, pass, warn } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
 import { proxyFor, redactUrl } from '../src/net/proxy.ts';
 import {
+  containerName,
   containerNotes,
   type WindowsStoreAdvice,
   windowsStoreAdvice,
@@ -129,9 +130,7 @@ export const environmentCheck = defineCheck<EnvironmentFacts>({
     const where = [
       platform.distribution,
       wsl ? `WSL ${wsl.version}` : null,
-      platform.container
-        ? `in a ${platform.container.kind === 'container' ? '' : `${platform.container.kind} `}container`
-        : null,
+      platform.container ? `in ${containerName(platform.container)}` : null,
     ].filter(Boolean);
     const summary = `Node ${host.nodeVersion} on ${host.platform} ${host.osRelease} (${host.arch})${where.length ? `, ${where.join(', ')}` : ''}${shell ? `, shell ${shell}` : ''}`;
     if (proxy && !proxy.parsed) {

@@ -3,18 +3,25 @@ import type { Host } from '../host.ts';
 import type { ContainerFacts, WslFacts } from '../platform.ts';
 import { installedBundlePath } from '../trust/locations.ts';
 
+export function containerName(container: ContainerFacts): string {
+  switch (container.kind) {
+    case 'devcontainer':
+      return 'a dev container';
+    case 'codespaces':
+      return 'a GitHub Codespace';
+    case 'kubernetes':
+      return 'a Kubernetes pod';
+    case 'container':
+      return 'a container';
+    default:
+      return `a ${container.kind} container`;
+  }
+}
+
 /** What the report says about running in a container: the fix is as short-lived as the container. */
 export function containerNotes(container: ContainerFacts): string[] {
-  const what =
-    container.kind === 'devcontainer'
-      ? 'a dev container'
-      : container.kind === 'codespaces'
-        ? 'a GitHub Codespace'
-        : container.kind === 'kubernetes'
-          ? 'a Kubernetes pod'
-          : `a ${container.kind === 'container' ? '' : `${container.kind} `}container`;
   return [
-    `running in ${what} (${container.evidence.join('; ')})`,
+    `running in ${containerName(container)} (${container.evidence.join('; ')})`,
     'a fix made here lasts only as long as this container: a rebuilt or new container starts without the internal CA',
     'to bake trust into the image: eliza-doctor dockerfile (the Dockerfile lines), eliza-doctor dockerfile --devcontainer (devcontainer.json)',
   ];
