@@ -4,6 +4,8 @@ import { fail, manualFix, pass, warn } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
 import type { EnvironmentFacts } from '../src/facts.ts';
 import { proxyFor, redactUrl } from '../src/net/proxy.ts';
+import { containerName, containerNotes, windowsStoreAdvice, wslNotes } from '../src/onboard/where.ts';
+import { hostPlatform } from '../src/platform.ts';
 
 interface Finding {
   code: Code;
@@ -84,6 +86,13 @@ export const environmentCheck = defineCheck({
       details.push('no proxy applies to the gateway: connections go direct');
     }
 
+    const platform = await hostPlatform(host);
+    const wsl = platform.wsl
+      ? { ...platform.wsl, windows: await windowsStoreAdvice(host, platform.wsl) }
+      : null;
+    if (platform.container) details.push(...containerNotes(platform.container));
+    if (wsl) details.push(...wslNotes(wsl, wsl.windows));
+
     const data: EnvironmentFacts = {
       node: host.nodeVersion,
       platform: host.platform,
@@ -93,8 +102,16 @@ export const environmentCheck = defineCheck({
       token,
       tokenSources: config.tokenCandidates.map((c) => c.source),
       proxy: proxy ? { variable: proxy.variable, url: redactUrl(proxy.url) } : null,
+      container: platform.container,
+      wsl,
+      distribution: platform.distribution,
     };
-    const summary = `Node ${host.nodeVersion} on ${host.platform} ${host.osRelease} (${host.arch})${shell ? `, shell ${shell}` : ''}`;
+    const where = [
+      platform.distribution,
+      wsl ? `WSL ${wsl.version}` : null,
+      platform.container ? `in ${containerName(platform.container)}` : null,
+    ].filter(Boolean);
+    const summary = `Node ${host.nodeVersion} on ${host.platform} ${host.osRelease} (${host.arch})${where.length ? `, ${where.join(', ')}` : ''}${shell ? `, shell ${shell}` : ''}`;
     if (proxy && !proxy.parsed) {
       return fail(
         'PROXY_INVALID_URL',

@@ -4,6 +4,7 @@ import { type CheckContext, defineCheck } from '../src/engine/types.ts';
 import type { TrustNodeFacts } from '../src/facts.ts';
 import { trustFix } from '../src/fixes/descriptor.ts';
 import { gatewayRoute } from '../src/net/route.ts';
+import { guiAppsNotes, readGuiAppsEnv } from '../src/onboard/macos.ts';
 import { quote } from '../src/quote.ts';
 import { selfCommand } from '../src/self.ts';
 import { doctorDataDir } from '../src/trust/locations.ts';
@@ -28,7 +29,7 @@ export const trustNodeCheck = defineCheck({
     const terminalEnv = newTerminalEnv(ctx.host.env, scan);
     const terminalValue = terminalEnv.NODE_EXTRA_CA_CERTS?.trim() || undefined;
 
-    const [probe, fresh] = await Promise.all([
+    const [probe, fresh, guiApps] = await Promise.all([
       ctx.net.tlsProbe(
         {
           address: target.address,
@@ -40,6 +41,7 @@ export const trustNodeCheck = defineCheck({
         ctx.signal,
       ),
       freshNodeHandshake(ctx.host, terminalEnv, target, ctx.config.timeoutMs, ctx.signal),
+      readGuiAppsEnv(ctx.host),
     ]);
     const data: TrustNodeFacts = {
       current: {
@@ -58,6 +60,7 @@ export const trustNodeCheck = defineCheck({
         error: fresh.error,
         warnings: fresh.warnings,
       },
+      guiApps,
     };
     if (!probe.ok) {
       return fail(
@@ -96,6 +99,7 @@ export const trustNodeCheck = defineCheck({
       `a new terminal: ${describeNew(data.newTerminal, terminal)}`,
       ...fresh.warnings.map((w) => `the fresh Node process warned: ${w}`),
       ...(await systemCaHint(ctx)),
+      ...(guiApps ? guiAppsNotes(guiApps, terminalValue ?? null) : []),
     ];
     const fix = trustFix(ctx.config, ctx.host.env);
     if (currentOk && terminalOk) {

@@ -3,6 +3,7 @@ import { type CheckContext, defineCheck } from '../src/engine/types.ts';
 import type { TrustSystemFacts } from '../src/facts.ts';
 import { trustFix } from '../src/fixes/descriptor.ts';
 import { gatewayRoute } from '../src/net/route.ts';
+import { javaNotes, readJavaTrust } from '../src/onboard/java.ts';
 import { quickFingerprints } from '../src/pki/cert.ts';
 import { selfCommand } from '../src/self.ts';
 import { readGitConfig } from '../src/trust/gitconfig.ts';
@@ -21,19 +22,22 @@ export const trustSystemCheck = defineCheck({
     const scan = await scanStartup(ctx.host);
     const env = newTerminalEnv(ctx.host.env, scan);
     const reading = readSystemStore(ctx.host, pinned);
-    const [store, curl, git] = await Promise.all([
+    const [store, curl, git, java] = await Promise.all([
       reading,
       curlVerdict(ctx, env, address),
       gitVerdict(ctx, env, reading),
+      readJavaTrust(ctx.host, pinned, installedBundlePath(ctx.host)),
     ]);
-    const data: TrustSystemFacts = { store, curl, git };
+    const data: TrustSystemFacts = { store, curl, git, java };
     const details = [
       store.bundle
         ? `OS bundle ${store.bundle}: ${store.bundleHasRoot ? 'holds' : 'lacks'} the internal root`
         : 'no OS bundle found',
       ...(store.anchors.length ? [`installed as an anchor: ${store.anchors.join(', ')}`] : []),
       ...(store.keychain !== null
-        ? [`macOS System keychain: ${store.keychain ? 'holds' : 'lacks'} the internal root`]
+        ? [
+            `macOS System keychain: ${store.keychain ? 'holds' : 'lacks'} the internal root${store.keychain ? (store.keychainSslTrusted === null ? ' (its SSL trust could not be read)' : store.keychainSslTrusted ? ', trusted for SSL' : ', but no trust setting makes it a trusted root for SSL (security add-trusted-cert -d -r trustRoot)') : ''}`,
+          ]
         : []),
       ...(curl ? [`curl (${curl.path}): ${curl.detail}`] : ['curl: not installed']),
       ...(git
@@ -41,6 +45,7 @@ export const trustSystemCheck = defineCheck({
             `git (${git.path}) reads ${git.caFile ?? 'its built-in bundle'}: ${git.trusted === null ? 'unknown' : git.trusted ? 'holds the internal root' : 'lacks the internal root'}`,
           ]
         : []),
+      ...(java ? javaNotes(java) : []),
     ];
     const fix = trustFix(ctx.config, ctx.host.env);
     // Programs that read only the OS store need root to fix: said, not made the next step.
@@ -74,7 +79,8 @@ export const trustSystemCheck = defineCheck({
         },
       );
     }
-    if (internal && !curl && !git && !store.bundleHasRoot && !store.keychain) {
+    const keychainTrusts = store.keychain === true && store.keychainSslTrusted !== false;
+    if (internal && !curl && !git && !store.bundleHasRoot && !keychainTrusts) {
       return warn(
         'TRUST_SYSTEM_STORE_MISSING_CA',
         'the OS store lacks the internal root: tools that use it will reject the gateway',

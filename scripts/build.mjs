@@ -1,7 +1,7 @@
 // dist/cli.js is a launcher written here: it answers --version and list (which scripts call
 // often) from values taken at build time, without loading the doctor at all.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
@@ -55,6 +55,17 @@ await build({
   plugins: [lazyImports, shippedHooks],
 });
 await build({ ...common, entryPoints: LAZY, outdir: 'dist/lazy' });
+// The same doctor as one file, for a machine that cannot install packages (npm itself failing on
+// the internal CA): copied alone and run as `node eliza-doctor.mjs`. Without splitting, esbuild
+// inlines every import() (demo, the live view, undici), so the file needs nothing beside it.
+await build({
+  ...common,
+  entryPoints: ['src/cli.ts'],
+  outfile: 'dist/eliza-doctor.mjs',
+  plugins: [shippedHooks],
+  banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
+});
+chmodSync('dist/eliza-doctor.mjs', 0o755);
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const list = execFileSync(process.execPath, ['dist/main.js', 'list', '--long'], { encoding: 'utf8' })

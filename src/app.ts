@@ -4,6 +4,7 @@ import { declareFlags, FLAGS } from './cli/flags.ts';
 import type { Io } from './cli/io.ts';
 import { checkCommand } from './commands/check.ts';
 import { demoCommand } from './commands/demo.ts';
+import { dockerfileCommand } from './commands/dockerfile.ts';
 import { envCommand } from './commands/env.ts';
 import { fixCommand } from './commands/fix.ts';
 import { listCommand } from './commands/list.ts';
@@ -13,7 +14,14 @@ import { processIo } from './report/output.ts';
 import { closest, distance } from './similar.ts';
 import { VERSION } from './version.ts';
 
-const COMMANDS: Command[] = [checkCommand, fixCommand, envCommand, listCommand, demoCommand];
+const COMMANDS: Command[] = [
+  checkCommand,
+  fixCommand,
+  envCommand,
+  dockerfileCommand,
+  listCommand,
+  demoCommand,
+];
 
 const EXAMPLES: [string, string][] = [
   ['$0', 'diagnose with the token from $ELIZA_TOKEN / $SOY_TOKEN'],

@@ -5,7 +5,11 @@
 import type { Code } from './codes.ts';
 import type { QuotaFamily } from './eliza/quota.ts';
 import type { Address } from './net/index.ts';
+import type { JavaFacts } from './onboard/java.ts';
+import type { GuiAppsFacts } from './onboard/macos.ts';
+import type { WindowsStoreAdvice } from './onboard/where.ts';
 import type { CertInfo } from './pki/cert.ts';
+import type { ContainerFacts, WslFacts } from './platform.ts';
 import type { Timings } from './timings.ts';
 import type { HandshakeVerdict } from './trust/probes.ts';
 import type { SystemStore } from './trust/system.ts';
@@ -19,6 +23,12 @@ export interface EnvironmentFacts {
   token: { source: string; length: number; prefix: string | null } | null;
   tokenSources: string[];
   proxy: { variable: string; url: string } | null;
+  /** Set in a container: a fix made inside lasts only as long as the container. */
+  container: ContainerFacts | null;
+  /** Set under WSL, with the command that adds the CA to the Windows store. */
+  wsl: (WslFacts & { windows: WindowsStoreAdvice }) | null;
+  /** PRETTY_NAME of /etc/os-release on Linux. */
+  distribution: string | null;
 }
 export interface SchemeFacts {
   baseUrl: string;
@@ -82,6 +92,8 @@ export interface TrustNodeFacts {
     error: string | null;
     warnings: string[];
   };
+  /** macOS: what apps started from the Dock get (launchctl getenv); null elsewhere. */
+  guiApps: GuiAppsFacts | null;
 }
 export interface TrustPythonFacts {
   python: string | null;
@@ -98,6 +110,8 @@ export interface TrustSystemFacts {
   store: SystemStore;
   curl: { path: string; trusted: boolean | null; detail: string } | null;
   git: { path: string; caFile: string | null; trusted: boolean | null } | null;
+  /** Where java or keytool is found: whether its cacerts holds the root (reported, not judged). */
+  java: JavaFacts | null;
 }
 export interface InsecureFinding {
   code: Code;

@@ -59,9 +59,9 @@ export class Redactor {
 
   #compile(): void {
     const needles = [...this.#needles].sort((a, b) => b.length - a.length);
-    const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const long = needles.filter((n) => n.length >= SHORT).map(escape);
-    const short = needles.filter((n) => n.length < SHORT).map(escape);
+    const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const long = needles.filter((n) => n.length >= SHORT).map(escapeRegExp);
+    const short = needles.filter((n) => n.length < SHORT).map(escapeRegExp);
     this.#patterns = [
       ...(long.length ? [new RegExp(long.join('|'), 'g')] : []),
       // A short secret inside a longer word is most likely that word, not the secret.

@@ -77,6 +77,17 @@ export const FLAGS = {
     describe: 'syntax [default: from $SHELL]; github: NAME=value lines for >> "$GITHUB_ENV"',
   },
   long: { flag: 'long', type: 'boolean', describe: 'a third column: network or offline' },
+  base: {
+    flag: 'base',
+    type: 'string',
+    choices: ['debian', 'alpine', 'rhel'],
+    describe: "the image's base [default: this machine's, by /etc/os-release]",
+  },
+  devcontainer: {
+    flag: 'devcontainer',
+    type: 'boolean',
+    describe: "print devcontainer.json's containerEnv instead",
+  },
   scenario: {
     flag: 'scenario',
     type: 'string',

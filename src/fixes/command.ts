@@ -6,6 +6,7 @@ import { diagnose, registry } from '../doctor.ts';
 import { usable } from '../engine/outcome.ts';
 import type { CheckResult } from '../engine/types.ts';
 import type { CaBundleFacts } from '../facts.ts';
+import { LAUNCH_AGENT_LABEL } from '../onboard/macos.ts';
 import { checkLine, ICON, paint } from '../report/text.ts';
 import { maskSecretAssignments } from '../secret.ts';
 import { selfCommand } from '../self.ts';
@@ -156,7 +157,7 @@ function showPlan(plan: Plan, diff: boolean, io: Io): void {
   out(kleur.bold(diff ? 'The fix would change:' : 'The fix will change:'));
   for (const change of plan.changes) {
     out(`  ${change.before ? 'update' : 'create'} ${change.shown}  ${kleur.dim(`(${change.why})`)}`);
-    if (diff && change.kind === 'startup') {
+    if (diff && (change.kind === 'startup' || change.kind === 'agent')) {
       const text = unifiedDiff(
         change.target,
         change.before?.toString('utf8') ?? null,
@@ -182,6 +183,7 @@ function showPlan(plan: Plan, diff: boolean, io: Io): void {
     }
   }
   for (const skipped of plan.skipped) out(kleur.yellow(`  leave ${skipped.shown} alone: ${skipped.reason}`));
+  for (const note of plan.notes) out(kleur.dim(`  ${note}`));
   if (plan.manualCommands.length) {
     out(kleur.dim('  the OS store (what other programs use) needs root; add --system to do it, or run:'));
     for (const c of plan.manualCommands) out(kleur.dim(`    $ ${c}`));
@@ -225,6 +227,12 @@ async function undo(dataDir: string, dryRun: boolean, io: Io): Promise<number> {
   // The OS bundle is built from the anchor folders: it forgets the CA only when rebuilt.
   const anchor = ANCHOR_DIRS.find((a) => report.removed.some((f) => f.startsWith(`${a.dir}/`)));
   if (anchor) out(kleur.yellow(`the OS bundle still holds the CA until it is rebuilt: run ${anchor.update}`));
+  if (report.removed.some((f) => f.endsWith(`${LAUNCH_AGENT_LABEL}.plist`)))
+    out(
+      kleur.yellow(
+        'apps started from the Dock keep the variable until logout, or: launchctl unsetenv NODE_EXTRA_CA_CERTS',
+      ),
+    );
   for (const f of report.edited)
     out(
       kleur.yellow(`took the eliza-doctor block out of ${f} (edited since the fix, so not restored whole)`),

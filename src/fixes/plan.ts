@@ -4,7 +4,10 @@ import { rootCertificates } from 'node:tls';
 import type { CheckResult } from '../engine/types.ts';
 import type { CaBundleFacts, CheckId, TrustPythonFacts } from '../facts.ts';
 import type { Host } from '../host.ts';
+import { launchAgentPath, launchAgentPlist, shellQuote } from '../onboard/macos.ts';
+import { windowsStoreAdvice } from '../onboard/where.ts';
 import { parsePemBundle, toPem } from '../pki/cert.ts';
+import { hostPlatform } from '../platform.ts';
 import { DOCUMENTED_SYSTEM_PATH, doctorDataDir, installedBundlePath } from '../trust/locations.ts';
 import { blockLines, type ShellKind, startupFiles, withBlock } from '../trust/shell.ts';
 import { newTerminalEnv, type StartupScan } from '../trust/startup.ts';
@@ -15,7 +18,7 @@ export interface FileChange {
   target: string;
   /** As the user knows it (the symlink, ~ for HOME). */
   shown: string;
-  kind: 'bundle' | 'startup' | 'system';
+  kind: 'bundle' | 'startup' | 'system' | 'agent';
   before: Buffer | null;
   after: Buffer;
   mode: number;
@@ -31,6 +34,8 @@ export interface Plan {
   systemCommands: string[];
   /** Shown, not run: what the OS store needs, without --system. */
   manualCommands: string[];
+  /** Shown after the changes: what takes effect when, and how to have it now. */
+  notes: string[];
 }
 
 export const MERGED_BUNDLE_NAME = 'ca-bundle-with-internal.pem';
@@ -61,7 +66,14 @@ export async function planTrustFix(options: {
   const pem = bundle.data.pem!;
   const dataDir = doctorDataDir(host);
   const bundlePath = installedBundlePath(host);
-  const plan: Plan = { changes: [], skipped: [], variables: {}, systemCommands: [], manualCommands: [] };
+  const plan: Plan = {
+    changes: [],
+    skipped: [],
+    variables: {},
+    systemCommands: [],
+    manualCommands: [],
+    notes: [],
+  };
   const shown = (p: string) => (p.startsWith(`${host.home}/`) ? `~/${p.slice(host.home.length + 1)}` : p);
   const terminal = newTerminalEnv(host.env, scan);
 
@@ -131,6 +143,36 @@ export async function planTrustFix(options: {
     for (const file of await startupTargets(host, shell, scan)) {
       await addStartup(plan, host, shell, file, shown(file), blockLines(shell, plan.variables, host.home));
     }
+  }
+
+  if (host.platform === 'darwin') {
+    // Apps started from the Dock never read the startup files: launchd's environment is theirs.
+    const agent = launchAgentPath(host.home);
+    await addFile(
+      plan,
+      host,
+      agent,
+      shown(agent),
+      'agent',
+      launchAgentPlist(nodeFile),
+      'a LaunchAgent: apps started from the Dock get NODE_EXTRA_CA_CERTS at each login',
+    );
+    plan.notes.push(
+      `apps started from the Dock get NODE_EXTRA_CA_CERTS from the next login; for now: launchctl setenv NODE_EXTRA_CA_CERTS ${shellQuote(nodeFile)}, then restart the app`,
+    );
+  }
+
+  const where = await hostPlatform(host);
+  if (where.container) {
+    plan.notes.push(
+      'this is a container: the fix lasts only as long as it does; to bake trust into the image: eliza-doctor dockerfile',
+    );
+  }
+  if (where.wsl) {
+    const windows = await windowsStoreAdvice(host, where.wsl);
+    plan.notes.push(
+      `Windows programs do not see this fix; in a Windows terminal, afterwards: ${windows.command}`,
+    );
   }
 
   const family = options.store.family ?? ANCHOR_DIRS[0]!;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Host } from '../host.ts';
+import { keychainCertificates, sslTrustByName } from '../onboard/macos.ts';
 import { quickFingerprints } from '../pki/cert.ts';
 import { SYSTEM_BUNDLES } from './locations.ts';
 
@@ -33,6 +34,8 @@ export interface SystemStore {
   anchors: string[];
   family: (typeof ANCHOR_DIRS)[number] | null;
   keychain: boolean | null;
+  /** macOS: whether a trust setting (user or admin domain) makes the keychain's root a trusted SSL root; null when unknown or absent. */
+  keychainSslTrusted: boolean | null;
 }
 
 const MAX_BUNDLE = 16 * 1024 * 1024;
@@ -65,30 +68,43 @@ export async function readSystemStore(host: Host, pinned: string[]): Promise<Sys
       if (bytes && quickFingerprints(bytes).some((fp) => pinned.includes(fp))) anchors.push(file);
     }
   }
+  const keychain =
+    host.platform === 'darwin' ? await keychainHasRoot(host, pinned) : { present: null, sslTrusted: null };
   return {
     bundle,
     bundleHasRoot,
     anchors,
     family,
-    keychain: host.platform === 'darwin' ? await keychainHasRoot(host, pinned) : null,
+    keychain: keychain.present,
+    keychainSslTrusted: keychain.sslTrusted,
   };
 }
 
-/** macOS: `security find-certificate -a -Z` lists SHA-256 hashes of the keychains' certificates. */
-async function keychainHasRoot(host: Host, pinned: string[]): Promise<boolean | null> {
-  const result = await host.exec(
-    'security',
-    ['find-certificate', '-a', '-Z', '/Library/Keychains/System.keychain'],
-    {
-      env: host.env,
-      timeoutMs: 5000,
-    },
+/**
+ * macOS: `security find-certificate -a -Z` lists the keychain's certificates with their SHA-256;
+ * present is not trusted, so the trust settings of the user and admin domains are read too
+ * (`add-trusted-cert -d` writes the admin one; the user's, when it has one, wins).
+ */
+async function keychainHasRoot(
+  host: Host,
+  pinned: string[],
+): Promise<{ present: boolean | null; sslTrusted: boolean | null }> {
+  const security = (args: string[]) => host.exec('security', args, { env: host.env, timeoutMs: 5000 });
+  const result = await security(['find-certificate', '-a', '-Z', '/Library/Keychains/System.keychain']);
+  if (result.code !== 0) return { present: null, sslTrusted: null };
+  const root = keychainCertificates(result.stdout).find((c) => pinned.includes(c.sha256));
+  if (!root) return { present: false, sslTrusted: null };
+  if (!root.label) return { present: true, sslTrusted: null };
+  const [user, admin] = await Promise.all([
+    security(['dump-trust-settings']),
+    security(['dump-trust-settings', '-d']),
+  ]);
+  // A domain without settings exits non-zero ("No Trust Settings were found"): it says nothing.
+  if (user.code === null && admin.code === null) return { present: true, sslTrusted: null };
+  const verdicts = [user, admin].map((d) =>
+    d.code === 0 ? sslTrustByName(d.stdout).get(root.label!) : undefined,
   );
-  if (result.code !== 0) return null;
-  const hashes = [...result.stdout.matchAll(/SHA-256 hash:\s*([0-9A-F]+)/gi)].map((m) =>
-    m[1]!.toUpperCase().match(/../g)!.join(':'),
-  );
-  return hashes.some((h) => pinned.includes(h));
+  return { present: true, sslTrusted: verdicts.find((v) => v !== undefined) ?? false };
 }
 
 /** The commands that add the internal CA to this OS's store. */
