@@ -126,13 +126,16 @@ export async function main(args: string[], io: Io): Promise<number> {
       completionFilter((_error, defaults) => done([...new Set([...(defaults ?? []), ...flagsOf(words)])]));
     },
   );
-  for (const [command, description] of EXAMPLES) parser = parser.example(command, description);
+  // Examples as a block of their own: yargs' two columns would break a long command in the middle.
+  parser = parser.epilogue(
+    `Examples:\n${EXAMPLES.map(([command, what]) => `  $ ${command.replace('$0', 'eliza-doctor')}\n      ${what}`).join('\n')}`,
+  );
   await parser
     .strict()
     .version(VERSION)
     .help()
     .alias('h', 'help')
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .wrap(Math.min(110, process.stdout.columns || Number(process.env.COLUMNS) || 80))
     .fail((message, error) => {
       if (error instanceof ConfigError) throw error;
       if (!error) throw new ConfigError(suggestion(message || 'invalid usage'));

@@ -5,6 +5,8 @@ import type { RunSummary } from './json.ts';
 /** How the text view is drawn on this output. */
 export interface TextStyle {
   icons: Record<Status, string>;
+  /** Between a check's title and its summary: an em dash, or a hyphen for ASCII. */
+  dash: string;
   /** Lines are kept within this many columns; null: as long as they are (a log, a pipe). */
   width: number | null;
   /** Pass lines with their details, and every detail of every problem. */
@@ -34,10 +36,10 @@ export function textStyle(options: {
     : Number.isInteger(fromEnv) && fromEnv > 0
       ? fromEnv
       : null;
-  return { icons, width, verbose: options.verbose };
+  return { icons, dash: icons === ASCII_ICONS ? '-' : '—', width, verbose: options.verbose };
 }
 
-const DEFAULT_STYLE: TextStyle = { icons: UNICODE_ICONS, width: null, verbose: false };
+const DEFAULT_STYLE: TextStyle = { icons: UNICODE_ICONS, dash: '—', width: null, verbose: false };
 
 export function paint(status: Status, text: string): string {
   switch (status) {
@@ -56,7 +58,7 @@ export function paint(status: Status, text: string): string {
 export function checkLine(result: CheckResult, style: TextStyle = DEFAULT_STYLE): string {
   const code = result.code && result.code !== 'DEPENDENCY_NOT_MET' ? ` ${kleur.bold(result.code)}` : '';
   const summary = result.status === 'skip' ? `skipped: ${result.summary}` : result.summary;
-  const line = `${result.title}${code} ${kleur.dim('—')} ${summary}`;
+  const line = `${result.title}${code} ${kleur.dim(style.dash)} ${summary}`;
   // The icon and its space take two columns.
   return style.verbose || style.width === null ? line : fit(line, style.width - 2);
 }
@@ -146,12 +148,26 @@ export function summaryText(
     );
   }
   lines.push('');
-  lines.push(...wrap(verdictLine(run, strict, partial), style.width, '', '  '));
+  lines.push(...wrap(verdictLine(run, strict, partial, style), style.width, '', '  '));
   return lines.join('\n');
 }
 
-export function verdictLine(run: RunSummary, strict: boolean, partial: boolean): string {
-  const text = plainVerdict(run, strict, partial);
+export function verdictLine(
+  run: RunSummary,
+  strict: boolean,
+  partial: boolean,
+  style: TextStyle = DEFAULT_STYLE,
+): string {
+  const symbols: [string, Status][] = [
+    ['✖', 'fail'],
+    ['⚠', 'warn'],
+    ['✔', 'pass'],
+  ];
+  // The verdict's own symbol follows the style (reports keep the Unicode one).
+  const text = symbols.reduce(
+    (t, [symbol, status]) => (t.startsWith(symbol) ? style.icons[status] + t.slice(symbol.length) : t),
+    plainVerdict(run, strict, partial),
+  );
   const fails = [...run.results, ...run.prerequisites].some((r) => r.status === 'fail');
   const warns = run.results.some((r) => r.status === 'warn');
   const interrupted = [...run.results, ...run.prerequisites].some((r) => r.code === 'INTERRUPTED');
