@@ -14,7 +14,7 @@ const testHooks = process.argv.includes('--test-hooks');
 const shippedHooks = {
   name: 'shipped-hooks',
   setup(build) {
-    build.onResolve({ filter: /\/test-hooks\.ts$/ }, (args) =>
+    build.onResolve({ filter: /\/test-hooks\.ts$/ }, () =>
       testHooks ? undefined : { path: new URL('../src/test-hooks.shipped.ts', import.meta.url).pathname },
     );
   },

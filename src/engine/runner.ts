@@ -164,6 +164,7 @@ function shown(outcome: Outcome): Outcome {
 }
 
 function verb(result: CheckResult): string {
+  if (result.code === 'INTERRUPTED') return 'was interrupted';
   return result.status === 'fail' ? 'failed' : 'was skipped';
 }
 

@@ -34,14 +34,22 @@ export async function runDemoScenario(scenario: Scenario, passThrough: string[],
           `demo: loopback gateway on 127.0.0.1:${sim.port} posing as api.eliza.yandex.net, with a CA made for this run\n\n`,
       );
     }
-    return await new Promise<number>((resolve, reject) => {
-      const child = spawn(io.self.execPath, [io.self.script, 'check', ...invocation.args, ...passThrough], {
-        stdio: 'inherit',
-        env: { ...passThroughEnv(io.host.env), HOME: home, ...invocation.env },
+    // Ctrl-C reaches the child too (one process group): it reports what it has, then exits.
+    // This process waits for that, rather than dying first and leaving the child's report
+    // to land after the shell's prompt.
+    const stopWaiting = io.onInterrupt(() => undefined);
+    try {
+      return await new Promise<number>((resolve, reject) => {
+        const child = spawn(io.self.execPath, [io.self.script, 'check', ...invocation.args, ...passThrough], {
+          stdio: 'inherit',
+          env: { ...passThroughEnv(io.host.env), HOME: home, ...invocation.env },
+        });
+        child.once('error', reject);
+        child.once('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 3)));
       });
-      child.once('error', reject);
-      child.once('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 3)));
-    });
+    } finally {
+      stopWaiting();
+    }
   } finally {
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
