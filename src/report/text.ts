@@ -136,17 +136,6 @@ export function summaryText(
       for (const c of problem.fix.commands) lines.push(`    ${kleur.dim('$')} ${c}`);
     }
   }
-  const skipped = run.results.filter((r) => r.status === 'skip' && r.code !== 'INTERRUPTED');
-  if (skipped.length) {
-    lines.push('');
-    add(
-      kleur.gray(
-        `${style.icons.skip} not checked: ${skipped.map((r) => `${r.id} (${r.summary})`).join(', ')}`,
-      ),
-      '',
-      '  ',
-    );
-  }
   lines.push('');
   lines.push(...wrap(verdictLine(run, strict, partial, style), style.width, '', '  '));
   return lines.join('\n');
