@@ -57,8 +57,12 @@ export async function runFix(options: FixOptions): Promise<number> {
   }
   const bundle = results.get('ca-bundle')!;
   const bundleOk = usable(bundle) && !!(bundle.data as CaBundleFacts).pem;
-  const unjudged = FIXABLE.map((id) => results.get(id)!).filter((r) => r.code === 'DEPENDENCY_NOT_MET');
+  const unjudged = FIXABLE.map((id) => results.get(id)!).filter((r) => r.status === 'skip');
   const broken = needsFix(run.results);
+  // Offline, or the gateway out of reach (dns, tcp): the trust checks could not judge, but a
+  // verified CA can be installed all the same; only the proof waits for the gateway. A gateway
+  // whose certificate itself is wrong (tls failed) is not something installing a CA cures.
+  const unproven = bundleOk && unjudged.length > 0 && results.get('tls')!.status !== 'fail';
   if (!bundleOk && (unjudged.length > 0 || broken.length > 0)) {
     out();
     out(
@@ -69,7 +73,7 @@ export async function runFix(options: FixOptions): Promise<number> {
     out('Nothing was changed.');
     return 1;
   }
-  if (unjudged.length > 0) {
+  if (unjudged.length > 0 && !unproven) {
     const cause = run.results.find((r) => r.status === 'fail' && ['dns', 'tcp', 'tls'].includes(r.id));
     const why = cause ? `${cause.id} failed (${cause.code}: ${cause.summary})` : 'a prerequisite failed';
     out();
@@ -79,7 +83,7 @@ export async function runFix(options: FixOptions): Promise<number> {
     );
     return 1;
   }
-  if (broken.length === 0) {
+  if (broken.length === 0 && !unproven) {
     out();
     out(kleur.green('Nothing to fix: Node, Python, curl and git trust the gateway.'));
     if (results.get('trust-node')?.code === 'TRUST_NODE_NEW_SHELL_ONLY') {
@@ -147,6 +151,15 @@ export async function runFix(options: FixOptions): Promise<number> {
             `${command} failed (${result.code ?? result.error}): ${result.stderr.trim().split('\n')[0] ?? ''}`,
           ),
     );
+  }
+  if (unproven) {
+    out();
+    out(
+      kleur.yellow(
+        `Installed, but not proved: the gateway cannot be reached from here${options.config.offline ? ' (--offline)' : ''}. Once it can, run ${selfCommand(options.config.invocation, [])} to see it work.`,
+      ),
+    );
+    return 0;
   }
   return recheck(options, plan);
 }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { scenarioByName } from '../../src/sim/scenarios.ts';
-import { CLI, parseReport, runCli, runProgram, stage, tempDir } from '../helpers/cli.ts';
+import { CLI, parseReport, ROOT, runCli, runProgram, stage, tempDir } from '../helpers/cli.ts';
 
 describe('no false greens: a failing prerequisite that --only hides fails the run', () => {
   it('--only round-trip with a bad token: exit 1, ok false, the token named', async () => {
@@ -207,5 +207,21 @@ describe('usage: what a person mistypes', () => {
       assert.ok(line.length <= 80, line);
     }
     assert.match(examples, /\$ eliza-doctor --resolve api\.eliza\.yandex\.net:443:10\.0\.0\.5$/m);
+  });
+});
+
+describe('fix without the gateway', () => {
+  it('fix --offline --ca-file installs the verified CA and says it could not prove it yet', async () => {
+    const home = tempDir();
+    const ca = path.join(tempDir(), 'allCAs.pem');
+    writeFileSync(ca, readFileSync(path.join(ROOT, 'test', 'fixtures', 'YandexInternalRootCA.pem')));
+    const result = await runCli(['fix', '--offline', '--ca-file', ca, '--yes'], {
+      env: { SHELL: '/bin/bash' },
+      home,
+    });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /Installed, but not proved/);
+    assert.ok(existsSync(path.join(home, '.local', 'share', 'eliza-doctor', 'YandexInternalCA.pem')));
+    assert.match(readFileSync(path.join(home, '.bashrc'), 'utf8'), /NODE_EXTRA_CA_CERTS=/);
   });
 });
