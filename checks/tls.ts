@@ -185,6 +185,12 @@ function fixFor(code: string, host: string, port: number): Fix | null {
         commands: [`openssl s_client -connect ${host}:${port} -servername ${host} -showcerts </dev/null`],
         automated: false,
       };
+    case 'TLS_INVALID_PATH':
+      return {
+        summary: `a certificate in the chain signs what it may not: the server is not the gateway, or the chain is broken; report it to the Eliza team and do not send a token to ${host}`,
+        commands: [`openssl s_client -connect ${host}:${port} -servername ${host} -showcerts </dev/null`],
+        automated: false,
+      };
     case 'TLS_NOT_YET_VALID':
       return {
         summary: "set this machine's clock right",
