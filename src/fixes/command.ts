@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline/promises';
 import kleur from 'kleur';
+import { NEUTRAL_CWD, recheckEnv } from '../child-env.ts';
 import type { DoctorConfig } from '../config.ts';
 import { diagnose, registry } from '../doctor.ts';
 import type { CheckResult } from '../engine/types.ts';
@@ -222,10 +223,14 @@ async function undo(dataDir: string, dryRun: boolean): Promise<number> {
 async function recheck(options: FixOptions, plan: Plan): Promise<number> {
   out();
   out('Checking again in a fresh process, as a new terminal would...');
-  const env = { ...options.host.env, ...plan.variables };
+  const env = recheckEnv({ ...options.host.env, ...plan.variables });
   const args = [process.argv[1]!, 'check', '--json', '--only', FIXABLE.join(','), ...options.targetArgs];
   const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, {
+      env,
+      cwd: NEUTRAL_CWD,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
     child.stdout.on('data', (d) => {
       stdout += d;

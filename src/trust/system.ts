@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { NEUTRAL_CWD, systemToolEnv } from '../child-env.ts';
 import type { Host } from '../host.ts';
 import { quickFingerprints } from '../pki/cert.ts';
 import { SYSTEM_BUNDLES } from './locations.ts';
@@ -79,10 +80,7 @@ async function keychainHasRoot(host: Host, pinned: string[]): Promise<boolean | 
   const result = await host.exec(
     'security',
     ['find-certificate', '-a', '-Z', '/Library/Keychains/System.keychain'],
-    {
-      env: host.env,
-      timeoutMs: 5000,
-    },
+    { env: systemToolEnv(host.env), cwd: NEUTRAL_CWD, timeoutMs: 5000 },
   );
   if (result.code !== 0) return null;
   const hashes = [...result.stdout.matchAll(/SHA-256 hash:\s*([0-9A-F]+)/gi)].map((m) =>
