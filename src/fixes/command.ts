@@ -246,15 +246,20 @@ async function recheck(options: FixOptions, plan: Plan): Promise<number> {
     return 1;
   }
   for (const r of checks) out(`${paint(r.status, ICON[r.status])} ${checkLine(r)}`);
-  const failed = checks.filter((r) => r.status === 'fail');
+  const left = notFixed(checks);
   out();
-  if (failed.length) {
-    out(kleur.red(`Still failing after the fix: ${failed.map((r) => `${r.id} (${r.code})`).join(', ')}.`));
+  if (left.length) {
+    out(kleur.red(`Not fixed: ${left.map((r) => `${r.id} ${r.status}s (${r.code})`).join(', ')}.`));
     return 1;
   }
   out(kleur.green('Fixed. Open a new terminal, or load the settings into this one with:'));
   out('  eval "$(eliza-doctor env)"');
   return 0;
+}
+
+/** A warning after the fix is a problem the fix did not solve, not a success. */
+export function notFixed(checks: Pick<CheckResult, 'id' | 'status' | 'code'>[]) {
+  return checks.filter((r) => r.status === 'fail' || r.status === 'warn');
 }
 
 function hasSystemRights(): boolean {

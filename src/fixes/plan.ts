@@ -36,6 +36,20 @@ export interface Plan {
 
 export const MERGED_BUNDLE_NAME = 'ca-bundle-with-internal.pem';
 export const COMBINED_NODE_NAME = 'node-extra-ca.pem';
+/** The variables that name a whole CA store, each for its own tools. */
+export const SCOPED_VARIABLES = [
+  'REQUESTS_CA_BUNDLE',
+  'SSL_CERT_FILE',
+  'CURL_CA_BUNDLE',
+  'GIT_SSL_CAINFO',
+] as const;
+/** A public store has well over a hundred roots; a file with fewer is something else. */
+export const MIN_PUBLIC_ROOTS = 50;
+
+/** The bundle of one variable whose own file held more than the public roots. */
+export function scopedBundleName(variable: string): string {
+  return `ca-bundle-for-${variable.toLowerCase().replace(/_/g, '-')}.pem`;
+}
 const MAX_FILE = 16 * 1024 * 1024;
 
 /** The trust checks `fix` can repair, each by the variables it sets. */
@@ -94,40 +108,45 @@ export async function planTrustFix(options: {
     }
   }
 
-  // Python, curl and git replace their whole store with the file named: public roots must stay.
+  // Python, curl and git replace their whole store with the file named: public roots must stay,
+  // and they come from a public store, never from whatever a variable named (an internal-only
+  // file, a debugging proxy's CA) which would then become what every tool trusts.
   const python = results.get('trust-python') as CheckResult<TrustPythonFacts> | undefined;
-  const bases = [
-    terminal.REQUESTS_CA_BUNDLE,
-    terminal.SSL_CERT_FILE,
-    terminal.CURL_CA_BUNDLE,
-    python?.data.certifi ?? undefined,
-    options.store.bundle ?? undefined,
-  ]
-    .map((v) => v?.trim())
-    .filter((v): v is string => !!v && !ours.has(v));
-  let base: string | null = null;
-  for (const candidate of bases) {
-    base = await readPem(host, candidate);
-    if (base) break;
-  }
+  const base = await publicBase(host, [options.store.bundle, python?.data.certifi ?? null]);
   const merged = path.join(dataDir, MERGED_BUNDLE_NAME);
+  const mergedText = union(base.pem, pem);
   await addFile(
     plan,
     host,
     merged,
     shown(merged),
     'bundle',
-    union(base ?? rootCertificates.join('\n'), pem),
-    'public roots plus the internal CA, for Python, curl and git',
+    mergedText,
+    `public roots (${base.source}) plus the internal CA, for Python, curl and git`,
   );
-
-  plan.variables = {
-    NODE_EXTRA_CA_CERTS: nodeFile,
-    REQUESTS_CA_BUNDLE: merged,
-    SSL_CERT_FILE: merged,
-    CURL_CA_BUNDLE: merged,
-    GIT_SSL_CAINFO: merged,
-  };
+  plan.variables = { NODE_EXTRA_CA_CERTS: nodeFile };
+  // What a variable's own file trusted beyond the public roots stays trusted by that variable alone.
+  const inMerged = new Set(certsOf(mergedText).map((c) => c.fingerprint256));
+  for (const name of SCOPED_VARIABLES) {
+    const own = terminal[name]?.trim();
+    const theirs = own && !ours.has(own) ? await readPem(host, own) : null;
+    const extra = theirs ? certsOf(theirs).filter((c) => !inMerged.has(c.fingerprint256)) : [];
+    if (extra.length === 0) {
+      plan.variables[name] = merged;
+      continue;
+    }
+    const file = path.join(dataDir, scopedBundleName(name));
+    await addFile(
+      plan,
+      host,
+      file,
+      shown(file),
+      'bundle',
+      union(mergedText, theirs!),
+      `for ${name} alone: the merged bundle plus the ${extra.length} certificate${extra.length === 1 ? '' : 's'} ${own} added`,
+    );
+    plan.variables[name] = file;
+  }
   for (const shell of scan.shells) {
     for (const file of await startupTargets(host, shell, scan)) {
       await addStartup(plan, host, shell, file, shown(file), blockLines(shell, plan.variables, host.home));
@@ -256,6 +275,23 @@ async function canWrite(target: string): Promise<true | string> {
       probe = parent;
     }
   }
+}
+
+/** The OS store (with the CAs an admin added) or certifi, if it looks like a public store; else Node's. */
+async function publicBase(
+  host: Host,
+  candidates: (string | null)[],
+): Promise<{ pem: string; source: string }> {
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    const pem = await readPem(host, candidate);
+    if (pem && certsOf(pem).length >= MIN_PUBLIC_ROOTS) return { pem, source: candidate };
+  }
+  return { pem: rootCertificates.join('\n'), source: "Node's bundled roots" };
+}
+
+function certsOf(pem: string) {
+  return parsePemBundle(pem).blocks.flatMap((b) => (b.cert ? [b.cert] : []));
 }
 
 async function readPem(host: Host, file: string): Promise<string | null> {
