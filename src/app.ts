@@ -253,7 +253,7 @@ async function writeOutputs(
   const { writeAtomic } = await import('./atomic.ts');
   const write = async (flag: string, file: string, text: string) => {
     try {
-      await writeAtomic(file, Buffer.from(redactor.redact(text)), 0o644);
+      await writeAtomic(file, Buffer.from(redactor.redact(text)), null);
     } catch (error) {
       process.stderr.write(`eliza-doctor: could not write --${flag} ${file}: ${describeFsError(error)}\n`);
       return false;

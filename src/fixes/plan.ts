@@ -3,6 +3,7 @@ import path from 'node:path';
 import { rootCertificates } from 'node:tls';
 import type { CaBundleFacts } from '../../checks/ca-bundle.ts';
 import type { TrustPythonFacts } from '../../checks/trust-python.ts';
+import type { Owner } from '../atomic.ts';
 import type { CheckResult } from '../engine/types.ts';
 import type { Host } from '../host.ts';
 import { parsePemBundle, toPem } from '../pki/cert.ts';
@@ -19,7 +20,10 @@ export interface FileChange {
   kind: 'bundle' | 'startup' | 'system';
   before: Buffer | null;
   after: Buffer;
-  mode: number;
+  /** The existing file's mode, kept; null for a new file (0644 less the umask). */
+  mode: number | null;
+  /** The existing file's owner, kept when root writes it. */
+  owner: Owner | null;
   why: string;
 }
 
@@ -28,8 +32,8 @@ export interface Plan {
   /** Files that would need a change but cannot take one, with the reason. */
   skipped: { shown: string; reason: string }[];
   variables: Record<string, string>;
-  /** Run after the files are written (only with --system). */
-  systemCommands: string[];
+  /** Run after the files are written (only with --system), each as argv: no shell, no splitting. */
+  systemCommands: string[][];
   /** Shown, not run: what the OS store needs, without --system. */
   manualCommands: string[];
 }
@@ -79,6 +83,31 @@ export async function planTrustFix(options: {
   const plan: Plan = { changes: [], skipped: [], variables: {}, systemCommands: [], manualCommands: [] };
   const shown = (p: string) => (p.startsWith(`${host.home}/`) ? `~/${p.slice(host.home.length + 1)}` : p);
   const terminal = newTerminalEnv(host.env, scan);
+
+  const family = options.store.family ?? ANCHOR_DIRS[0]!;
+  // The OS store is root's, HOME is the user's: --system writes only the one, a user's fix only the other.
+  if (options.system) {
+    const systemFiles =
+      host.platform === 'darwin'
+        ? [DOCUMENTED_SYSTEM_PATH]
+        : [DOCUMENTED_SYSTEM_PATH, path.join(family.dir, `YandexInternalCA${family.ext}`)];
+    for (const file of systemFiles) await addFile(plan, host, file, file, 'system', pem, 'the OS store');
+    plan.systemCommands.push(
+      host.platform === 'darwin'
+        ? [
+            'security',
+            'add-trusted-cert',
+            '-d',
+            '-r',
+            'trustRoot',
+            '-k',
+            '/Library/Keychains/System.keychain',
+            DOCUMENTED_SYSTEM_PATH,
+          ]
+        : family.update.replace(/^sudo /, '').split(' '),
+    );
+    return plan;
+  }
 
   await addFile(plan, host, bundlePath, shown(bundlePath), 'bundle', pem, 'the verified internal CA bundle');
 
@@ -153,24 +182,16 @@ export async function planTrustFix(options: {
     }
   }
 
-  const family = options.store.family ?? ANCHOR_DIRS[0]!;
   const systemFiles =
     host.platform === 'darwin'
       ? []
       : [DOCUMENTED_SYSTEM_PATH, path.join(family.dir, `YandexInternalCA${family.ext}`)];
-  const systemCommand =
+  plan.manualCommands.push(
+    ...systemFiles.map((f) => `sudo cp "${bundlePath}" ${f}`),
     host.platform === 'darwin'
-      ? `security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain "${bundlePath}"`
-      : family.update.replace(/^sudo /, '');
-  if (options.system) {
-    for (const file of systemFiles) await addFile(plan, host, file, file, 'system', pem, 'the OS store');
-    plan.systemCommands.push(systemCommand);
-  } else {
-    plan.manualCommands.push(
-      ...systemFiles.map((f) => `sudo cp "${bundlePath}" ${f}`),
-      `sudo ${systemCommand}`,
-    );
-  }
+      ? `sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain "${bundlePath}"`
+      : family.update,
+  );
   return plan;
 }
 
@@ -225,7 +246,8 @@ async function addStartup(
     kind: 'startup',
     before,
     after,
-    mode: 0o644,
+    mode: null,
+    owner: null,
     why,
   });
 }
@@ -240,7 +262,7 @@ async function addFile(
   why: string,
 ) {
   const before = await host.readFile(target, MAX_FILE).catch(() => null);
-  await push(plan, { target, shown, kind, before, after: Buffer.from(text), mode: 0o644, why });
+  await push(plan, { target, shown, kind, before, after: Buffer.from(text), mode: null, owner: null, why });
 }
 
 async function push(plan: Plan, change: FileChange) {
@@ -249,7 +271,10 @@ async function push(plan: Plan, change: FileChange) {
   if (writable !== true) return void plan.skipped.push({ shown: change.shown, reason: writable });
   if (change.before) {
     const stats = await fs.stat(change.target).catch(() => null);
-    if (stats) change.mode = stats.mode & 0o777;
+    if (stats) {
+      change.mode = stats.mode & 0o777;
+      change.owner = { uid: stats.uid, gid: stats.gid };
+    }
   }
   plan.changes.push(change);
 }

@@ -9,7 +9,7 @@ import { MERGED_BUNDLE_NAME, planTrustFix } from '../../src/fixes/plan.ts';
 import { realHost } from '../../src/host.ts';
 import { parsePemBundle } from '../../src/pki/cert.ts';
 import { issue } from '../../src/sim/pki.ts';
-import { doctorDataDir } from '../../src/trust/locations.ts';
+import { DOCUMENTED_SYSTEM_PATH, doctorDataDir } from '../../src/trust/locations.ts';
 import { scanStartup } from '../../src/trust/startup.ts';
 import type { SystemStore } from '../../src/trust/system.ts';
 import { pki, tempDir } from '../helpers/cli.ts';
@@ -23,13 +23,18 @@ const debuggingProxyCa = issue({
 });
 
 /** A machine with an OS store of `osRoots` public roots and the given variables set. */
-async function planFor(variables: (dir: string) => Record<string, string>, osRoots = 120) {
+async function planFor(
+  variables: (dir: string) => Record<string, string>,
+  osRoots = 120,
+  system: { platform: NodeJS.Platform } | null = null,
+) {
   const dir = tempDir();
   const home = path.join(dir, 'home');
   mkdirSync(home);
   const osBundle = path.join(dir, 'os-ca-certificates.crt');
   writeFileSync(osBundle, rootCertificates.slice(0, osRoots).join('\n'));
   const host = realHost({ PATH: process.env.PATH, HOME: home, SHELL: '/bin/bash', ...variables(dir) });
+  if (system) host.platform = system.platform;
   const store: SystemStore = {
     bundle: osBundle,
     bundleHasRoot: false,
@@ -41,14 +46,14 @@ async function planFor(variables: (dir: string) => Record<string, string>, osRoo
     ['ca-bundle', { data: { pem: pki().bundlePem } } as unknown as CheckResult],
     ['trust-python', { data: { certifi: null } } as unknown as CheckResult],
   ]);
-  const plan = await planTrustFix({ host, results, scan: await scanStartup(host), store, system: false });
+  const plan = await planTrustFix({ host, results, scan: await scanStartup(host), store, system: !!system });
   const merged = path.join(doctorDataDir(host), MERGED_BUNDLE_NAME);
   const contentOf = (file: string) => {
     const change = plan.changes.find((c) => c.target === file);
     assert.ok(change, `no change for ${file}`);
     return parsePemBundle(change.after).blocks.map((b) => b.cert!.fingerprint256);
   };
-  return { plan, merged, contentOf };
+  return { plan, merged, contentOf, home };
 }
 
 describe('fix: the public base of the merged bundle', () => {
@@ -86,6 +91,28 @@ describe('fix: the public base of the merged bundle', () => {
     const { merged, contentOf } = await planFor(() => ({}), 3);
     assert.ok(contentOf(merged).length >= rootCertificates.length);
   });
+});
+
+describe('fix --system', () => {
+  for (const platform of ['linux', 'darwin'] as const) {
+    it(`${platform}: touches OS paths only, and runs its commands as argv, never split on spaces`, async () => {
+      const { plan, home } = await planFor(() => ({}), 120, { platform });
+      assert.ok(plan.changes.length > 0);
+      for (const change of plan.changes) {
+        assert.equal(change.kind, 'system');
+        assert.ok(!change.target.startsWith(home), change.target);
+      }
+      assert.deepEqual(plan.variables, {});
+      for (const argv of plan.systemCommands) {
+        assert.ok(Array.isArray(argv), 'argv, not a command line');
+        assert.ok(argv.every((a) => a.length > 0));
+      }
+      if (platform === 'darwin') {
+        assert.deepEqual(plan.systemCommands[0]!.slice(0, 2), ['security', 'add-trusted-cert']);
+        assert.equal(plan.systemCommands[0]!.at(-1), DOCUMENTED_SYSTEM_PATH);
+      }
+    });
+  }
 });
 
 describe('fix: the re-check', () => {
