@@ -75,6 +75,8 @@ export function systemToolEnv(env: Env): Record<string, string> {
 
 const SECRET_NAME = /TOKEN|SECRET|PASS(WORD|WD)?|AUTH|KEY|CREDENTIAL|COOKIE|SESSION/i;
 const RECHECK_NAMES = [
+  // The gateway the re-check judges, when the user's environment chose it rather than a flag.
+  'ELIZA_BASE_URL',
   'SHELL',
   'USER',
   'LOGNAME',

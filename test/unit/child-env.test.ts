@@ -72,7 +72,9 @@ describe('child processes run isolated', () => {
       SHELL: '/bin/zsh',
       GIT_SSL_CAINFO: '/x',
       NPM_CONFIG__AUTHTOKEN: SECRET,
+      ELIZA_BASE_URL: 'https://gateway.example:8443',
     });
+    assert.equal(env.ELIZA_BASE_URL, 'https://gateway.example:8443');
     assert.ok(!Object.values(env).includes(SECRET));
     assert.equal(env.SHELL, '/bin/zsh');
     assert.equal(env.GIT_SSL_CAINFO, '/x');
