@@ -211,7 +211,11 @@ function showPlan(plan: Plan, diff: boolean): void {
   }
   for (const skipped of plan.skipped) out(kleur.yellow(`  leave ${skipped.shown} alone: ${skipped.reason}`));
   if (plan.manualCommands.length) {
-    out(kleur.dim('  the OS store (what other programs use) needs root; add --system to do it, or run:'));
+    out(
+      kleur.dim(
+        '  the OS store (what other programs use) needs root: sudo -H eliza-doctor fix --system does it, or run:',
+      ),
+    );
     for (const c of plan.manualCommands) out(kleur.dim(`    $ ${c}`));
   }
   out();
