@@ -373,7 +373,10 @@ export async function main(args: string[]): Promise<number> {
         checkOptions(y)
           .option('yes', { type: 'boolean', alias: 'y', describe: 'apply without asking' })
           .option('dry-run', { type: 'boolean', describe: 'show every change as a diff and change nothing' })
-          .option('system', { type: 'boolean', describe: 'add the CA to the OS store instead of your HOME (needs root)' })
+          .option('system', {
+            type: 'boolean',
+            describe: 'add the CA to the OS store instead of your HOME (needs root)',
+          })
           .option('undo', { type: 'boolean', describe: 'remove what fix added and restore the files' })
           .conflicts('undo', 'system'),
       async (argv) => {
