@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
+import { caBundleCheck } from '../../checks/ca-bundle.ts';
 import { verifyInternalBundle } from '../../src/pki/bundle.ts';
 import { parsePemBundle } from '../../src/pki/cert.ts';
 import { bundledRoots, judgeChain } from '../../src/pki/chain.ts';
 import { constraintsOf } from '../../src/pki/path.ts';
 import { GATEWAY_NAMES, type Issued, issue } from '../../src/sim/pki.ts';
-import { pki } from '../helpers/cli.ts';
+import { pki, tempDir } from '../helpers/cli.ts';
+import { fakeContext } from '../helpers/fakes.ts';
 
 const HOST = 'api.eliza.yandex.net';
 const DAY = 86_400_000;
@@ -178,3 +181,22 @@ function canRead(file: string): boolean {
     return false;
   }
 }
+
+describe('ca-bundle with a forged CA in the file', () => {
+  it("keeps neither the server certificate nor the forgery: they never reach fix or the doctor's requests", async () => {
+    const a = attacks();
+    // --ca-file is checked to exist when the configuration is built, then read through the host.
+    const file = path.join(tempDir(), 'allCAs.pem');
+    const pem = [a.root, a.intermediate, a.leaf, a.forgedSelfSigned, a.issuedByLeaf]
+      .map((i) => i.pem)
+      .join('');
+    writeFileSync(file, pem);
+    const ctx = fakeContext({ raw: { caFile: file, caSha256: pinned() }, files: { [file]: pem } });
+    ctx.host.now = () => now;
+    const outcome = await caBundleCheck.run(ctx);
+    assert.equal(outcome.status, 'warn');
+    assert.equal(outcome.code, 'CA_CERTS_DROPPED');
+    const kept = parsePemBundle(outcome.data!.pem!).blocks.map((b) => b.cert!.fingerprint256);
+    assert.deepEqual(kept.sort(), [a.root.cert.fingerprint256, a.intermediate.cert.fingerprint256].sort());
+  });
+});
