@@ -137,6 +137,14 @@ function judge(
       text: `the pinned root ${verdict.expiredRoots[0]!.subject} is outside its validity (${verdict.expiredRoots[0]!.validTo.slice(0, 10)})`,
     };
   }
+  if (verdict.kept.length === 0) {
+    const root = verdict.dropped.find((d) => d.cert.sha256 === verdict.roots[0]!.fingerprint256);
+    return {
+      ok: false,
+      code: 'CA_NO_PINNED_ROOT',
+      text: `the pinned root is there but cannot be used${root ? ` (${root.reason})` : ''}`,
+    };
+  }
   return { ok: true, verdict, label, location, kind };
 }
 
@@ -178,11 +186,9 @@ function conclude(
     ...verdict.kept.map(
       (c) => `kept: ${describeCert(c).subject}, valid to ${describeCert(c).validTo.slice(0, 10)}`,
     ),
-    ...(candidate.location.startsWith('http://')
-      ? ['fetched over plain http: only what chains to the pinned root was kept']
-      : []),
     ...looked,
   ];
+  const overHttp = candidate.kind === 'download' && candidate.location.startsWith('http://');
   // A download or a file given as the internal CA should hold nothing else: anything more is news.
   // A general bundle found on the machine (a system store, a merged file) holds public roots too.
   const dedicated = candidate.kind === 'download' || candidate.label === '--ca-file';
@@ -195,12 +201,30 @@ function conclude(
       ...verdict.malformed.map((m) => `block ${m.index} (${m.error})`),
     ];
     return warn('CA_CERTS_DROPPED', `${summary}; left out ${parts.length}: ${parts.join(', ')}`, {
-      details,
+      details: overHttp ? [...details, OVER_HTTP] : details,
       data,
+    });
+  }
+  // The pin and path validation decide what is trusted, so what came is safe to use; but anyone
+  // on the way could have withheld or swapped certificates, and this run depended on the network
+  // path to the distribution point: worth a keeper copy fetched once, not a fetch every run.
+  if (overHttp) {
+    return warn('CA_FETCHED_OVER_HTTP', `${summary}, over plain http rather than https`, {
+      details: [...details, OVER_HTTP],
+      data,
+      fix: {
+        summary:
+          'keep the verified copy on this machine (eliza-doctor fix installs it), or fetch it over https and pass --ca-file',
+        commands: ['eliza-doctor fix'],
+        automated: false,
+      },
     });
   }
   return pass(summary, { details, data });
 }
+
+const OVER_HTTP =
+  'fetched over plain http: only the pinned root and the CAs validly chaining to it were kept, but anyone on the way could have left some out';
 
 function failureSummary(candidate: Extract<Candidate, { ok: false }>): string {
   switch (candidate.code) {

@@ -163,6 +163,13 @@ function fixFor(code: Code, host: string, port: number): Fix | null {
           `${shellCommand(['openssl', 's_client', '-connect', `${host}:${port}`, '-servername', host, '-showcerts'])} </dev/null`,
         ],
       );
+    case 'TLS_INVALID_PATH':
+      return manualFix(
+        `a certificate in the chain signs what it may not: the server is not the gateway, or the chain is broken; report it to the Eliza team and do not send a token to ${host}`,
+        [
+          `${shellCommand(['openssl', 's_client', '-connect', `${host}:${port}`, '-servername', host, '-showcerts'])} </dev/null`,
+        ],
+      );
     case 'TLS_NOT_YET_VALID':
       return manualFix("set this machine's clock right", ['sudo timedatectl set-ntp true']);
     case 'TLS_HOSTNAME_MISMATCH':

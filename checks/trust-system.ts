@@ -1,3 +1,4 @@
+import { curlEnv, NEUTRAL_CWD } from '../src/child-env.ts';
 import { fail, manualFix, pass, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
 import type { TrustSystemFacts } from '../src/facts.ts';
@@ -120,7 +121,7 @@ async function curlVerdict(ctx: CheckContext, env: Record<string, string | undef
         : ['--resolve', `${host}:${port}:${address.includes(':') ? `[${address}]` : address}`]),
       `https://${host}:${port}/`,
     ],
-    { env, timeoutMs: ctx.config.timeoutMs + 1000, signal: ctx.signal },
+    { env: curlEnv(env), cwd: NEUTRAL_CWD, timeoutMs: ctx.config.timeoutMs + 1000, signal: ctx.signal },
   );
   // curl's exit codes: 0 done; 60 the peer's certificate cannot be authenticated; 77 no CA file.
   if (result.code === 0)

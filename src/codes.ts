@@ -115,6 +115,11 @@ export const CODES = {
     meaning:
       'the certificate is for another name: you reached another server (check `--resolve`, `/etc/hosts`, the proxy)',
   },
+  TLS_INVALID_PATH: {
+    status: ['fail'],
+    meaning:
+      'the chain reaches a trusted root by names and signatures, but an issuer on it is not a CA, lacks keyCertSign, or its pathLenConstraint is exceeded (RFC 5280): not the gateway; send it no token',
+  },
   TLS_EXPIRES_SOON: { status: ['warn'], meaning: 'the gateway certificate expires within 14 days' },
   TLS_SLOW: {
     status: ['warn'],
@@ -154,6 +159,11 @@ export const CODES = {
   },
   CA_ROOT_EXPIRED: { status: ['fail'], meaning: 'the pinned root is outside its validity' },
   CA_FILE_UNREADABLE: { status: ['fail'], meaning: 'the `--ca-file` cannot be read' },
+  CA_FETCHED_OVER_HTTP: {
+    status: ['warn'],
+    meaning:
+      'the internal CA bundle was downloaded over plain http (pin and path validation still applied); `eliza-doctor fix` keeps a verified local copy',
+  },
   CA_CERTS_DROPPED: {
     status: ['warn'],
     meaning: 'the bundle held certificates that do not chain to a pinned root; they were left out',

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, constants, promises as fs, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { NEUTRAL_CWD } from './child-env.ts';
 
 /** Everything a check may learn about the machine, behind one port so that tests can fake it. */
 export interface Host {
@@ -27,6 +28,8 @@ export interface Host {
 
 export interface ExecOptions {
   env: Record<string, string | undefined>;
+  /** Where it runs; the filesystem root when not given, never the user's current folder. */
+  cwd?: string;
   timeoutMs: number;
   signal?: AbortSignal;
   input?: string;
@@ -81,7 +84,11 @@ function execBounded(file: string, args: string[], options: ExecOptions): Promis
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    const child = spawn(file, args, { env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      env: options.env,
+      cwd: options.cwd ?? NEUTRAL_CWD,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const kill = () => {
       timedOut = true;
       child.kill('SIGKILL');

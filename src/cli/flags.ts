@@ -68,7 +68,11 @@ export const FLAGS = {
   },
   yes: { flag: 'yes', alias: 'y', type: 'boolean', describe: 'apply without asking' },
   dryRun: { flag: 'dry-run', type: 'boolean', describe: 'show every change as a diff and change nothing' },
-  system: { flag: 'system', type: 'boolean', describe: 'also add the CA to the OS store (needs root)' },
+  system: {
+    flag: 'system',
+    type: 'boolean',
+    describe: 'add the CA to the OS store instead of your HOME (needs root)',
+  },
   undo: { flag: 'undo', type: 'boolean', describe: 'remove what fix added and restore the files' },
   shell: {
     flag: 'shell',

@@ -33,21 +33,22 @@ export async function applyChanges(changes: FileChange[], dataDir: string): Prom
         if (change.before) {
           backup = `${change.target}${BACKUP_SUFFIX}`;
           if (!(await exists(backup))) {
-            await writeAtomic(backup, change.before, change.mode);
+            await writeAtomic(backup, change.before, change.mode, change.owner);
             backupsMade.push(backup);
           }
         }
         manifest.entries[change.target] = { created: change.before === null, backup, kind: change.kind };
       }
       await fs.mkdir(path.dirname(change.target), { recursive: true });
-      await writeAtomic(change.target, change.after, change.mode);
+      await writeAtomic(change.target, change.after, change.mode, change.owner);
       done.push(change);
     }
     await fs.mkdir(dataDir, { recursive: true });
-    await writeAtomic(manifestPath, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), 0o644);
+    await writeAtomic(manifestPath, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), null);
   } catch (error) {
     for (const change of done.reverse()) {
-      if (change.before) await writeAtomic(change.target, change.before, change.mode).catch(() => undefined);
+      if (change.before)
+        await writeAtomic(change.target, change.before, change.mode, change.owner).catch(() => undefined);
       else await fs.rm(change.target, { force: true }).catch(() => undefined);
     }
     for (const backup of backupsMade) await fs.rm(backup, { force: true }).catch(() => undefined);
@@ -64,46 +65,88 @@ export interface UndoReport {
   removed: string[];
   /** Files edited since the fix: only the doctor's block was taken out. */
   edited: string[];
+  /** Entries that could not be put back, with why; they stay in the manifest for another try. */
+  failed: { target: string; reason: string }[];
 }
 
-/** Puts back what `fix` changed: byte for byte where the file was not touched since. */
+/**
+ * Puts back what `fix` changed: byte for byte where the file was not touched since. An entry
+ * that cannot be put back (a folder made read-only, a file now owned by someone else) does not
+ * stop the others; it is reported and stays in the manifest, so that a later --undo can finish.
+ */
 export async function undoChanges(dataDir: string): Promise<UndoReport | null> {
   const manifestPath = path.join(dataDir, MANIFEST);
   const manifest = await readManifest(manifestPath);
   if (!manifest) return null;
-  const report: UndoReport = { restored: [], removed: [], edited: [] };
+  const report: UndoReport = { restored: [], removed: [], edited: [], failed: [] };
+  const remaining: Manifest = { version: 1, entries: {} };
   for (const [target, entry] of Object.entries(manifest.entries)) {
-    const current = await fs.readFile(target).catch(() => null);
-    if (entry.created) {
-      if (current === null) continue;
-      const rest = entry.kind === 'startup' ? withoutBlock(current.toString('utf8')) : '';
-      if (rest.trim() === '') {
-        await fs.rm(target, { force: true });
-        report.removed.push(target);
-      } else {
-        await writeAtomic(target, Buffer.from(rest), 0o644);
-        report.edited.push(target);
-      }
-      continue;
+    try {
+      await undoOne(target, entry, report);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      report.failed.push({ target, reason: code ?? (error as Error).message });
+      remaining.entries[target] = entry;
     }
-    const original = entry.backup ? await fs.readFile(entry.backup).catch(() => null) : null;
-    if (current === null || original === null) continue;
-    const mode = (await fs.stat(target)).mode & 0o777;
-    const stripped = entry.kind === 'startup' ? withoutBlock(current.toString('utf8')) : null;
-    // Untouched since the fix (but for the doctor's block): the backup goes back byte for byte.
-    const untouched = stripped !== null && stripped.trimEnd() === original.toString('utf8').trimEnd();
-    if (entry.kind !== 'startup' || untouched) {
-      await writeAtomic(target, original, mode);
-      report.restored.push(target);
-    } else {
-      await writeAtomic(target, Buffer.from(stripped!), mode);
-      report.edited.push(target);
-    }
-    if (entry.backup) await fs.rm(entry.backup, { force: true });
+  }
+  if (report.failed.length > 0) {
+    await writeAtomic(manifestPath, Buffer.from(`${JSON.stringify(remaining, null, 2)}\n`), null).catch(
+      (error: unknown) => {
+        report.failed.push({
+          target: manifestPath,
+          reason: `the list of what is left could not be saved (${(error as { code?: string }).code ?? error})`,
+        });
+      },
+    );
+    return report;
   }
   await fs.rm(manifestPath, { force: true });
   await fs.rmdir(dataDir).catch(() => undefined);
   return report;
+}
+
+async function undoOne(
+  target: string,
+  entry: Manifest['entries'][string],
+  report: UndoReport,
+): Promise<void> {
+  const current = await fs.readFile(target).catch((error: { code?: string }) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  const stats = current === null ? null : await fs.stat(target);
+  const mode = stats ? stats.mode & 0o777 : null;
+  const owner = stats ? { uid: stats.uid, gid: stats.gid } : null;
+  if (entry.created) {
+    if (current === null) return;
+    const rest = entry.kind === 'startup' ? withoutBlock(current.toString('utf8')) : '';
+    if (rest.trim() === '') {
+      await fs.rm(target);
+      report.removed.push(target);
+    } else {
+      await writeAtomic(target, Buffer.from(rest), mode, owner);
+      report.edited.push(target);
+    }
+    return;
+  }
+  const original = entry.backup
+    ? await fs.readFile(entry.backup).catch((error: { code?: string }) => {
+        if (error.code === 'ENOENT') return null;
+        throw error;
+      })
+    : null;
+  if (current === null || original === null) return;
+  const stripped = entry.kind === 'startup' ? withoutBlock(current.toString('utf8')) : null;
+  // Untouched since the fix (but for the doctor's block): the backup goes back byte for byte.
+  const untouched = stripped !== null && stripped.trimEnd() === original.toString('utf8').trimEnd();
+  if (entry.kind !== 'startup' || untouched) {
+    await writeAtomic(target, original, mode, owner);
+    report.restored.push(target);
+  } else {
+    await writeAtomic(target, Buffer.from(stripped!), mode, owner);
+    report.edited.push(target);
+  }
+  if (entry.backup) await fs.rm(entry.backup, { force: true });
 }
 
 async function readManifest(file: string): Promise<Manifest | null> {

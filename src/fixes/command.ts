@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
 import kleur from 'kleur';
+import { NEUTRAL_CWD, recheckEnv, systemToolEnv } from '../child-env.ts';
 import type { Io } from '../cli/io.ts';
 import type { DoctorConfig } from '../config.ts';
 import { diagnose, registry } from '../doctor.ts';
@@ -10,7 +12,7 @@ import { LAUNCH_AGENT_LABEL } from '../onboard/macos.ts';
 import { checkLine, ICON, paint } from '../report/text.ts';
 import { maskSecretAssignments } from '../secret.ts';
 import { selfCommand } from '../self.ts';
-import { doctorDataDir } from '../trust/locations.ts';
+import { doctorDataDir, systemDataDir } from '../trust/locations.ts';
 import { scanStartup } from '../trust/startup.ts';
 import { ANCHOR_DIRS, readSystemStore } from '../trust/system.ts';
 import { applyChanges, FixError, undoChanges } from './apply.ts';
@@ -39,8 +41,23 @@ export async function runFix(options: FixOptions): Promise<number> {
   const { io } = options;
   const { host } = io;
   const out = printer(io);
-  const dataDir = doctorDataDir(host);
-  if (options.undo) return undo(dataDir, options.dryRun, io);
+  // What --system wrote is root's to record and to undo, not the user's whose HOME sudo kept.
+  const dataDir = options.system ? systemDataDir(host.platform) : doctorDataDir(host);
+  const foreignHome = await homeOfAnother(host.home);
+  if (options.undo) {
+    let code = 0;
+    if (hasSystemRights())
+      code = Math.max(code, await undo(systemDataDir(host.platform), options.dryRun, true, io));
+    if (foreignHome !== null) {
+      out(
+        kleur.yellow(
+          `Left ${host.home} alone: it belongs to uid ${foreignHome}; run ${selfCommand(options.config.invocation, ['fix', '--undo'], false)} as that user.`,
+        ),
+      );
+      return code;
+    }
+    return Math.max(code, await undo(doctorDataDir(host), options.dryRun, false, io));
+  }
 
   io.err('Diagnosing...\n');
   const run = await diagnose({
@@ -95,10 +112,29 @@ export async function runFix(options: FixOptions): Promise<number> {
     out(kleur.red('--system writes to the OS store and needs root: run it with sudo. Nothing was changed.'));
     return 1;
   }
+  if (!options.system && foreignHome !== null) {
+    out(
+      kleur.red(
+        `This runs as root, but HOME (${host.home}) belongs to uid ${foreignHome} (sudo -E?): fix would make their files root's and follow their links as root. Nothing was changed.`,
+      ),
+    );
+    out(
+      'Run eliza-doctor fix as that user, without sudo; for the OS store, sudo -H eliza-doctor fix --system.',
+    );
+    return 1;
+  }
   const scan = await scanStartup(host);
   const store = await readSystemStore(host, options.config.caSha256);
   const plan = await planTrustFix({ host, results, scan, store, system: options.system });
   showPlan(plan, options.dryRun, io);
+  if (plan.changes.length === 0 && plan.skipped.length > 0) {
+    out(
+      kleur.red(
+        `Not fixed: nothing could be written (${plan.skipped.map((s) => `${s.shown}: ${s.reason}`).join('; ')}).`,
+      ),
+    );
+    return 1;
+  }
   if (plan.changes.length === 0) {
     out(kleur.green('Everything the fix writes is already in place.'));
     return 0;
@@ -141,9 +177,13 @@ export async function runFix(options: FixOptions): Promise<number> {
     out(kleur.yellow('Interrupted: the changes above were written in full; the re-check was not run.'));
     return 130;
   }
-  for (const command of plan.systemCommands) {
-    const [file, ...args] = command.split(' ');
-    const result = await host.exec(file!, args, { env: host.env, timeoutMs: 60_000 });
+  for (const [file, ...args] of plan.systemCommands) {
+    const command = [file, ...args].join(' ');
+    const result = await host.exec(file!, args, {
+      env: systemToolEnv(host.env),
+      cwd: NEUTRAL_CWD,
+      timeoutMs: 60_000,
+    });
     out(
       result.code === 0
         ? kleur.green(`ran ${command}`)
@@ -198,7 +238,11 @@ function showPlan(plan: Plan, diff: boolean, io: Io): void {
   for (const skipped of plan.skipped) out(kleur.yellow(`  leave ${skipped.shown} alone: ${skipped.reason}`));
   for (const note of plan.notes) out(kleur.dim(`  ${note}`));
   if (plan.manualCommands.length) {
-    out(kleur.dim('  the OS store (what other programs use) needs root; add --system to do it, or run:'));
+    out(
+      kleur.dim(
+        '  the OS store (what other programs use) needs root: sudo -H eliza-doctor fix --system does it, or run:',
+      ),
+    );
     for (const c of plan.manualCommands) out(kleur.dim(`    $ ${c}`));
   }
   out();
@@ -215,12 +259,13 @@ function colorDiff(line: string): string {
   return line;
 }
 
-async function undo(dataDir: string, dryRun: boolean, io: Io): Promise<number> {
+async function undo(dataDir: string, dryRun: boolean, system: boolean, io: Io): Promise<number> {
   const out = printer(io);
   if (dryRun) {
-    out(
-      '--undo --dry-run: nothing is changed; without --dry-run, the files listed in the manifest are put back.',
-    );
+    if (!system)
+      out(
+        '--undo --dry-run: nothing is changed; without --dry-run, the files listed in the manifest are put back.',
+      );
     return 0;
   }
   const report = await undoChanges(dataDir).catch((error: unknown) => {
@@ -232,7 +277,8 @@ async function undo(dataDir: string, dryRun: boolean, io: Io): Promise<number> {
   });
   if (report === 'failed') return 1;
   if (!report) {
-    out('Nothing to undo: eliza-doctor fix has not changed anything here.');
+    // Root's own record is looked at quietly: most runs never used --system.
+    if (!system) out('Nothing to undo: eliza-doctor fix has not changed anything here.');
     return 0;
   }
   for (const f of report.restored) out(`restored ${f}`);
@@ -250,6 +296,15 @@ async function undo(dataDir: string, dryRun: boolean, io: Io): Promise<number> {
     out(
       kleur.yellow(`took the eliza-doctor block out of ${f} (edited since the fix, so not restored whole)`),
     );
+  for (const f of report.failed) out(kleur.red(`could not put back ${f.target} (${f.reason})`));
+  if (report.failed.length > 0) {
+    out(
+      kleur.red(
+        `Partly undone: ${report.failed.length} file${report.failed.length === 1 ? '' : 's'} could not be put back; they stay listed for eliza-doctor fix --undo to try again.`,
+      ),
+    );
+    return 1;
+  }
   out(kleur.green('Undone. Open a new terminal for it to take effect.'));
   return 0;
 }
@@ -263,10 +318,16 @@ async function recheck(options: FixOptions, plan: Plan): Promise<number> {
   const out = printer(io);
   out();
   out('Checking again in a fresh process, as a new terminal would...');
-  const env = { ...io.host.env, ...plan.variables };
-  const args = [io.self.script, 'check', '--json', '--only', FIXABLE.join(','), ...options.targetArgs];
+  const env = recheckEnv({ ...io.host.env, ...plan.variables });
+  // --system changed the OS store only: that is what it can prove.
+  const ids = options.system ? ['trust-system'] : [...FIXABLE];
+  const args = [io.self.script, 'check', '--json', '--only', ids.join(','), ...options.targetArgs];
   const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-    const child = spawn(io.self.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(io.self.execPath, args, {
+      env,
+      cwd: NEUTRAL_CWD,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
     child.stdout.on('data', (d) => {
       stdout += d;
@@ -282,11 +343,19 @@ async function recheck(options: FixOptions, plan: Plan): Promise<number> {
     return 1;
   }
   for (const r of checks) out(`${paint(r.status, ICON[r.status])} ${checkLine(r)}`);
-  const failed = checks.filter((r) => r.status === 'fail');
+  const left = notFixed(checks);
   out();
-  if (failed.length) {
-    out(kleur.red(`Still failing after the fix: ${failed.map((r) => `${r.id} (${r.code})`).join(', ')}.`));
+  if (left.length) {
+    out(kleur.red(`Not fixed: ${left.map((r) => `${r.id} ${r.status}s (${r.code})`).join(', ')}.`));
     return 1;
+  }
+  if (options.system) {
+    out(
+      kleur.green(
+        'Fixed: the OS store trusts the internal CA. For Node and Python, run eliza-doctor fix as yourself.',
+      ),
+    );
+    return 0;
   }
   out(kleur.green('Fixed. Open a new terminal, or load the settings into this one with:'));
   out(`  ${loadCommand(options)}`);
@@ -295,6 +364,21 @@ async function recheck(options: FixOptions, plan: Plan): Promise<number> {
 
 function loadCommand(options: FixOptions): string {
   return `eval "$(${selfCommand(options.config.invocation, ['env'], false)})"`;
+}
+
+/** A warning after the fix is a problem the fix did not solve, not a success. */
+export function notFixed(checks: Pick<CheckResult, 'id' | 'status' | 'code'>[]) {
+  return checks.filter((r) => r.status === 'fail' || r.status === 'warn');
+}
+
+/** As root, the uid that owns HOME when it is not root's own; null otherwise. */
+async function homeOfAnother(home: string): Promise<number | null> {
+  if (!hasSystemRights()) return null;
+  const owner = await fs.stat(home).then(
+    (s) => s.uid,
+    () => 0,
+  );
+  return owner === 0 ? null : owner;
 }
 
 function hasSystemRights(): boolean {

@@ -3,7 +3,7 @@ import type { Host } from '../host.ts';
 import { hasControlCharacters, quote, UnquotableError } from '../quote.ts';
 import { doctorDataDir, installedBundlePath } from '../trust/locations.ts';
 import { type ShellKind, shellOf } from '../trust/shell.ts';
-import { COMBINED_NODE_NAME, MERGED_BUNDLE_NAME } from './plan.ts';
+import { COMBINED_NODE_NAME, MERGED_BUNDLE_NAME, SCOPED_VARIABLES, scopedBundleName } from './plan.ts';
 
 /** The variables `fix` put in the startup files, from the files it installed; null before any fix. */
 export async function installedVariables(host: Host): Promise<Record<string, string> | null> {
@@ -21,8 +21,10 @@ export async function installedVariables(host: Host): Promise<Record<string, str
     NODE_EXTRA_CA_CERTS: (await exists(combined)) ? combined : bundle,
   };
   if (await exists(merged)) {
-    for (const name of ['REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO'])
-      variables[name] = merged;
+    for (const name of SCOPED_VARIABLES) {
+      const own = path.join(dir, scopedBundleName(name));
+      variables[name] = (await exists(own)) ? own : merged;
+    }
   }
   return variables;
 }

@@ -1,6 +1,7 @@
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { rootCertificates } from 'node:tls';
+import type { Owner } from '../atomic.ts';
 import type { CheckResult } from '../engine/types.ts';
 import type { CaBundleFacts, CheckId, TrustPythonFacts } from '../facts.ts';
 import type { Host } from '../host.ts';
@@ -8,6 +9,7 @@ import { launchAgentPath, launchAgentPlist, shellQuote } from '../onboard/macos.
 import { windowsStoreAdvice } from '../onboard/where.ts';
 import { parsePemBundle, toPem } from '../pki/cert.ts';
 import { hostPlatform } from '../platform.ts';
+import { shellCommand } from '../quote.ts';
 import { DOCUMENTED_SYSTEM_PATH, doctorDataDir, installedBundlePath } from '../trust/locations.ts';
 import { blockLines, type ShellKind, startupFiles, withBlock } from '../trust/shell.ts';
 import { newTerminalEnv, type StartupScan } from '../trust/startup.ts';
@@ -21,7 +23,10 @@ export interface FileChange {
   kind: 'bundle' | 'startup' | 'system' | 'agent';
   before: Buffer | null;
   after: Buffer;
-  mode: number;
+  /** The existing file's mode, kept; null for a new file (0644 less the umask). */
+  mode: number | null;
+  /** The existing file's owner, kept when root writes it. */
+  owner: Owner | null;
   why: string;
 }
 
@@ -30,8 +35,8 @@ export interface Plan {
   /** Files that would need a change but cannot take one, with the reason. */
   skipped: { shown: string; reason: string }[];
   variables: Record<string, string>;
-  /** Run after the files are written (only with --system). */
-  systemCommands: string[];
+  /** Run after the files are written (only with --system), each as argv: no shell, no splitting. */
+  systemCommands: string[][];
   /** Shown, not run: what the OS store needs, without --system. */
   manualCommands: string[];
   /** Shown after the changes: what takes effect when, and how to have it now. */
@@ -40,6 +45,20 @@ export interface Plan {
 
 export const MERGED_BUNDLE_NAME = 'ca-bundle-with-internal.pem';
 export const COMBINED_NODE_NAME = 'node-extra-ca.pem';
+/** The variables that name a whole CA store, each for its own tools. */
+export const SCOPED_VARIABLES = [
+  'REQUESTS_CA_BUNDLE',
+  'SSL_CERT_FILE',
+  'CURL_CA_BUNDLE',
+  'GIT_SSL_CAINFO',
+] as const;
+/** A public store has well over a hundred roots; a file with fewer is something else. */
+export const MIN_PUBLIC_ROOTS = 50;
+
+/** The bundle of one variable whose own file held more than the public roots. */
+export function scopedBundleName(variable: string): string {
+  return `ca-bundle-for-${variable.toLowerCase().replace(/_/g, '-')}.pem`;
+}
 const MAX_FILE = 16 * 1024 * 1024;
 
 /** The trust checks `fix` can repair, each by the variables it sets. */
@@ -77,6 +96,31 @@ export async function planTrustFix(options: {
   const shown = (p: string) => (p.startsWith(`${host.home}/`) ? `~/${p.slice(host.home.length + 1)}` : p);
   const terminal = newTerminalEnv(host.env, scan);
 
+  const family = options.store.family ?? ANCHOR_DIRS[0]!;
+  // The OS store is root's, HOME is the user's: --system writes only the one, a user's fix only the other.
+  if (options.system) {
+    const systemFiles =
+      host.platform === 'darwin'
+        ? [DOCUMENTED_SYSTEM_PATH]
+        : [DOCUMENTED_SYSTEM_PATH, path.join(family.dir, `YandexInternalCA${family.ext}`)];
+    for (const file of systemFiles) await addFile(plan, host, file, file, 'system', pem, 'the OS store');
+    plan.systemCommands.push(
+      host.platform === 'darwin'
+        ? [
+            'security',
+            'add-trusted-cert',
+            '-d',
+            '-r',
+            'trustRoot',
+            '-k',
+            '/Library/Keychains/System.keychain',
+            DOCUMENTED_SYSTEM_PATH,
+          ]
+        : family.update.replace(/^sudo /, '').split(' '),
+    );
+    return plan;
+  }
+
   await addFile(plan, host, bundlePath, shown(bundlePath), 'bundle', pem, 'the verified internal CA bundle');
 
   // Node reads one file: when NODE_EXTRA_CA_CERTS already names another, both go into one.
@@ -105,40 +149,45 @@ export async function planTrustFix(options: {
     }
   }
 
-  // Python, curl and git replace their whole store with the file named: public roots must stay.
+  // Python, curl and git replace their whole store with the file named: public roots must stay,
+  // and they come from a public store, never from whatever a variable named (an internal-only
+  // file, a debugging proxy's CA) which would then become what every tool trusts.
   const python = results.get('trust-python') as CheckResult<TrustPythonFacts> | undefined;
-  const bases = [
-    terminal.REQUESTS_CA_BUNDLE,
-    terminal.SSL_CERT_FILE,
-    terminal.CURL_CA_BUNDLE,
-    python?.data.certifi ?? undefined,
-    options.store.bundle ?? undefined,
-  ]
-    .map((v) => v?.trim())
-    .filter((v): v is string => !!v && !ours.has(v));
-  let base: string | null = null;
-  for (const candidate of bases) {
-    base = await readPem(host, candidate);
-    if (base) break;
-  }
+  const base = await publicBase(host, [options.store.bundle, python?.data.certifi ?? null]);
   const merged = path.join(dataDir, MERGED_BUNDLE_NAME);
+  const mergedText = union(base.pem, pem);
   await addFile(
     plan,
     host,
     merged,
     shown(merged),
     'bundle',
-    union(base ?? rootCertificates.join('\n'), pem),
-    'public roots plus the internal CA, for Python, curl and git',
+    mergedText,
+    `public roots (${base.source}) plus the internal CA, for Python, curl and git`,
   );
-
-  plan.variables = {
-    NODE_EXTRA_CA_CERTS: nodeFile,
-    REQUESTS_CA_BUNDLE: merged,
-    SSL_CERT_FILE: merged,
-    CURL_CA_BUNDLE: merged,
-    GIT_SSL_CAINFO: merged,
-  };
+  plan.variables = { NODE_EXTRA_CA_CERTS: nodeFile };
+  // What a variable's own file trusted beyond the public roots stays trusted by that variable alone.
+  const inMerged = new Set(certsOf(mergedText).map((c) => c.fingerprint256));
+  for (const name of SCOPED_VARIABLES) {
+    const own = terminal[name]?.trim();
+    const theirs = own && !ours.has(own) ? await readPem(host, own) : null;
+    const extra = theirs ? certsOf(theirs).filter((c) => !inMerged.has(c.fingerprint256)) : [];
+    if (extra.length === 0) {
+      plan.variables[name] = merged;
+      continue;
+    }
+    const file = path.join(dataDir, scopedBundleName(name));
+    await addFile(
+      plan,
+      host,
+      file,
+      shown(file),
+      'bundle',
+      union(mergedText, theirs!),
+      `for ${name} alone: the merged bundle plus the ${extra.length} certificate${extra.length === 1 ? '' : 's'} ${own} added`,
+    );
+    plan.variables[name] = file;
+  }
   for (const shell of scan.shells) {
     for (const file of await startupTargets(host, shell, scan)) {
       await addStartup(plan, host, shell, file, shown(file), blockLines(shell, plan.variables, host.home));
@@ -175,24 +224,26 @@ export async function planTrustFix(options: {
     );
   }
 
-  const family = options.store.family ?? ANCHOR_DIRS[0]!;
   const systemFiles =
     host.platform === 'darwin'
       ? []
       : [DOCUMENTED_SYSTEM_PATH, path.join(family.dir, `YandexInternalCA${family.ext}`)];
-  const systemCommand =
+  plan.manualCommands.push(
+    ...systemFiles.map((f) => shellCommand(['sudo', 'cp', bundlePath, f])),
     host.platform === 'darwin'
-      ? `security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain "${bundlePath}"`
-      : family.update.replace(/^sudo /, '');
-  if (options.system) {
-    for (const file of systemFiles) await addFile(plan, host, file, file, 'system', pem, 'the OS store');
-    plan.systemCommands.push(systemCommand);
-  } else {
-    plan.manualCommands.push(
-      ...systemFiles.map((f) => `sudo cp "${bundlePath}" ${f}`),
-      `sudo ${systemCommand}`,
-    );
-  }
+      ? shellCommand([
+          'sudo',
+          'security',
+          'add-trusted-cert',
+          '-d',
+          '-r',
+          'trustRoot',
+          '-k',
+          '/Library/Keychains/System.keychain',
+          bundlePath,
+        ])
+      : family.update,
+  );
   return plan;
 }
 
@@ -247,7 +298,8 @@ async function addStartup(
     kind: 'startup',
     before,
     after,
-    mode: 0o644,
+    mode: null,
+    owner: null,
     why,
   });
 }
@@ -262,7 +314,7 @@ async function addFile(
   why: string,
 ) {
   const before = await host.readFile(target, MAX_FILE).catch(() => null);
-  await push(plan, { target, shown, kind, before, after: Buffer.from(text), mode: 0o644, why });
+  await push(plan, { target, shown, kind, before, after: Buffer.from(text), mode: null, owner: null, why });
 }
 
 async function push(plan: Plan, change: FileChange) {
@@ -271,7 +323,10 @@ async function push(plan: Plan, change: FileChange) {
   if (writable !== true) return void plan.skipped.push({ shown: change.shown, reason: writable });
   if (change.before) {
     const stats = await fs.stat(change.target).catch(() => null);
-    if (stats) change.mode = stats.mode & 0o777;
+    if (stats) {
+      change.mode = stats.mode & 0o777;
+      change.owner = { uid: stats.uid, gid: stats.gid };
+    }
   }
   plan.changes.push(change);
 }
@@ -297,6 +352,23 @@ async function canWrite(target: string): Promise<true | string> {
       probe = parent;
     }
   }
+}
+
+/** The OS store (with the CAs an admin added) or certifi, if it looks like a public store; else Node's. */
+async function publicBase(
+  host: Host,
+  candidates: (string | null)[],
+): Promise<{ pem: string; source: string }> {
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    const pem = await readPem(host, candidate);
+    if (pem && certsOf(pem).length >= MIN_PUBLIC_ROOTS) return { pem, source: candidate };
+  }
+  return { pem: rootCertificates.join('\n'), source: "Node's bundled roots" };
+}
+
+function certsOf(pem: string) {
+  return parsePemBundle(pem).blocks.flatMap((b) => (b.cert ? [b.cert] : []));
 }
 
 async function readPem(host: Host, file: string): Promise<string | null> {

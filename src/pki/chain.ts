@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import type { Code } from '../codes.ts';
 import { type CertInfo, describeCert, isIssuedBy, isSelfSigned, isValidAt, shortName } from './cert.ts';
+import { issuerProblem, pathProblems } from './path.ts';
 
 export const EXPIRY_WARNING_DAYS = 14;
 const MAX_DEPTH = 10;
@@ -57,10 +58,23 @@ export function judgeChain(input: ChainInput): ChainVerdict {
   while (path.length < MAX_DEPTH) {
     const current = path.at(-1)!;
     if (isSelfSigned(current)) break;
-    const fromServer = others.find((c) => !path.includes(c) && isIssuedBy(current, c));
-    const fromInternal = fromServer ? undefined : internal.find((c) => isIssuedBy(current, c));
+    const fromServer = pick(
+      others.filter((c) => !path.includes(c) && isIssuedBy(current, c)),
+      now,
+    );
+    const fromInternal = fromServer
+      ? undefined
+      : pick(
+          internal.filter((c) => isIssuedBy(current, c)),
+          now,
+        );
     const fromPublic =
-      fromServer || fromInternal ? undefined : input.publicRoots().find((c) => isIssuedBy(current, c));
+      fromServer || fromInternal
+        ? undefined
+        : pick(
+            input.publicRoots().filter((c) => isIssuedBy(current, c)),
+            now,
+          );
     const next = fromServer ?? fromInternal ?? fromPublic;
     if (!next) break;
     if (fromInternal && !isSelfSigned(fromInternal)) supplied.push(fromInternal);
@@ -105,6 +119,18 @@ export function judgeChain(input: ChainInput): ChainVerdict {
       text: `the chain ends at ${shortName(top.subject)}, issued by ${shortName(top.issuer)}, which is neither a public root nor the pinned internal root`,
       hint: INTERCEPTION_HINT,
     });
+  }
+
+  // Signatures and names make a path; only the CA rules make it one a client must accept.
+  if (anchor) {
+    const broken = pathProblems(path, true);
+    if (broken.length > 0) {
+      findings.push({
+        severity: 'fail',
+        code: 'TLS_INVALID_PATH',
+        text: `the chain breaks the rules for CA certificates: ${broken.join('; ')}`,
+      });
+    }
   }
 
   for (const cert of path) {
@@ -176,6 +202,14 @@ export function judgeChain(input: ChainInput): ChainVerdict {
     supplied,
     left,
     primary.text,
+  );
+}
+
+/** Of several certificates that could be the issuer, one that may issue: a CA, in its validity. */
+function pick(candidates: X509Certificate[], now: Date): X509Certificate | undefined {
+  return (
+    candidates.find((c) => !issuerProblem(c, 0, isSelfSigned(c)) && isValidAt(c, now) === 'valid') ??
+    candidates[0]
   );
 }
 

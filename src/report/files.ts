@@ -42,7 +42,7 @@ export async function writeOutputs(
 ): Promise<number> {
   const write = async (flag: string, file: string, text: string) => {
     try {
-      await writeAtomic(file, Buffer.from(io.redactor.redact(text)), 0o644);
+      await writeAtomic(file, Buffer.from(io.redactor.redact(text)), null);
     } catch (error) {
       io.err(`eliza-doctor: could not write --${flag} ${file}: ${describeFsError(error)}\n`);
       return false;

@@ -29,6 +29,10 @@ export interface CertSpec {
   key?: { publicKey: KeyObject; privateKey: KeyObject };
   keyType?: 'rsa' | 'ec';
   ca?: boolean;
+  /** basicConstraints pathLenConstraint of a CA. */
+  pathLen?: number;
+  /** A CA whose keyUsage leaves out keyCertSign (a broken or forged CA); default false. */
+  withoutCertSign?: boolean;
   names?: string[];
   notBefore: Date;
   notAfter: Date;
@@ -74,9 +78,18 @@ export function issue(spec: CertSpec): Issued {
     extension(
       OID.basicConstraints,
       true,
-      seq(spec.ca ? [asn1.create(C.UNIVERSAL, T.BOOLEAN, false, '\xff')] : []),
+      seq([
+        ...(spec.ca ? [asn1.create(C.UNIVERSAL, T.BOOLEAN, false, '\xff')] : []),
+        ...(spec.ca && spec.pathLen !== undefined
+          ? [asn1.create(C.UNIVERSAL, T.INTEGER, false, String.fromCharCode(spec.pathLen))]
+          : []),
+      ]),
     ),
-    extension(OID.keyUsage, true, keyUsage(spec.ca ?? false, keys.publicKey.asymmetricKeyType === 'ec')),
+    extension(
+      OID.keyUsage,
+      true,
+      keyUsage((spec.ca ?? false) && !spec.withoutCertSign, keys.publicKey.asymmetricKeyType === 'ec'),
+    ),
     extension(OID.subjectKeyIdentifier, false, octets(keyId)),
     extension(
       OID.authorityKeyIdentifier,

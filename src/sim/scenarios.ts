@@ -77,6 +77,8 @@ export const SCENARIOS: Scenario[] = [
     trust: 'none',
     expect: {
       ...ALL_PASS,
+      // Nothing on the machine holds the CA, so it comes from the sim's http distribution point.
+      'ca-bundle': 'CA_FETCHED_OVER_HTTP',
       'trust-node': 'TRUST_NODE_CA_NOT_SET',
       'trust-python': 'TRUST_PYTHON_UNTRUSTED',
       'trust-system': 'TRUST_SYSTEM_CURL_UNTRUSTED',

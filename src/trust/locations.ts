@@ -14,6 +14,11 @@ export function doctorDataDir(host: Host): string {
   );
 }
 
+/** Where `fix --system` keeps its record (root's, beside the OS store it changed). */
+export function systemDataDir(platform: NodeJS.Platform): string {
+  return platform === 'darwin' ? '/Library/Application Support/eliza-doctor' : '/var/lib/eliza-doctor';
+}
+
 export function installedBundlePath(host: Host): string {
   return path.join(doctorDataDir(host), INSTALLED_BUNDLE_NAME);
 }

@@ -1,3 +1,4 @@
+import { NEUTRAL_CWD, nodeProbeEnv, pythonProbeEnv } from '../child-env.ts';
 import type { Host } from '../host.ts';
 
 /** Where to connect (the gateway, or a proxy when `gatewayPort` is set) and the name to verify. */
@@ -19,10 +20,7 @@ function probeArgs(target: ProbeTarget): string[] {
   ];
 }
 
-function probeEnv(
-  env: Record<string, string | undefined>,
-  target: ProbeTarget,
-): Record<string, string | undefined> {
+function withProxyAuth(env: Record<string, string>, target: ProbeTarget): Record<string, string> {
   return target.proxyAuthorization ? { ...env, ELIZA_DOCTOR_PROXY_AUTH: target.proxyAuthorization } : env;
 }
 
@@ -75,7 +73,8 @@ export async function freshNodeHandshake(
   signal?: AbortSignal,
 ): Promise<HandshakeVerdict> {
   const result = await host.exec(host.nodePath, ['-e', NODE_PROBE, ...probeArgs(target)], {
-    env: probeEnv(env, target),
+    env: withProxyAuth(nodeProbeEnv(env), target),
+    cwd: NEUTRAL_CWD,
     timeoutMs,
     ...(signal ? { signal } : {}),
   });
@@ -83,7 +82,16 @@ export async function freshNodeHandshake(
 }
 
 const PYTHON_PROBE = `
-import json, os, socket, ssl, sys
+import json, os, site, socket, ssl, sys
+# -I leaves out the user's own site-packages (pip install --user puts certifi and requests there):
+# put it back where python3 without -I has it, before the system's, as it does outside a venv.
+if sys.prefix == sys.base_prefix and os.path.isdir(site.getusersitepackages()):
+    before = len(sys.path)
+    site.addsitedir(site.getusersitepackages())
+    added = sys.path[before:]
+    del sys.path[before:]
+    at = next((i for i, p in enumerate(sys.path) if p.endswith(("site-packages", "dist-packages"))), len(sys.path))
+    sys.path[at:at] = added
 timeout, address, port, server_name = float(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
 gateway_port = int(sys.argv[5]) if len(sys.argv) > 5 else None
 def connect():
@@ -174,8 +182,15 @@ export async function pythonHandshake(
 ): Promise<PythonProbe | { error: string }> {
   const result = await host.exec(
     python,
-    ['-c', PYTHON_PROBE, String(timeoutMs / 1000), ...probeArgs(target)],
-    { env: probeEnv(env, target), timeoutMs: timeoutMs + 1000, ...(signal ? { signal } : {}) },
+    // -I: neither the current folder nor PYTHON* variables reach sys.path (a json.py there would
+    // run with the probe), and the cwd is neutral besides.
+    ['-I', '-c', PYTHON_PROBE, String(timeoutMs / 1000), ...probeArgs(target)],
+    {
+      env: withProxyAuth(pythonProbeEnv(env), target),
+      cwd: NEUTRAL_CWD,
+      timeoutMs: timeoutMs + 1000,
+      ...(signal ? { signal } : {}),
+    },
   );
   if (result.error) return { error: `${python} could not start (${result.error})` };
   if (result.timedOut) return { error: `${python} did not finish within ${timeoutMs + 1000} ms` };

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { NEUTRAL_CWD, systemToolEnv } from '../child-env.ts';
 import type { Host } from '../host.ts';
 import { keychainCertificates, sslTrustByName } from '../onboard/macos.ts';
 import { quickFingerprints } from '../pki/cert.ts';
@@ -89,7 +90,8 @@ async function keychainHasRoot(
   host: Host,
   pinned: string[],
 ): Promise<{ present: boolean | null; sslTrusted: boolean | null }> {
-  const security = (args: string[]) => host.exec('security', args, { env: host.env, timeoutMs: 5000 });
+  const security = (args: string[]) =>
+    host.exec('security', args, { env: systemToolEnv(host.env), cwd: NEUTRAL_CWD, timeoutMs: 5000 });
   const result = await security(['find-certificate', '-a', '-Z', '/Library/Keychains/System.keychain']);
   if (result.code !== 0) return { present: null, sslTrusted: null };
   const root = keychainCertificates(result.stdout).find((c) => pinned.includes(c.sha256));

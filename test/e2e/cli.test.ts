@@ -88,7 +88,10 @@ describe('against the loopback gateway', () => {
       assert.match(result.stdout, /Fix: make Node trust the internal CA/);
       assert.match(result.stdout, /\$ eliza-doctor fix\n/);
       assert.match(result.stdout, /\(the same commands as for trust-node\)/);
-      assert.match(result.stdout, /✖ 3 problems: trust-node \(TRUST_NODE_CA_NOT_SET\), trust-python/);
+      assert.match(
+        result.stdout,
+        /✖ 3 problems, 1 warning: trust-node \(TRUST_NODE_CA_NOT_SET\), trust-python/,
+      );
       assert.ok(!result.stdout.includes(staged.token) && !result.stderr.includes(staged.token));
     } finally {
       await staged.close();

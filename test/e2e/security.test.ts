@@ -141,6 +141,6 @@ describe('--help', () => {
   it('steers away from a token on the command line', async () => {
     const result = await runCli(['--help'], { home: tempDir() });
     assert.match(result.stdout, /--token-file/);
-    assert.match(result.stdout, /prefer --token-file/);
+    assert.match(result.stdout, /prefer\s+--token-file/);
   });
 });
