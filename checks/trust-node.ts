@@ -1,26 +1,50 @@
 import { describeFsError } from '../src/config.ts';
 import { fail, isBroken, pass, skip, warn } from '../src/engine/outcome.ts';
-import { type CheckContext, defineCheck } from '../src/engine/types.ts';
+import { type CheckContext, defineCheck, type Fix } from '../src/engine/types.ts';
 import { trustFix } from '../src/fixes/descriptor.ts';
 import type { CertInfo } from '../src/pki/cert.ts';
 import { gatewayRoute } from '../src/route.ts';
 import { type FileRead, judgeNodeExtraCa, type NodeTrustVerdict, rootOf } from '../src/trust/node.ts';
 import { freshNodeHandshake, type HandshakeVerdict } from '../src/trust/probes.ts';
-import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
+import { shellQuote } from '../src/trust/shell.ts';
+import { crlfFiles, shown } from '../src/trust/startup.ts';
 import { readSystemStore } from '../src/trust/system.ts';
 import { probeTarget, TRUST_PROBE_SCHEDULE, tcpAddress } from '../src/trust/target.ts';
+import {
+  describeDisagreement,
+  describeRun,
+  type NewTerminal,
+  resolveNewTerminal,
+  type ShellStatus,
+} from '../src/trust/terminal.ts';
 import type { TlsFacts } from './tls.ts';
 
 export interface TrustNodeFacts {
   /** This shell's value, and what this very process's handshake said. */
   current: { value: string | null; loaded: CertInfo[]; authorized: boolean | null; error: string | null };
-  /** What a new terminal gets: the startup files' value and a fresh Node process's handshake. */
+  /**
+   * What a new terminal of the login shell gets (the shell itself asked; its startup files read when
+   * it does not answer) and a fresh Node process's handshake with it.
+   */
   newTerminal: {
     value: string | null;
+    /** The file and line that set it, as far as reading the startup files can tell. */
     from: string | null;
+    /** `shell`: the login shell answered; `startup-files`: it did not, the files were read instead. */
+    source: 'shell' | 'startup-files';
     authorized: boolean | null;
     error: string | null;
     warnings: string[];
+    /** Each shell the user has, as a new terminal starts it (the login shell both ways). */
+    shells: {
+      shell: string;
+      login: boolean;
+      status: ShellStatus;
+      value: string | null;
+      note: string | null;
+    }[];
+    /** Startup files with CRLF line endings. */
+    crlf: string[];
   };
 }
 
@@ -34,10 +58,11 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
     const target = probeTarget(ctx, tcpAddress(ctx));
     const via = gatewayRoute(ctx).via;
     const currentValue = ctx.host.env.NODE_EXTRA_CA_CERTS?.trim() || undefined;
-    const scan = await scanStartup(ctx.host);
-    const fromFile = scan.assignments.filter((a) => a.name === 'NODE_EXTRA_CA_CERTS').at(-1);
-    const terminalEnv = newTerminalEnv(ctx.host.env, scan);
-    const terminalValue = terminalEnv.NODE_EXTRA_CA_CERTS?.trim() || undefined;
+    const terminal = await resolveNewTerminal(ctx.host, { timeoutMs: ctx.config.timeoutMs });
+    const terminalEnv = terminal.env;
+    const rawTerminalValue = terminalEnv.NODE_EXTRA_CA_CERTS;
+    const terminalValue = rawTerminalValue?.trim() || undefined;
+    const crlf = crlfFiles(terminal.scan);
 
     const [probe, fresh] = await Promise.all([
       ctx.net.tlsProbe(
@@ -61,13 +86,19 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
       },
       newTerminal: {
         value: terminalValue ?? null,
-        from:
-          fromFile && scan.newTerminal.NODE_EXTRA_CA_CERTS !== undefined
-            ? `${fromFile.file}:${fromFile.line}`
-            : null,
+        from: origin(terminal, rawTerminalValue),
+        source: terminal.source,
         authorized: fresh.authorized,
         error: fresh.error,
         warnings: fresh.warnings,
+        shells: terminal.answers.map((a) => ({
+          shell: a.shell,
+          login: a.login,
+          status: a.status,
+          value: a.status === 'ok' ? (a.values.NODE_EXTRA_CA_CERTS ?? null) : null,
+          note: a.note,
+        })),
+        crlf,
       },
     };
     if (!probe.ok) {
@@ -100,28 +131,54 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
       });
     const current = await judge(currentValue);
     data.current.loaded = current.loaded;
-    const terminal = terminalValue === currentValue ? current : await judge(terminalValue);
+    const terminalVerdict = terminalValue === currentValue ? current : await judge(terminalValue);
     const currentOk = probe.authorized;
     const terminalOk = fresh.authorized === true;
 
     const details = [
       `this shell: ${describe(currentValue, current, probe.authorized, probe.authorizationError)}`,
-      `a new terminal: ${describeNew(data.newTerminal, terminal)}`,
+      `a new terminal (${describeRun(terminal.answers[0]!)}): ${describeNew(data.newTerminal, terminalVerdict)}`,
+      ...terminalDetails(terminal, ctx.host.home),
       ...fresh.warnings.map((w) => `the fresh Node process warned: ${w}`),
+      ...crlf.map(
+        (f) =>
+          `${shown(ctx.host.home, f)} has CRLF line endings: bash and zsh read the \\r as part of every value and command`,
+      ),
       ...(await systemCaHint(ctx)),
     ];
-    const fix = trustFix('make Node trust the internal CA');
+    const crlfFix: Fix = {
+      summary: `convert ${crlf.length === 1 ? 'the startup file' : 'the startup files'} to LF line endings (a copy is kept as FILE.crlf.bak)`,
+      commands: crlf.map(crlfCommand),
+      automated: false,
+    };
+    // A CR in the value a new terminal gets: the line endings are the one cause to report.
+    const crlfCause = crlf.length > 0 && /\r/.test(rawTerminalValue ?? '');
+    const fix = crlfCause
+      ? {
+          ...trustFix('make Node trust the internal CA'),
+          commands: [...crlfFix.commands, ...trustFix('').commands],
+        }
+      : trustFix('make Node trust the internal CA');
+    const crlfSummary = `a new terminal's NODE_EXTRA_CA_CERTS ends in a carriage return: ${crlf.map((f) => shown(ctx.host.home, f)).join(', ')} ${crlf.length === 1 ? 'has' : 'have'} CRLF line endings, which bash and zsh read as part of the value`;
     if (currentOk && terminalOk) {
       if (current.warning) return warn(current.code!, current.summary, { details, data, fix });
+      if (crlf.length > 0) {
+        return warn(
+          'STARTUP_FILE_CRLF',
+          `Node trusts the gateway, but ${crlf.map((f) => shown(ctx.host.home, f)).join(', ')} ${crlf.length === 1 ? 'has' : 'have'} CRLF line endings: bash and zsh read the \\r as part of every value`,
+          { details, data, fix: crlfFix },
+        );
+      }
       const how = current.ok
         ? current.summary
         : 'Node finds the CA through another route than NODE_EXTRA_CA_CERTS';
       return pass(`${how}; this shell and a new terminal trust the gateway`, { details, data });
     }
     if (currentOk && !terminalOk) {
+      if (crlfCause) return warn('STARTUP_FILE_CRLF', crlfSummary, { details, data, fix });
       return warn(
         'TRUST_NODE_NOT_PERSISTENT',
-        `this shell trusts the gateway, but a new terminal will not: ${terminal.ok ? `its Node rejects the gateway (${fresh.error})` : terminal.summary}`,
+        `this shell trusts the gateway, but a new terminal will not: ${terminalVerdict.ok ? `its Node rejects the gateway (${fresh.error})` : terminalVerdict.summary}`,
         { details, data, fix },
       );
     }
@@ -140,7 +197,9 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
         },
       );
     }
-    const verdict = currentValue === undefined && terminalValue !== undefined ? terminal : current;
+    const verdict = currentValue === undefined && terminalValue !== undefined ? terminalVerdict : current;
+    if (crlfCause && verdict === terminalVerdict)
+      return fail('STARTUP_FILE_CRLF', crlfSummary, { details, data, fix });
     if (verdict.ok) {
       return fail(
         'TRUST_NODE_HANDSHAKE_FAILED',
@@ -163,9 +222,14 @@ function describe(
 }
 
 function describeNew(facts: TrustNodeFacts['newTerminal'], verdict: NodeTrustVerdict): string {
+  const where = facts.from
+    ? `from ${facts.from}`
+    : facts.source === 'shell'
+      ? 'as the shell has it'
+      : 'inherited: no startup file sets it';
   const setting = facts.value
-    ? `NODE_EXTRA_CA_CERTS=${facts.value} ${facts.from ? `(from ${facts.from})` : '(inherited: no startup file sets it)'}`
-    : 'NODE_EXTRA_CA_CERTS unset (no startup file sets it)';
+    ? `NODE_EXTRA_CA_CERTS=${JSON.stringify(facts.value).slice(1, -1)} (${where})`
+    : `NODE_EXTRA_CA_CERTS unset (${facts.source === 'shell' ? 'the shell has it unset' : 'no startup file sets it'})`;
   const outcome =
     facts.authorized === true
       ? 'a fresh Node process trusts the gateway'
@@ -173,6 +237,45 @@ function describeNew(facts: TrustNodeFacts['newTerminal'], verdict: NodeTrustVer
         ? `a fresh Node process rejects the gateway (${facts.error})`
         : `the fresh Node process could not tell (${facts.error})`;
   return `${setting}; ${outcome}${verdict.ok || !facts.value ? '' : ` (${verdict.code})`}`;
+}
+
+/**
+ * The file and line that set the value, when the reading of the files agrees with the value; an
+ * inherited value or one only the shell knows has none.
+ */
+function origin(terminal: NewTerminal, value: string | undefined): string | null {
+  const from = terminal.from;
+  if (!from || value === undefined) return null;
+  if (from.value !== null && from.value !== value.replace(/\r$/, '')) return null;
+  return `${from.file}:${from.line}`;
+}
+
+/** What the other shells say, which shell did not answer, and what the reading of the files missed. */
+function terminalDetails(terminal: NewTerminal, home: string): string[] {
+  const lines = [...terminal.notes];
+  for (const d of terminal.disagreements)
+    lines.push(describeDisagreement(d, describeRun(terminal.answers[0]!), home));
+  const [primary, ...others] = terminal.answers;
+  for (const name of primary?.unexported ?? []) {
+    lines.push(
+      `${describeRun(primary!)} sets ${name} without exporting it: programs started from it do not see it (write export ${name}=…)`,
+    );
+  }
+  for (const other of others) {
+    if (other.status !== 'ok') continue;
+    const value = other.values.NODE_EXTRA_CA_CERTS;
+    lines.push(
+      `${describeRun(other)}${other.login ? ' (ssh, macOS Terminal)' : ''}: ${value === null || value === undefined ? 'NODE_EXTRA_CA_CERTS unset' : `NODE_EXTRA_CA_CERTS=${JSON.stringify(value).slice(1, -1)}`}`,
+    );
+  }
+  return lines;
+}
+
+/** LF endings, keeping a copy; `>` writes through a symlinked file (a dotfiles repository). */
+function crlfCommand(file: string): string {
+  const quoted = shellQuote(file);
+  const backup = shellQuote(`${file}.crlf.bak`);
+  return `cp ${quoted} ${backup} && tr -d '\\r' < ${backup} > ${quoted}`;
 }
 
 /** Node 22.19+ and 24.6+ can use the OS store; worth saying when the OS store already has the CA. */

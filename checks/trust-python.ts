@@ -5,8 +5,8 @@ import { trustFix } from '../src/fixes/descriptor.ts';
 import { verifyInternalBundle } from '../src/pki/bundle.ts';
 import { parsePemBundle, quickFingerprints } from '../src/pki/cert.ts';
 import { type HandshakeVerdict, type PythonProbe, pythonHandshake } from '../src/trust/probes.ts';
-import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
 import { probeTarget, TRUST_PROBE_SCHEDULE, tcpAddress } from '../src/trust/target.ts';
+import { resolveNewTerminal } from '../src/trust/terminal.ts';
 
 export interface TrustPythonFacts {
   python: string | null;
@@ -43,8 +43,7 @@ export const trustPythonCheck = defineCheck<TrustPythonFacts>({
     const python = await ctx.host.findExecutable('python3');
     if (!python) return skip('TRUST_PYTHON_NOT_FOUND', 'no python3 on PATH: nothing to check', { data });
     data.python = python;
-    const scan = await scanStartup(ctx.host);
-    const env = newTerminalEnv(ctx.host.env, scan);
+    const { env } = await resolveNewTerminal(ctx.host, { timeoutMs: ctx.config.timeoutMs });
     const target = probeTarget(ctx, tcpAddress(ctx));
     const probe = await pythonHandshake(ctx.host, python, env, target, ctx.config.timeoutMs, ctx.signal);
     if ('error' in probe)

@@ -5,9 +5,9 @@ import { quickFingerprints } from '../src/pki/cert.ts';
 import { gatewayRoute } from '../src/route.ts';
 import { readGitConfig } from '../src/trust/gitconfig.ts';
 import { installedBundlePath } from '../src/trust/locations.ts';
-import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
 import { readSystemStore, type SystemStore, systemInstallCommands } from '../src/trust/system.ts';
 import { TRUST_PROBE_SCHEDULE, tcpAddress } from '../src/trust/target.ts';
+import { resolveNewTerminal } from '../src/trust/terminal.ts';
 import type { TlsFacts } from './tls.ts';
 
 export interface TrustSystemFacts {
@@ -23,8 +23,7 @@ export const trustSystemCheck = defineCheck<TrustSystemFacts>({
   async run(ctx) {
     const address = tcpAddress(ctx);
     const pinned = ctx.config.caSha256;
-    const scan = await scanStartup(ctx.host);
-    const env = newTerminalEnv(ctx.host.env, scan);
+    const { env } = await resolveNewTerminal(ctx.host, { timeoutMs: ctx.config.timeoutMs });
     const reading = readSystemStore(ctx.host, pinned);
     const [store, curl, git] = await Promise.all([
       reading,

@@ -7,8 +7,8 @@ import type { CheckResult } from '../engine/types.ts';
 import type { Host } from '../host.ts';
 import { checkLine, ICON, paint } from '../report/text.ts';
 import { doctorDataDir } from '../trust/locations.ts';
-import { scanStartup } from '../trust/startup.ts';
 import { ANCHOR_DIRS, readSystemStore } from '../trust/system.ts';
+import { resolveNewTerminal } from '../trust/terminal.ts';
 import { applyChanges, FixError, undoChanges } from './apply.ts';
 import { unifiedDiff } from './diff.ts';
 import { FIXABLE, needsFix, type Plan, planTrustFix } from './plan.ts';
@@ -79,9 +79,16 @@ export async function runFix(options: FixOptions): Promise<number> {
     out(kleur.red('--system writes to the OS store and needs root: run it with sudo. Nothing was changed.'));
     return 1;
   }
-  const scan = await scanStartup(host);
+  const terminal = await resolveNewTerminal(host, { timeoutMs: options.config.timeoutMs });
   const store = await readSystemStore(host, options.config.caSha256);
-  const plan = await planTrustFix({ host, results, scan, store, system: options.system });
+  const plan = await planTrustFix({
+    host,
+    results,
+    scan: terminal.scan,
+    terminalEnv: terminal.env,
+    store,
+    system: options.system,
+  });
   showPlan(plan, options.dryRun);
   if (plan.changes.length === 0) {
     out(kleur.green('Everything the fix writes is already in place.'));
@@ -137,7 +144,7 @@ export async function runFix(options: FixOptions): Promise<number> {
           ),
     );
   }
-  return recheck(options, plan);
+  return recheck(options);
 }
 
 function showPlan(plan: Plan, diff: boolean): void {
@@ -216,13 +223,15 @@ async function undo(dataDir: string, dryRun: boolean): Promise<number> {
 }
 
 /**
- * Proof, not hope: the trust checks again, in a fresh process whose environment is what a new
- * terminal now gets (NODE_EXTRA_CA_CERTS is only read when a process starts).
+ * Proof, not hope: the trust checks again, in a fresh process that asks the user's shells anew
+ * what a new terminal now gets (NODE_EXTRA_CA_CERTS is only read when a process starts), rather
+ * than assuming the files written do what they say: a startup file that exits early, or one that
+ * sets the variables again later, shows here.
  */
-async function recheck(options: FixOptions, plan: Plan): Promise<number> {
+async function recheck(options: FixOptions): Promise<number> {
   out();
   out('Checking again in a fresh process, as a new terminal would...');
-  const env = { ...options.host.env, ...plan.variables };
+  const env = options.host.env;
   const args = [process.argv[1]!, 'check', '--json', '--only', FIXABLE.join(','), ...options.targetArgs];
   const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });

@@ -8,7 +8,7 @@ import type { Host } from '../host.ts';
 import { parsePemBundle, toPem } from '../pki/cert.ts';
 import { DOCUMENTED_SYSTEM_PATH, doctorDataDir, installedBundlePath } from '../trust/locations.ts';
 import { blockLines, type ShellKind, startupFiles, withBlock } from '../trust/shell.ts';
-import { newTerminalEnv, type StartupScan } from '../trust/startup.ts';
+import type { StartupScan } from '../trust/startup.ts';
 import { ANCHOR_DIRS, type SystemStore } from '../trust/system.ts';
 
 export interface FileChange {
@@ -54,6 +54,8 @@ export async function planTrustFix(options: {
   host: Host;
   results: Map<string, CheckResult>;
   scan: StartupScan;
+  /** This process's environment as a new terminal has it: what the files it writes start from. */
+  terminalEnv: Readonly<Record<string, string | undefined>>;
   store: SystemStore;
   system: boolean;
 }): Promise<Plan> {
@@ -64,7 +66,7 @@ export async function planTrustFix(options: {
   const bundlePath = installedBundlePath(host);
   const plan: Plan = { changes: [], skipped: [], variables: {}, systemCommands: [], manualCommands: [] };
   const shown = (p: string) => (p.startsWith(`${host.home}/`) ? `~/${p.slice(host.home.length + 1)}` : p);
-  const terminal = newTerminalEnv(host.env, scan);
+  const terminal = options.terminalEnv;
 
   await addFile(plan, host, bundlePath, shown(bundlePath), 'bundle', pem, 'the verified internal CA bundle');
 
