@@ -153,10 +153,11 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
     };
     // A CR in the value a new terminal gets: the line endings are the one cause to report.
     const crlfCause = crlf.length > 0 && /\r/.test(rawTerminalValue ?? '');
-    const fix = crlfCause
+    // The conversion is offered whenever a startup file has CRLF endings, whatever else is wrong.
+    const fix = crlf.length
       ? {
           ...trustFix('make Node trust the internal CA'),
-          commands: [...crlfFix.commands, ...trustFix('').commands],
+          commands: [...trustFix('').commands, ...crlfFix.commands],
         }
       : trustFix('make Node trust the internal CA');
     const crlfSummary = `a new terminal's NODE_EXTRA_CA_CERTS ends in a carriage return: ${crlf.map((f) => shown(ctx.host.home, f)).join(', ')} ${crlf.length === 1 ? 'has' : 'have'} CRLF line endings, which bash and zsh read as part of the value`;
@@ -261,11 +262,13 @@ function terminalDetails(terminal: NewTerminal, home: string): string[] {
       `${describeRun(primary!)} sets ${name} without exporting it: programs started from it do not see it (write export ${name}=…)`,
     );
   }
+  // Only the shells that would get another value than the new terminal judged above are worth a line.
+  const judged = terminal.env.NODE_EXTRA_CA_CERTS ?? null;
   for (const other of others) {
-    if (other.status !== 'ok') continue;
-    const value = other.values.NODE_EXTRA_CA_CERTS;
+    const value = other.values.NODE_EXTRA_CA_CERTS ?? null;
+    if (other.status !== 'ok' || value === judged) continue;
     lines.push(
-      `${describeRun(other)}${other.login ? ' (ssh, macOS Terminal)' : ''}: ${value === null || value === undefined ? 'NODE_EXTRA_CA_CERTS unset' : `NODE_EXTRA_CA_CERTS=${JSON.stringify(value).slice(1, -1)}`}`,
+      `but ${describeRun(other)}${other.login ? ' (ssh, macOS Terminal)' : ''} gets ${value === null ? 'NODE_EXTRA_CA_CERTS unset' : `NODE_EXTRA_CA_CERTS=${JSON.stringify(value).slice(1, -1)}`}`,
     );
   }
   return lines;

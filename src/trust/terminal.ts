@@ -131,6 +131,14 @@ async function resolve(host: Host, boundMs: number, signal: AbortSignal | undefi
     notes.push(
       `${describeRun(primary)} ${primary.note}: the new-terminal view comes from reading its startup files instead`,
     );
+    const unsure = view.constructs.filter((c) => unfollowedFor('NODE_EXTRA_CA_CERTS', c));
+    if (unsure.length)
+      notes.push(
+        `that reading may be wrong: ${unsure
+          .slice(0, 3)
+          .map((c) => describeConstruct(c, host.home))
+          .join(', ')}`,
+      );
   }
   for (const other of answersKept.slice(1)) {
     if (other.status === 'timeout' || other.status === 'failed')
@@ -160,15 +168,23 @@ function disagree(
     const shellValue = answer.values[name] ?? null;
     const fileValue = parsedEnv[name] ?? null;
     if (shellValue === fileValue) continue;
-    const unfollowed = view.constructs.filter(
-      (c) =>
-        (c.kind === 'source' && c.target === null) ||
-        c.kind === 'loop' ||
-        (c.name === name && c.kind !== 'source'),
-    );
+    const unfollowed = view.constructs.filter((c) => unfollowedFor(name, c));
     found.push({ name, shell: shellValue, files: fileValue, unfollowed });
   }
   return found;
+}
+
+/** What may make the reading of the files wrong about this variable. */
+function unfollowedFor(name: string, c: Construct): boolean {
+  return (
+    (c.kind === 'source' && c.target === null) ||
+    c.kind === 'loop' ||
+    (c.name === name && c.kind !== 'source')
+  );
+}
+
+function describeConstruct(c: Construct, home: string): string {
+  return `${shown(home, c.file)}:${c.line} (${constructText(c)})`;
 }
 
 /** `bash -i`, `zsh -l -i`: how the shell was started, as a person would type it. */

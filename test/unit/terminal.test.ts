@@ -236,4 +236,29 @@ describe('reading what the shell printed', () => {
     assert.equal(seen!.session, true, 'its own session: no terminal to take, the group killed on timeout');
     assert.equal(seen!.env.TERM, 'dumb');
   });
+
+  it('a shell answering through a fake Host: its value wins, and the reading of the files is explained', async () => {
+    const host = fakeHost(
+      { HOME: '/home/user', SHELL: '/bin/zsh' },
+      { '/home/user/.zshrc': 'for f in ~/.zsh.d/*.zsh; do source $f; done\n' },
+    );
+    host.stat = async () => ({ isFile: () => true, isDirectory: () => false }) as never;
+    host.exec = async (_file, args) => {
+      const marker = /'(eliza-doctor-[0-9a-f]+):begin'/.exec(args.at(-1)!)![1]!;
+      return {
+        code: 0,
+        stdout: `Welcome!\n${marker}:begin\n${marker}:var:NODE_EXTRA_CA_CERTS\n/from/plugin.pem\n${marker}:end\n`,
+        stderr: '',
+        timedOut: false,
+        error: null,
+      };
+    };
+    const terminal = await resolveNewTerminal(host, { timeoutMs: 1000 });
+    assert.equal(terminal.source, 'shell');
+    assert.equal(terminal.env.NODE_EXTRA_CA_CERTS, '/from/plugin.pem');
+    assert.deepEqual(
+      terminal.disagreements.map((d) => [d.name, d.files, d.unfollowed.map((u) => u.kind)]),
+      [['NODE_EXTRA_CA_CERTS', null, ['loop', 'source']]],
+    );
+  });
 });
