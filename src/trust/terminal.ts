@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { TOKEN_VARIABLES } from '../config.ts';
 import { PROGRAM_START_ALLOWANCE_MS } from '../engine/allowance.ts';
 import type { Host } from '../host.ts';
 import type { Assignment, Construct, ShellKind } from './shell.ts';
@@ -232,6 +233,17 @@ async function executable(host: Host, shell: ShellKind): Promise<string | null> 
   return host.findExecutable(shell);
 }
 
+/**
+ * What the shell starts with: this environment (a new terminal inherits the session's), HOME, a
+ * dumb terminal, and no token: the shell needs none to say what it exports, and a startup file
+ * tracing itself (set -x) must not carry it into a note.
+ */
+function shellEnv(host: Host): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...host.env, HOME: host.home, TERM: 'dumb' };
+  for (const name of TOKEN_VARIABLES) delete env[name];
+  return env;
+}
+
 /** Lines the shells print on stderr without a terminal, which say nothing about the start-up. */
 const NOISE =
   /cannot set terminal process group|no job control in this shell|can't change option: zle|Inappropriate ioctl|^warning: No TTY for interactive shell|^\s*$/;
@@ -258,7 +270,7 @@ export async function askShell(
   const marker = `eliza-doctor-${randomBytes(12).toString('hex')}`;
   const started = performance.now();
   const result = await host.exec(file, [...(login ? ['-l'] : []), '-i', '-c', printScript(marker, shell)], {
-    env: { ...host.env, HOME: host.home, TERM: 'dumb' },
+    env: shellEnv(host),
     cwd: host.home,
     timeoutMs: boundMs,
     session: true,

@@ -221,7 +221,7 @@ describe('reading what the shell printed', () => {
     assert.equal(parseMarked('', m), null);
   });
   it('a shell that times out or cannot start, through the Host port', async () => {
-    const host = fakeHost({ HOME: '/home/user' });
+    const host = fakeHost({ HOME: '/home/user', SOY_TOKEN: 'y1_secret' });
     host.exec = async () => ({ code: null, stdout: '', stderr: '', timedOut: true, error: null });
     assert.equal((await askShell(host, 'zsh', false, '/bin/zsh', 100)).status, 'timeout');
     host.exec = async () => ({ code: null, stdout: '', stderr: '', timedOut: false, error: 'EACCES' });
@@ -235,6 +235,7 @@ describe('reading what the shell printed', () => {
     assert.equal(failed.status, 'failed');
     assert.equal(seen!.session, true, 'its own session: no terminal to take, the group killed on timeout');
     assert.equal(seen!.env.TERM, 'dumb');
+    assert.equal(seen!.env.SOY_TOKEN, undefined, 'the shell gets no token');
   });
 
   it('a shell answering through a fake Host: its value wins, and the reading of the files is explained', async () => {
