@@ -85,7 +85,8 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
         error: probe.ok ? probe.authorizationError : probe.failure.cause,
       },
       newTerminal: {
-        value: terminalValue ?? null,
+        // As the shell has it: a stray CR or space is part of what Node gets.
+        value: terminalValue === undefined ? null : rawTerminalValue!,
         from: origin(terminal, rawTerminalValue),
         source: terminal.source,
         authorized: fresh.authorized,
@@ -264,9 +265,12 @@ function terminalDetails(terminal: NewTerminal, home: string): string[] {
   }
   // Only the shells that would get another value than the new terminal judged above are worth a line.
   const judged = terminal.env.NODE_EXTRA_CA_CERTS ?? null;
+  // A shell installed but never configured (no startup file of its own) is in the data, not here.
+  const configured = (shell: string) => terminal.scan.files.some((f) => f.shell === shell && f.exists);
   for (const other of others) {
     const value = other.values.NODE_EXTRA_CA_CERTS ?? null;
     if (other.status !== 'ok' || value === judged) continue;
+    if (other.shell !== terminal.loginShell && !configured(other.shell)) continue;
     lines.push(
       `but ${describeRun(other)}${other.login ? ' (ssh, macOS Terminal)' : ''} gets ${value === null ? 'NODE_EXTRA_CA_CERTS unset' : `NODE_EXTRA_CA_CERTS=${JSON.stringify(value).slice(1, -1)}`}`,
     );

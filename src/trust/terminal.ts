@@ -168,7 +168,8 @@ function disagree(
   for (const name of TRUST_VARIABLES) {
     const shellValue = answer.values[name] ?? null;
     const fileValue = parsedEnv[name] ?? null;
-    if (shellValue === fileValue) continue;
+    // A CR the reading drops is the CRLF line endings, reported as such.
+    if (shellValue === fileValue || shellValue?.replace(/\r/g, '') === fileValue) continue;
     const unfollowed = view.constructs.filter((c) => unfollowedFor(name, c));
     found.push({ name, shell: shellValue, files: fileValue, unfollowed });
   }

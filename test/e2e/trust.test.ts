@@ -117,6 +117,26 @@ describe('trust-node: this shell and a new terminal', () => {
     assert.equal(facts.shells[0]!.status, 'timeout');
   });
 
+  it('a CRLF ~/.bashrc: the CR is part of the value a new terminal gets, and that is the one cause named', async () => {
+    const [check] = await checkWith('untrusted-ca', 'trust-node', (home, env) => {
+      writeFileSync(path.join(home, 'ca.pem'), pki().bundlePem);
+      writeFileSync(
+        path.join(home, '.bashrc'),
+        '# from Windows\r\nexport NODE_EXTRA_CA_CERTS="$HOME/ca.pem"\r\n',
+      );
+      return env;
+    });
+    assert.equal(check!.status, 'fail');
+    assert.equal(check!.code, 'STARTUP_FILE_CRLF');
+    const facts = check!.data.newTerminal as { value: string; crlf: string[]; authorized: boolean };
+    assert.equal(facts.authorized, false, "the new terminal's Node cannot load the file");
+    assert.equal(facts.crlf.length, 1);
+    assert.ok(
+      check!.fix!.automated,
+      'fix writes an LF block, which sets the right value after the CRLF line',
+    );
+  });
+
   it('says when this shell works but a new terminal will not', async () => {
     const [check] = await checkWith('healthy', 'trust-node', (home, env) => {
       writeFileSync(path.join(home, '.bashrc'), 'export NODE_EXTRA_CA_CERTS=/nonexistent/ca.pem\n');
