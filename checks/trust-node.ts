@@ -14,7 +14,7 @@ import {
   describeDisagreement,
   describeRun,
   type NewTerminal,
-  resolveNewTerminal,
+  probeNewTerminal,
   type ShellStatus,
 } from '../src/trust/terminal.ts';
 import type { TlsFacts } from './tls.ts';
@@ -58,13 +58,8 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
     const target = probeTarget(ctx, tcpAddress(ctx));
     const via = gatewayRoute(ctx).via;
     const currentValue = ctx.host.env.NODE_EXTRA_CA_CERTS?.trim() || undefined;
-    const terminal = await resolveNewTerminal(ctx.host, { timeoutMs: ctx.config.timeoutMs });
-    const terminalEnv = terminal.env;
-    const rawTerminalValue = terminalEnv.NODE_EXTRA_CA_CERTS;
-    const terminalValue = rawTerminalValue?.trim() || undefined;
-    const crlf = crlfFiles(terminal.scan);
 
-    const [probe, fresh] = await Promise.all([
+    const [probe, asked] = await Promise.all([
       ctx.net.tlsProbe(
         {
           address: target.address,
@@ -75,8 +70,14 @@ export const trustNodeCheck = defineCheck<TrustNodeFacts>({
         },
         ctx.signal,
       ),
-      freshNodeHandshake(ctx.host, terminalEnv, target, ctx.config.timeoutMs, ctx.signal),
+      probeNewTerminal(ctx.host, ctx.config.timeoutMs, (env) =>
+        freshNodeHandshake(ctx.host, env, target, ctx.config.timeoutMs, ctx.signal),
+      ),
     ]);
+    const { terminal, result: fresh } = asked;
+    const rawTerminalValue = terminal.env.NODE_EXTRA_CA_CERTS;
+    const terminalValue = rawTerminalValue?.trim() || undefined;
+    const crlf = crlfFiles(terminal.scan);
     const data: TrustNodeFacts = {
       current: {
         value: currentValue ?? null,

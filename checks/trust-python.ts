@@ -6,7 +6,7 @@ import { verifyInternalBundle } from '../src/pki/bundle.ts';
 import { parsePemBundle, quickFingerprints } from '../src/pki/cert.ts';
 import { type HandshakeVerdict, type PythonProbe, pythonHandshake } from '../src/trust/probes.ts';
 import { probeTarget, TRUST_PROBE_SCHEDULE, tcpAddress } from '../src/trust/target.ts';
-import { resolveNewTerminal } from '../src/trust/terminal.ts';
+import { probeNewTerminal } from '../src/trust/terminal.ts';
 
 export interface TrustPythonFacts {
   python: string | null;
@@ -43,9 +43,11 @@ export const trustPythonCheck = defineCheck<TrustPythonFacts>({
     const python = await ctx.host.findExecutable('python3');
     if (!python) return skip('TRUST_PYTHON_NOT_FOUND', 'no python3 on PATH: nothing to check', { data });
     data.python = python;
-    const { env } = await resolveNewTerminal(ctx.host, { timeoutMs: ctx.config.timeoutMs });
     const target = probeTarget(ctx, tcpAddress(ctx));
-    const probe = await pythonHandshake(ctx.host, python, env, target, ctx.config.timeoutMs, ctx.signal);
+    const { terminal, result: probe } = await probeNewTerminal(ctx.host, ctx.config.timeoutMs, (env) =>
+      pythonHandshake(ctx.host, python, env, target, ctx.config.timeoutMs, ctx.signal),
+    );
+    const env = terminal.env;
     if ('error' in probe)
       return fail('TRUST_PYTHON_PROBE_FAILED', `could not test Python: ${probe.error}`, { data });
     Object.assign(data, {

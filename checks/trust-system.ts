@@ -7,7 +7,7 @@ import { readGitConfig } from '../src/trust/gitconfig.ts';
 import { installedBundlePath } from '../src/trust/locations.ts';
 import { readSystemStore, type SystemStore, systemInstallCommands } from '../src/trust/system.ts';
 import { TRUST_PROBE_SCHEDULE, tcpAddress } from '../src/trust/target.ts';
-import { resolveNewTerminal } from '../src/trust/terminal.ts';
+import { probeNewTerminal } from '../src/trust/terminal.ts';
 import type { TlsFacts } from './tls.ts';
 
 export interface TrustSystemFacts {
@@ -23,13 +23,12 @@ export const trustSystemCheck = defineCheck<TrustSystemFacts>({
   async run(ctx) {
     const address = tcpAddress(ctx);
     const pinned = ctx.config.caSha256;
-    const { env } = await resolveNewTerminal(ctx.host, { timeoutMs: ctx.config.timeoutMs });
     const reading = readSystemStore(ctx.host, pinned);
-    const [store, curl, git] = await Promise.all([
-      reading,
-      curlVerdict(ctx, env, address),
-      gitVerdict(ctx, env, reading),
-    ]);
+    const {
+      result: [store, curl, git],
+    } = await probeNewTerminal(ctx.host, ctx.config.timeoutMs, (env) =>
+      Promise.all([reading, curlVerdict(ctx, env, address), gitVerdict(ctx, env, reading)]),
+    );
     const data: TrustSystemFacts = { store, curl, git };
     const details = [
       store.bundle

@@ -94,6 +94,22 @@ export function resolveNewTerminal(
   return answer;
 }
 
+/**
+ * A probe that needs a new terminal's environment, without waiting for the shells: it runs at once
+ * with the environment the startup files give, and again only if the shells then say otherwise
+ * (rare), so asking the shells does not lengthen the check.
+ */
+export async function probeNewTerminal<T>(
+  host: Host,
+  timeoutMs: number,
+  probe: (env: Record<string, string | undefined>) => Promise<T>,
+): Promise<{ terminal: NewTerminal; result: T }> {
+  const guess = newTerminalEnv(host.env, await scanStartup(host));
+  const [terminal, early] = await Promise.all([resolveNewTerminal(host, { timeoutMs }), probe(guess)]);
+  const same = TRUST_VARIABLES.every((name) => terminal.env[name] === guess[name]);
+  return { terminal, result: same ? early : await probe(terminal.env) };
+}
+
 async function resolve(host: Host, boundMs: number, signal: AbortSignal | undefined): Promise<NewTerminal> {
   const scanning = scanStartup(host);
   const login = (await scanning).login;
