@@ -104,6 +104,11 @@ function execBounded(file: string, args: string[], options: ExecOptions): Promis
       } catch {
         // the group is gone already
       }
+      // A program that left the group (setsid) may still hold the output open: stop listening.
+      setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, 200).unref();
     };
     const kill = () => {
       timedOut = true;

@@ -180,6 +180,27 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
   });
 }
 
+describe('a startup file that leaves a program running', () => {
+  const bash = installed('bash')!;
+  it('one that left the session (setsid) and holds the output: the answer does not wait for it', async (t) => {
+    if (!installed('setsid')) return t.skip('no setsid here');
+    const seconds = `${20 + Math.floor(Math.random() * 10)}.${process.pid}`;
+    const { terminal, value, ms } = await newTerminalIn(bash, {
+      '.bashrc': `export NODE_EXTRA_CA_CERTS=/d.pem\nsetsid sleep ${seconds} &\n`,
+    });
+    try {
+      assert.equal(terminal.source, 'shell');
+      assert.equal(value, '/d.pem');
+      assert.ok(ms < BOUND_MS, `took ${ms} ms`);
+    } finally {
+      const ps = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+      for (const line of ps.split('\n').filter((l) => l.trim().endsWith(`sleep ${seconds}`))) {
+        process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
+      }
+    }
+  });
+});
+
 describe('login shells (macOS Terminal, ssh)', () => {
   const bash = installed('bash')!;
   it('a variable only in ~/.bash_profile: an ssh session has it, and the doctor says so', async () => {
