@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -9,16 +9,30 @@ import { askShell, parseMarked, resolveNewTerminal } from '../../src/trust/termi
 import { tempHome } from '../helpers/cli.ts';
 import { fakeHost } from '../helpers/fakes.ts';
 
-/** The shell's own answer, as the issue defines the truth: `SHELL -i -c 'echo $NODE_EXTRA_CA_CERTS'`. */
-function shellSays(shell: string, home: string): string {
-  const result = spawnSync(shell, ['-i', '-c', 'echo "$NODE_EXTRA_CA_CERTS"'], {
-    env: { PATH: process.env.PATH, HOME: home, TERM: 'dumb' },
-    cwd: home,
-    stdio: ['ignore', 'pipe', 'ignore'],
-    encoding: 'utf8',
-    timeout: 20_000,
+/**
+ * The shell's own answer, as the issue defines the truth: `SHELL -i -c 'echo $NODE_EXTRA_CA_CERTS'`.
+ * In a session of its own, like the doctor's: an interactive shell run from a developer's terminal
+ * would otherwise take that terminal over.
+ */
+function shellSays(shell: string, home: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(shell, ['-i', '-c', 'echo "$NODE_EXTRA_CA_CERTS"'], {
+      env: { PATH: process.env.PATH, HOME: home, TERM: 'dumb' },
+      cwd: home,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    const killer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 20_000);
+    child.once('error', reject);
+    child.once('close', () => {
+      clearTimeout(killer);
+      resolve(out.split('\n').at(-2) ?? '');
+    });
   });
-  return result.stdout.split('\n').at(-2) ?? '';
 }
 
 function installed(shell: string): string | null {
@@ -126,7 +140,7 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
       it(`${c.what}: the doctor's view is the shell's own`, async () => {
         const { home, terminal, value } = await newTerminalIn(binary, c.files);
         assert.equal(terminal.source, 'shell', terminal.notes.join('; '));
-        assert.equal(value, shellSays(binary, home));
+        assert.equal(value, await shellSays(binary, home));
         if (c.unfollowed) {
           const d = terminal.disagreements.find((x) => x.name === 'NODE_EXTRA_CA_CERTS');
           assert.ok(d, 'the reading of the files disagrees');
@@ -152,6 +166,16 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
       assert.equal(terminal.notes.length >= 1, true);
       const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
       assert.ok(!ps.includes(`sleep ${sleeper}`), 'the sleeping child was killed with its shell');
+    });
+
+    it('an rc that reads the terminal itself (/dev/tty): there is none to wait on', async () => {
+      const set =
+        shell === 'fish' ? 'set -gx NODE_EXTRA_CA_CERTS /tty.pem' : 'export NODE_EXTRA_CA_CERTS=/tty.pem';
+      const read = shell === 'fish' ? 'read -l answer < /dev/tty' : 'read answer < /dev/tty';
+      const { terminal, value, ms } = await newTerminalIn(binary, { [rcOf[shell]]: `${read}\n${set}\n` });
+      assert.equal(terminal.source, 'shell', terminal.notes.join('; '));
+      assert.equal(value, '/tty.pem');
+      assert.ok(ms < BOUND_MS, `took ${ms} ms`);
     });
 
     it('an rc that replaces the shell (exec): a clear note, the files read instead', async () => {
