@@ -164,7 +164,9 @@ export function readScript(
     const source = SOURCE.exec(line);
     if (source) {
       const target = shellValue(source[1]!, home);
-      const resolved = target ? path.resolve(home, target) : null;
+      // A glob, a process substitution (`source <(kubectl completion zsh)`): not one file to read.
+      const literal = target !== null && !/[<>()*?[\]{}|]/.test(target);
+      const resolved = literal ? path.resolve(home, target) : null;
       construct('source', null, resolved);
       if (resolved) events.push({ kind: 'source', target: resolved, line: at });
     }

@@ -56,6 +56,8 @@ export const scanStartup = perHost(async (host: Host): Promise<StartupScan> => {
 
   const read = async (shell: ShellKind, file: string): Promise<{ exists: boolean; error: string | null }> => {
     try {
+      // A FIFO or a device would block the read or never end: only regular files are read.
+      if (!(await host.stat(file)).isFile()) return { exists: true, error: 'not a regular file' };
       const bytes = await host.readFile(file, MAX_STARTUP_FILE_BYTES);
       const binary = bytes.includes(0);
       const reading = readScript(

@@ -98,6 +98,7 @@ describe('readScript: what reading a startup file can and cannot follow', () => 
     const text = [
       '[ -f ~/.bash_aliases ] && . ~/.bash_aliases',
       'for f in ~/.bashrc.d/*.sh; do source "$f"; done',
+      'source <(kubectl completion bash)',
       '[ -f ~/ca.pem ] && export NODE_EXTRA_CA_CERTS=~/ca.pem',
       'if [ -d ~/certs ]; then',
       '  export SSL_CERT_FILE="$HOME/certs/all.pem"',
@@ -130,10 +131,11 @@ describe('readScript: what reading a startup file can and cannot follow', () => 
       '1:source:/home/u/.bash_aliases',
       '2:loop',
       '2:source',
-      '3:conditional',
-      '5:conditional',
-      '7:computed',
-      '8:unset',
+      '3:source',
+      '4:conditional',
+      '6:conditional',
+      '8:computed',
+      '9:unset',
     ]);
   });
   it('fish: and/or conditions, set -e, set -q', () => {

@@ -225,6 +225,21 @@ describe('a startup file that leaves a program running', () => {
   });
 });
 
+describe('a startup file that sources a FIFO', () => {
+  it('the shell blocks and is stopped at the bound; the reading of the files does not block', async () => {
+    const home = tempHome();
+    execFileSync('mkfifo', [path.join(home, 'pipe')]);
+    writeFileSync(path.join(home, '.bashrc'), 'export NODE_EXTRA_CA_CERTS=/before.pem\n. ~/pipe\n');
+    const host = realHost({ PATH: process.env.PATH!, HOME: home, SHELL: installed('bash')! });
+    const started = Date.now();
+    const terminal = await resolveNewTerminal(host, { timeoutMs: BOUND_MS });
+    assert.ok(Date.now() - started < BOUND_MS + 1500);
+    assert.equal(terminal.answers[0]!.status, 'timeout');
+    assert.equal(terminal.env.NODE_EXTRA_CA_CERTS, '/before.pem');
+    assert.equal(terminal.scan.sourced[0]?.error, 'not a regular file');
+  });
+});
+
 describe('login shells (macOS Terminal, ssh)', () => {
   const bash = installed('bash')!;
   it('a variable only in ~/.bash_profile: an ssh session has it, and the doctor says so', async () => {
