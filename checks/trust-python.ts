@@ -7,7 +7,7 @@ import { verifyInternalBundle } from '../src/pki/bundle.ts';
 import { parsePemBundle, quickFingerprints } from '../src/pki/cert.ts';
 import { readPipConfig } from '../src/trust/pip.ts';
 import { type HandshakeVerdict, pythonHandshake } from '../src/trust/probes.ts';
-import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
+import { probeNewTerminal } from '../src/trust/terminal.ts';
 import { probeTarget, TRUST_PROBE_SCHEDULE } from './shared/trust-probe.ts';
 
 /** More certificates than any internal bundle holds: a general one, with public roots. */
@@ -33,10 +33,11 @@ export const trustPythonCheck = defineCheck({
     const python = await ctx.host.findExecutable('python3');
     if (!python) return skip('TRUST_PYTHON_NOT_FOUND', 'no python3 on PATH: nothing to check', { data });
     data.python = python;
-    const scan = await scanStartup(ctx.host);
-    const env = newTerminalEnv(ctx.host.env, scan);
     const target = await probeTarget(ctx);
-    const probe = await pythonHandshake(ctx.host, python, env, target, ctx.config.timeoutMs, ctx.signal);
+    const { terminal, result: probe } = await probeNewTerminal(ctx.host, ctx.config.timeoutMs, (env) =>
+      pythonHandshake(ctx.host, python, env, target, ctx.config.timeoutMs, ctx.signal),
+    );
+    const env = terminal.env;
     if ('error' in probe)
       return fail('TRUST_PYTHON_PROBE_FAILED', `could not test Python: ${probe.error}`, { data });
     Object.assign(data, {

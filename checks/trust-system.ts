@@ -9,8 +9,8 @@ import { quickFingerprints } from '../src/pki/cert.ts';
 import { selfCommand } from '../src/self.ts';
 import { readGitConfig } from '../src/trust/gitconfig.ts';
 import { installedBundlePath } from '../src/trust/locations.ts';
-import { newTerminalEnv, scanStartup } from '../src/trust/startup.ts';
 import { readSystemStore, type SystemStore, systemInstallCommands } from '../src/trust/system.ts';
+import { probeNewTerminal } from '../src/trust/terminal.ts';
 import { probeTarget, TRUST_PROBE_SCHEDULE } from './shared/trust-probe.ts';
 
 export const trustSystemCheck = defineCheck({
@@ -20,15 +20,17 @@ export const trustSystemCheck = defineCheck({
   async run(ctx) {
     const { address } = await probeTarget(ctx);
     const pinned = ctx.config.caSha256;
-    const scan = await scanStartup(ctx.host);
-    const env = newTerminalEnv(ctx.host.env, scan);
     const reading = readSystemStore(ctx.host, pinned);
-    const [store, curl, git, java] = await Promise.all([
-      reading,
-      curlVerdict(ctx, env, address),
-      gitVerdict(ctx, env, reading),
-      readJavaTrust(ctx.host, pinned, installedBundlePath(ctx.host)),
-    ]);
+    const {
+      result: [store, curl, git, java],
+    } = await probeNewTerminal(ctx.host, ctx.config.timeoutMs, (env) =>
+      Promise.all([
+        reading,
+        curlVerdict(ctx, env, address),
+        gitVerdict(ctx, env, reading),
+        readJavaTrust(ctx.host, pinned, installedBundlePath(ctx.host)),
+      ]),
+    );
     const data: TrustSystemFacts = { store, curl, git, java };
     const details = [
       store.bundle

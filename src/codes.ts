@@ -217,6 +217,11 @@ export const CODES = {
     meaning:
       'new terminals trust the gateway, this shell started before that: open a new terminal or `eval "$(eliza-doctor env)"`',
   },
+  STARTUP_FILE_CRLF: {
+    status: ['warn', 'fail'],
+    meaning:
+      "a shell startup file (or one it sources) has CRLF line endings, which bash and zsh read as part of every value: a failure when a new terminal's `NODE_EXTRA_CA_CERTS` ends in that `\\r`, else a warning; the fix converts it, keeping a copy",
+  },
   TRUST_PYTHON_NOT_FOUND: { status: ['skip'], meaning: 'no `python3` on PATH' },
   TRUST_PYTHON_UNTRUSTED: {
     status: ['fail'],

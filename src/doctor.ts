@@ -10,6 +10,7 @@ import { createNet } from './net/index.ts';
 import type { RunSummary } from './report/json.ts';
 import type { Redactor } from './secret.ts';
 import { withTestHooks } from './test-hooks.ts';
+import { resolveNewTerminal } from './trust/terminal.ts';
 
 export interface DoctorRun {
   config: DoctorConfig;
@@ -34,6 +35,8 @@ export function runDeadlineMs(timeoutMs: number): number {
   return 2 * timeoutMs + PROGRAM_START_ALLOWANCE_MS;
 }
 
+const NEW_TERMINAL_CHECKS: readonly CheckId[] = ['trust-node', 'trust-python', 'trust-system'];
+
 export async function diagnose(run: DoctorRun): Promise<Omit<RunSummary, 'exitCode'>> {
   const startedAt = new Date();
   const started = performance.now();
@@ -45,6 +48,14 @@ export async function diagnose(run: DoctorRun): Promise<Omit<RunSummary, 'exitCo
     // Only when a check will make HTTP requests: loading undici costs 30 ms and 12 MB.
     prefetch: !run.config.offline && registry.some((c) => c.http && needed.has(c.id)),
   });
+  // The trust checks judge a new terminal, which takes starting the user's shells to know: they
+  // start now, alongside dns and tcp, rather than when those checks get to them.
+  if (!run.config.offline && NEW_TERMINAL_CHECKS.some((id) => needed.has(id))) {
+    resolveNewTerminal(run.host, {
+      timeoutMs: run.config.timeoutMs,
+      ...(run.signal ? { signal: run.signal } : {}),
+    }).catch(() => undefined);
+  }
   try {
     const { results, prerequisites } = await runChecks({
       registry: withTestHooks(registry, run.host.env, run.config.token),

@@ -13,6 +13,7 @@ import type { ContainerFacts, WslFacts } from './platform.ts';
 import type { Timings } from './timings.ts';
 import type { HandshakeVerdict } from './trust/probes.ts';
 import type { SystemStore } from './trust/system.ts';
+import type { ShellStatus } from './trust/terminal.ts';
 
 export interface EnvironmentFacts {
   node: string;
@@ -85,12 +86,29 @@ export interface TrustNodeFacts {
   /** This shell's value, and what this very process's handshake said. */
   current: { value: string | null; loaded: CertInfo[]; authorized: boolean | null; error: string | null };
   /** What a new terminal gets: the startup files' value and a fresh Node process's handshake. */
+  /**
+   * What a new terminal of the login shell gets (the shell itself asked; its startup files read when
+   * it does not answer) and a fresh Node process's handshake with it.
+   */
   newTerminal: {
     value: string | null;
+    /** The file and line that set it, as far as reading the startup files can tell. */
     from: string | null;
+    /** `shell`: the login shell answered; `startup-files`: it did not, the files were read instead. */
+    source: 'shell' | 'startup-files';
     authorized: boolean | null;
     error: string | null;
     warnings: string[];
+    /** Each shell the user has, as a new terminal starts it (the login shell both ways). */
+    shells: {
+      shell: string;
+      login: boolean;
+      status: ShellStatus;
+      value: string | null;
+      note: string | null;
+    }[];
+    /** Startup files with CRLF line endings. */
+    crlf: string[];
   };
   /** macOS: what apps started from the Dock get (launchctl getenv); null elsewhere. */
   guiApps: GuiAppsFacts | null;

@@ -33,6 +33,13 @@ export interface ExecOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   input?: string;
+  /**
+   * Its own session and process group, stdin on /dev/null: no controlling terminal to take (an
+   * interactive shell would take it from the doctor), and the whole group is killed when the bound
+   * runs out or when the program exits leaving children behind (a startup file's background job
+   * holding the output open).
+   */
+  session?: boolean;
 }
 
 export interface ExecResult {
@@ -84,27 +91,47 @@ function execBounded(file: string, args: string[], options: ExecOptions): Promis
     let stdout = '';
     let stderr = '';
     let timedOut = false;
+    const session = options.session === true;
     const child = spawn(file, args, {
       env: options.env,
       cwd: options.cwd ?? NEUTRAL_CWD,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: session,
+      stdio: [session ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    const killAll = () => {
+      if (!session || child.pid === undefined) return void child.kill('SIGKILL');
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // the group is gone already
+      }
+      // A program that left the group (setsid) may still hold the output open: stop listening.
+      setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, 200).unref();
+    };
     const kill = () => {
       timedOut = true;
-      child.kill('SIGKILL');
+      killAll();
     };
     const timer = setTimeout(kill, options.timeoutMs);
     options.signal?.addEventListener('abort', kill, { once: true });
-    child.stdout.on('data', (d: Buffer) => {
+    if (options.signal?.aborted) kill();
+    if (session) child.once('exit', killAll);
+    child.stdout?.on('data', (d: Buffer) => {
       if (stdout.length < MAX_OUTPUT) stdout += d.toString('utf8');
     });
-    child.stderr.on('data', (d: Buffer) => {
+    child.stderr?.on('data', (d: Buffer) => {
       if (stderr.length < MAX_OUTPUT) stderr += d.toString('utf8');
     });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(options.input ?? '');
+    if (child.stdin) {
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(options.input ?? '');
+    }
     child.once('error', (error) => {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', kill);
       resolve({
         code: null,
         stdout,

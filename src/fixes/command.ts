@@ -13,8 +13,8 @@ import { checkLine, ICON, paint } from '../report/text.ts';
 import { maskSecretAssignments } from '../secret.ts';
 import { selfCommand } from '../self.ts';
 import { doctorDataDir, systemDataDir } from '../trust/locations.ts';
-import { scanStartup } from '../trust/startup.ts';
 import { ANCHOR_DIRS, readSystemStore } from '../trust/system.ts';
+import { resolveNewTerminal } from '../trust/terminal.ts';
 import { applyChanges, FixError, undoChanges } from './apply.ts';
 import { unifiedDiff } from './diff.ts';
 import { FIXABLE, needsFix, type Plan, planTrustFix } from './plan.ts';
@@ -123,9 +123,16 @@ export async function runFix(options: FixOptions): Promise<number> {
     );
     return 1;
   }
-  const scan = await scanStartup(host);
+  const terminal = await resolveNewTerminal(host, { timeoutMs: options.config.timeoutMs });
   const store = await readSystemStore(host, options.config.caSha256);
-  const plan = await planTrustFix({ host, results, scan, store, system: options.system });
+  const plan = await planTrustFix({
+    host,
+    results,
+    scan: terminal.scan,
+    terminalEnv: terminal.env,
+    store,
+    system: options.system,
+  });
   showPlan(plan, options.dryRun, io);
   if (plan.changes.length === 0 && plan.skipped.length > 0) {
     out(
@@ -201,7 +208,7 @@ export async function runFix(options: FixOptions): Promise<number> {
     );
     return 0;
   }
-  return recheck(options, plan);
+  return recheck(options);
 }
 
 function showPlan(plan: Plan, diff: boolean, io: Io): void {
@@ -310,15 +317,18 @@ async function undo(dataDir: string, dryRun: boolean, system: boolean, io: Io): 
 }
 
 /**
- * Proof, not hope: the trust checks again, in a fresh process whose environment is what a new
- * terminal now gets (NODE_EXTRA_CA_CERTS is only read when a process starts).
+ * Proof, not hope: the trust checks again, in a fresh process that asks the user's shells anew
+ * what a new terminal now gets (NODE_EXTRA_CA_CERTS is only read when a process starts), rather
+ * than assuming the files written do what they say: a startup file that exits early, or one that
+ * sets the variables again later, shows here.
  */
-async function recheck(options: FixOptions, plan: Plan): Promise<number> {
+async function recheck(options: FixOptions): Promise<number> {
   const { io } = options;
   const out = printer(io);
   out();
   out('Checking again in a fresh process, as a new terminal would...');
-  const env = recheckEnv({ ...io.host.env, ...plan.variables });
+  // The child asks the real shells what a new terminal now gets: the proof, not the plan's word.
+  const env = recheckEnv(io.host.env);
   // --system changed the OS store only: that is what it can prove.
   const ids = options.system ? ['trust-system'] : [...FIXABLE];
   const args = [io.self.script, 'check', '--json', '--only', ids.join(','), ...options.targetArgs];
@@ -366,9 +376,14 @@ function loadCommand(options: FixOptions): string {
   return `eval "$(${selfCommand(options.config.invocation, ['env'], false)})"`;
 }
 
-/** A warning after the fix is a problem the fix did not solve, not a success. */
+/**
+ * A warning after the fix is a problem the fix did not solve, not a success; but for the one it
+ * expects: new terminals trust the gateway and this shell, started before the fix, does not.
+ */
 export function notFixed(checks: Pick<CheckResult, 'id' | 'status' | 'code'>[]) {
-  return checks.filter((r) => r.status === 'fail' || r.status === 'warn');
+  return checks.filter(
+    (r) => r.status === 'fail' || (r.status === 'warn' && !r.code?.endsWith('_NEW_SHELL_ONLY')),
+  );
 }
 
 /** As root, the uid that owns HOME when it is not root's own; null otherwise. */

@@ -5,14 +5,14 @@ import type { Owner } from '../atomic.ts';
 import type { CheckResult } from '../engine/types.ts';
 import type { CaBundleFacts, CheckId, TrustPythonFacts } from '../facts.ts';
 import type { Host } from '../host.ts';
-import { launchAgentPath, launchAgentPlist, shellQuote } from '../onboard/macos.ts';
+import { launchAgentPath, launchAgentPlist } from '../onboard/macos.ts';
 import { windowsStoreAdvice } from '../onboard/where.ts';
 import { parsePemBundle, toPem } from '../pki/cert.ts';
 import { hostPlatform } from '../platform.ts';
-import { shellCommand } from '../quote.ts';
+import { quote, shellCommand } from '../quote.ts';
 import { DOCUMENTED_SYSTEM_PATH, doctorDataDir, installedBundlePath } from '../trust/locations.ts';
 import { blockLines, type ShellKind, startupFiles, withBlock } from '../trust/shell.ts';
-import { newTerminalEnv, type StartupScan } from '../trust/startup.ts';
+import type { StartupScan } from '../trust/startup.ts';
 import { ANCHOR_DIRS, type SystemStore } from '../trust/system.ts';
 
 export interface FileChange {
@@ -77,6 +77,8 @@ export async function planTrustFix(options: {
   host: Host;
   results: Map<string, CheckResult>;
   scan: StartupScan;
+  /** This process's environment as a new terminal has it: what the files it writes start from. */
+  terminalEnv: Readonly<Record<string, string | undefined>>;
   store: SystemStore;
   system: boolean;
 }): Promise<Plan> {
@@ -94,7 +96,7 @@ export async function planTrustFix(options: {
     notes: [],
   };
   const shown = (p: string) => (p.startsWith(`${host.home}/`) ? `~/${p.slice(host.home.length + 1)}` : p);
-  const terminal = newTerminalEnv(host.env, scan);
+  const terminal = options.terminalEnv;
 
   const family = options.store.family ?? ANCHOR_DIRS[0]!;
   // The OS store is root's, HOME is the user's: --system writes only the one, a user's fix only the other.
@@ -207,7 +209,7 @@ export async function planTrustFix(options: {
       'a LaunchAgent: apps started from the Dock get NODE_EXTRA_CA_CERTS at each login',
     );
     plan.notes.push(
-      `apps started from the Dock get NODE_EXTRA_CA_CERTS from the next login; for now: launchctl setenv NODE_EXTRA_CA_CERTS ${shellQuote(nodeFile)}, then restart the app`,
+      `apps started from the Dock get NODE_EXTRA_CA_CERTS from the next login; for now: launchctl setenv NODE_EXTRA_CA_CERTS ${quote(nodeFile)}, then restart the app`,
     );
   }
 

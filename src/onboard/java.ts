@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Host } from '../host.ts';
-import { shellQuote } from './macos.ts';
+import { quote } from '../quote.ts';
 
 /**
  * JVM programs (JetBrains AI plugins, Java clients) trust their runtime's `cacerts`, not the OS
@@ -94,8 +94,8 @@ export async function readJavaTrust(host: Host, pinned: string[], caFile: string
     break;
   }
   // -keystore names the very file read (and works on Java 8); -cacerts is the running keytool's.
-  const storeArgs = cacerts ? `-keystore ${shellQuote(cacerts)}` : '-cacerts';
-  const command = `keytool -importcert ${storeArgs} -storepass changeit -noprompt -alias yandexinternalrootca -file ${shellQuote(caFile)}`;
+  const storeArgs = cacerts ? `-keystore ${quote(cacerts)}` : '-cacerts';
+  const command = `keytool -importcert ${storeArgs} -storepass changeit -noprompt -alias yandexinternalrootca -file ${quote(caFile)}`;
   if (!cacerts) return { java, keytool, cacerts, hasRoot: null, detail: 'no cacerts found', command };
   if (fingerprints.length === 0) {
     return {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Host } from '../host.ts';
+import { quote } from '../quote.ts';
 
 /**
  * macOS apps started from the Dock, Finder or Spotlight get launchd's environment, not the
@@ -33,7 +34,7 @@ export function guiAppsNotes(facts: GuiAppsFacts, terminalValue: string | null):
   ];
   if (terminalValue && facts.value !== terminalValue) {
     lines.push(
-      `for them to trust the gateway like a new terminal: eliza-doctor fix adds a LaunchAgent (~/Library/LaunchAgents/${LAUNCH_AGENT_LABEL}.plist) that sets it at login; now: launchctl setenv NODE_EXTRA_CA_CERTS ${shellQuote(terminalValue)}, then restart the app`,
+      `for them to trust the gateway like a new terminal: eliza-doctor fix adds a LaunchAgent (~/Library/LaunchAgents/${LAUNCH_AGENT_LABEL}.plist) that sets it at login; now: launchctl setenv NODE_EXTRA_CA_CERTS ${quote(terminalValue)}, then restart the app`,
     );
   }
   return lines;
@@ -70,10 +71,6 @@ export function launchAgentPlist(file: string): string {
 </dict>
 </plist>
 `;
-}
-
-export function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_./:@%+=-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
 }
 
 /**

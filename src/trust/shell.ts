@@ -69,10 +69,46 @@ export interface Assignment {
   /** The value with $HOME, ${HOME} and a leading ~ expanded; null when it uses anything else. */
   value: string | null;
   raw: string;
+  /** Made under a condition (`[ -f … ] && export …`, an if block, a loop): read as if it were made. */
+  conditional: boolean;
+}
+
+/** What a reading of startup files cannot follow for sure: named when the shell says otherwise. */
+export interface Construct {
+  file: string;
+  line: number;
+  kind: 'source' | 'loop' | 'conditional' | 'computed' | 'unset';
+  /** The variable it is about (conditional, computed, unset). */
+  name: string | null;
+  /** For a source: the file it reads, when the doctor can tell which (then it is followed). */
+  target: string | null;
+  text: string;
+}
+
+export type ScriptEvent =
+  | { kind: 'assign'; assignment: Assignment }
+  | { kind: 'unset'; name: string; line: number }
+  | { kind: 'source'; target: string; line: number };
+
+export interface ScriptReading {
+  /** Assignments, unsets and sourced files of the trust variables, in reading order. */
+  events: ScriptEvent[];
+  constructs: Construct[];
+  /** CRLF line endings: bash and zsh then read `\r` as part of every value. */
+  crlf: boolean;
 }
 
 const POSIX_ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
 const FISH_ASSIGNMENT = /^\s*set\s+(?:-[a-zA-Z]+\s+)*([A-Za-z_][A-Za-z0-9_]*)\s+(.*)$/;
+/** An assignment after `&&`, `||`, `;`, `then` or `do`: made only when what comes before says so. */
+const POSIX_INLINE = /(&&|\|\||;|\bthen\b|\bdo\b)\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\S.*|$)/g;
+const FISH_INLINE =
+  /(&&|\|\||;\s*and\b|;\s*or\b|;|^\s*and\b|^\s*or\b)\s*set\s+(?:-[a-zA-Z]+\s+)*([A-Za-z_][A-Za-z0-9_]*)\s+(.*)$/g;
+const SOURCE = /(?:^|&&|\|\||;|\bthen\b|\bdo\b|\band\b|\bor\b)\s*(?:\.|source)\s+("[^"]*"|'[^']*'|[^\s;&|]+)/;
+const POSIX_OPEN = /^\s*(if|for|while|until|case)\b/;
+const POSIX_CLOSE = /(?:^|;)\s*(fi|done|esac)\b\s*(?:[;&|#].*)?$/;
+const FISH_OPEN = /^\s*(if|for|while|switch|function|begin)\b/;
+const FISH_CLOSE = /(?:^|;)\s*end\b\s*(?:[;#].*)?$/;
 
 /** Assignments of the given variables, line by line; commented lines do not count. */
 export function findAssignments(
@@ -82,15 +118,81 @@ export function findAssignments(
   names: readonly string[],
   home: string,
 ): Assignment[] {
-  const found: Assignment[] = [];
-  text.split(/\r?\n/).forEach((line, index) => {
+  return readScript(file, text, shell, names, home).events.flatMap((e) =>
+    e.kind === 'assign' ? [e.assignment] : [],
+  );
+}
+
+/**
+ * What a startup file does to the given variables, as far as reading it line by line can tell:
+ * assignments (conditional ones too, marked), unsets and sourced files (followed by the caller),
+ * and the constructs it cannot follow for sure (loops, conditions, computed values), which explain
+ * a disagreement with the shell itself.
+ */
+export function readScript(
+  file: string,
+  text: string,
+  shell: ShellKind,
+  names: readonly string[],
+  home: string,
+): ScriptReading {
+  const events: ScriptEvent[] = [];
+  const constructs: Construct[] = [];
+  const fish = shell === 'fish';
+  /** Open blocks: if, loops and (fish) functions; an assignment inside one is conditional. */
+  const blocks: string[] = [];
+  const lines = text.split('\n');
+  lines.forEach((rawLine, index) => {
+    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    const at = index + 1;
     if (/^\s*#/.test(line)) return;
-    const match = (shell === 'fish' ? FISH_ASSIGNMENT : POSIX_ASSIGNMENT).exec(line);
-    if (!match || !names.includes(match[1]!)) return;
-    const raw = match[2]!.trim();
-    found.push({ file, line: index + 1, name: match[1]!, value: shellValue(raw, home), raw });
+    const construct = (kind: Construct['kind'], name: string | null, target: string | null = null) =>
+      constructs.push({ file, line: at, kind, name, target, text: line.trim().slice(0, 120) });
+    const open = (fish ? FISH_OPEN : POSIX_OPEN).exec(line);
+    const closes = (fish ? FISH_CLOSE : POSIX_CLOSE).test(line);
+    const loop = open && /^(for|while|until)$/.test(open[1]!);
+    if (loop) construct('loop', null);
+    const inBlock = blocks.length > 0 || (open !== null && closes);
+    if (open && !closes) blocks.push(open[1]!);
+    else if (!open && closes) blocks.pop();
+
+    const source = SOURCE.exec(line);
+    if (source) {
+      const target = shellValue(source[1]!, home);
+      // A glob, a process substitution (`source <(kubectl completion zsh)`): not one file to read.
+      const literal = target !== null && !/[<>()*?[\]{}|]/.test(target);
+      const resolved = literal ? path.resolve(home, target) : null;
+      construct('source', null, resolved);
+      if (resolved) events.push({ kind: 'source', target: resolved, line: at });
+    }
+    for (const name of unsetNames(line, fish)) {
+      if (!names.includes(name)) continue;
+      construct('unset', name);
+      events.push({ kind: 'unset', name, line: at });
+    }
+    const whole = (fish ? FISH_ASSIGNMENT : POSIX_ASSIGNMENT).exec(line);
+    const query = fish && /^\s*set\s+(?:-[a-zA-Z]*[eq][a-zA-Z]*|--erase|--query)\b/.test(line);
+    let match: { name: string; raw: string; after: string | null } | null =
+      whole && !query && names.includes(whole[1]!) ? { name: whole[1]!, raw: whole[2]!, after: null } : null;
+    for (const m of match ? [] : line.matchAll(fish ? FISH_INLINE : POSIX_INLINE)) {
+      if (names.includes(m[2]!)) match = { name: m[2]!, raw: m[3]!, after: m[1]!.trim() };
+    }
+    if (!match) return;
+    const raw = match.raw.trim();
+    const conditional = inBlock || (match.after !== null && match.after !== ';');
+    const assignment = { file, line: at, name: match.name, value: shellValue(raw, home), raw, conditional };
+    if (conditional) construct('conditional', assignment.name);
+    if (assignment.value === null) construct('computed', assignment.name);
+    events.push({ kind: 'assign', assignment });
   });
-  return found;
+  return { events, constructs, crlf: /\r\n/.test(text) };
+}
+
+function unsetNames(line: string, fish: boolean): string[] {
+  const match = fish
+    ? /(?:^|;|\band\b|\bor\b)\s*set\s+(?:-[a-zA-Z]*e[a-zA-Z]*|--erase)\s+([^;#]*)/.exec(line)
+    : /(?:^|;|&&|\|\|)\s*unset\s+(?:-v\s+)?([^;#&|]*)/.exec(line);
+  return match ? match[1]!.trim().split(/\s+/).filter(Boolean) : [];
 }
 
 /**
@@ -133,27 +235,16 @@ export function blockLines(shell: ShellKind, variables: Record<string, string>, 
 
 /**
  * The file's text with the doctor's block put in: replacing an existing block in place, else
- * appended. Keeps the file's line endings; adds the missing final newline before appending.
+ * appended; adds the missing final newline before appending. The block is LF whatever the file
+ * uses: bash and zsh read a CR as part of the value, so a CRLF block would set broken paths.
  */
 export function withBlock(original: string, block: string[]): string {
   const existing = findBlock(original);
-  const outside = existing ? original.slice(0, existing.start) + original.slice(existing.end) : original;
-  const eol = lineEnding(outside);
-  const body = block.join(eol) + eol;
+  const body = `${block.join('\n')}\n`;
   if (existing) return original.slice(0, existing.start) + body + original.slice(existing.end);
   if (original === '') return body;
-  const separator = original.endsWith('\n') ? '' : eol;
-  return `${original}${separator}${eol}${body}`;
-}
-
-/**
- * CRLF only when every line break outside the doctor's block is one: a lone CR that the block's
- * own newline turned into a CRLF must not switch the file over (a second fix would rewrite it).
- */
-function lineEnding(text: string): '\r\n' | '\n' {
-  const crlf = text.split('\r\n').length - 1;
-  const lf = text.split('\n').length - 1;
-  return crlf > 0 && crlf === lf ? '\r\n' : '\n';
+  const separator = original.endsWith('\n') ? '' : '\n';
+  return `${original}${separator}\n${body}`;
 }
 
 /** The file's text without the doctor's block (and the blank line put before it). */

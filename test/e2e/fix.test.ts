@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   mkdirSync,
@@ -48,8 +49,30 @@ function inShell(command: string, env: Record<string, string | undefined>) {
   return runProgram('bash', ['-i', '-c', command], { env });
 }
 
+/** A node one-liner that prints the gateway's status, or the error: valid in bash, zsh and fish. */
+function nodeReaches(port: number): string {
+  return `node -e "require('https').get('https://127.0.0.1:${port}/v1/models', (r) => { console.log('status', r.statusCode); r.resume(); }).on('error', (e) => { console.log('error', e.code); })"`;
+}
+
+function installed(shell: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0;
+}
+
 function args(staged: Staged): string[] {
   return staged.invocation.args;
+}
+
+/** This shell as a new terminal after the fix has it: the variables the block sets. */
+function trustedHere(home: string): Record<string, string> {
+  const dir = path.join(home, '.local', 'share', 'eliza-doctor');
+  const merged = path.join(dir, 'ca-bundle-with-internal.pem');
+  return {
+    NODE_EXTRA_CA_CERTS: path.join(dir, 'YandexInternalCA.pem'),
+    REQUESTS_CA_BUNDLE: merged,
+    SSL_CERT_FILE: merged,
+    CURL_CA_BUNDLE: merged,
+    GIT_SSL_CAINFO: merged,
+  };
 }
 
 describe('eliza-doctor fix', () => {
@@ -78,7 +101,13 @@ describe('eliza-doctor fix', () => {
       assert.ok(!fixed.stdout.includes(staged.token) && !fixed.stderr.includes(staged.token));
       const bashrc = readFileSync(path.join(home, '.bashrc'), 'utf8');
       assert.match(bashrc, /^# ~\/\.bashrc\nalias ll="ls -l"\nexport EDITOR=vim\n\n# >>> eliza-doctor >>>\n/);
-      assert.match(readFileSync(path.join(home, '.profile'), 'utf8'), /\r\n# >>> eliza-doctor >>>\r\n/);
+      const profile = readFileSync(path.join(home, '.profile'), 'utf8');
+      assert.match(profile, /^# ~\/\.profile\r\n/, 'the lines there keep their endings');
+      assert.match(
+        profile,
+        /\r\n\n# >>> eliza-doctor >>>\n(?:[^\r]*\n)+# <<< eliza-doctor <<<\n$/,
+        'the block is LF',
+      );
       assert.ok(statSync(path.join(home, '.zshrc'), { throwIfNoEntry: false }), 'the symlink is still there');
       assert.match(
         readFileSync(path.join(home, 'dotfiles', 'zshrc'), 'utf8'),
@@ -89,10 +118,7 @@ describe('eliza-doctor fix', () => {
       // A brand-new interactive bash, with nothing inherited but PATH and HOME, reaches the gateway.
       const port = staged.sim.port;
       const shellEnv = { PATH: process.env.PATH, HOME: home, TERM: 'dumb' };
-      const node = await inShell(
-        `node -e "require('https').get('https://127.0.0.1:${port}/v1/models', (r) => { console.log('status', r.statusCode); r.resume(); }).on('error', (e) => { console.log('error', e.code); })"`,
-        shellEnv,
-      );
+      const node = await inShell(nodeReaches(port), shellEnv);
       assert.match(node.stdout, /status 401/, `node in a new shell: ${node.stdout} ${node.stderr}`);
       const python = await inShell(
         `python3 -c "import ssl, urllib.request
@@ -109,6 +135,16 @@ except urllib.error.HTTPError as e:
       );
       assert.equal(curl.stdout.trim(), '401', `curl in a new shell: ${curl.stderr}`);
 
+      // zsh and fish, where installed: a brand-new one of each reaches the gateway too.
+      for (const shell of ['zsh', 'fish'].filter(installed)) {
+        const reached = await runProgram(shell, ['-i', '-c', nodeReaches(port)], { env: shellEnv });
+        assert.match(
+          reached.stdout,
+          /status 401/,
+          `node in a new ${shell}: ${reached.stdout} ${reached.stderr}`,
+        );
+      }
+
       const afterFix = snapshot(home);
       const again = await runCli(['fix', '--yes', ...args(staged)], { env, home });
       assert.equal(again.code, 0, again.stdout);
@@ -121,6 +157,41 @@ except urllib.error.HTTPError as e:
         before,
         '--undo restores every file byte for byte and removes what it created',
       );
+    } finally {
+      await staged.close();
+    }
+  });
+
+  it('a CRLF startup file: the block goes in LF, the new terminal works, STARTUP_FILE_CRLF offers the conversion', async () => {
+    const staged = await stage(untrusted);
+    try {
+      const home = staged.home;
+      const login = installed('zsh') ? 'zsh' : 'bash';
+      const rc = path.join(home, login === 'zsh' ? '.zshrc' : '.bashrc');
+      writeFileSync(rc, '# edited on Windows\r\nalias ll="ls -l"\r\n');
+      const env = { ...staged.invocation.env, SHELL: `/bin/${login}` };
+      const fixed = await runCli(['fix', '--yes', ...args(staged)], { env, home });
+      assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+      const text = readFileSync(rc, 'utf8');
+      assert.ok(text.startsWith('# edited on Windows\r\nalias ll="ls -l"\r\n'));
+      assert.ok(!text.slice(text.indexOf('# >>> eliza-doctor')).includes('\r'));
+      const shellEnv = { PATH: process.env.PATH, HOME: home, TERM: 'dumb' };
+      const reached = await runProgram(login, ['-i', '-c', nodeReaches(staged.sim.port)], { env: shellEnv });
+      assert.match(reached.stdout, /status 401/, `node in a new ${login}: ${reached.stdout}`);
+
+      const report = parseReport(
+        (
+          await runCli(['--json', '--only', 'trust-node', ...args(staged)], {
+            env: { ...env, ...trustedHere(home) },
+            home,
+          })
+        ).stdout,
+      );
+      const node = report.checks.find((c) => c.id === 'trust-node')!;
+      assert.equal(node.code, 'STARTUP_FILE_CRLF');
+      assert.equal(node.status, 'warn');
+      assert.ok(node.fix!.commands.some((c) => c.includes(`tr -d '\\r'`) && c.includes('.crlf.bak')));
+      assert.equal((node.data.newTerminal as { source: string }).source, 'shell');
     } finally {
       await staged.close();
     }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { scenarioByName } from '../../src/sim/scenarios.ts';
@@ -9,11 +9,12 @@ async function checkWith(
   scenario: string,
   only: string,
   prepare: (home: string, env: Record<string, string>) => Record<string, string>,
+  extraArgs: string[] = [],
 ): Promise<JsonCheck[]> {
   const staged = await stage(scenarioByName(scenario)!);
   try {
     const env = prepare(staged.home, { ...staged.invocation.env, SHELL: '/bin/bash' });
-    const result = await runCli(['--json', '--only', only, ...staged.invocation.args], {
+    const result = await runCli(['--json', '--only', only, ...staged.invocation.args, ...extraArgs], {
       env,
       home: staged.home,
     });
@@ -72,6 +73,68 @@ describe('trust-node: this shell and a new terminal', () => {
     });
     assert.equal(check!.code, 'TRUST_NODE_NEW_SHELL_ONLY');
     assert.equal((check!.data.newTerminal as { authorized: boolean }).authorized, true);
+  });
+
+  it('asks the shell: a file sourced from ~/.bashrc counts, and the details name where it was set', async () => {
+    const [check] = await checkWith('untrusted-ca', 'trust-node', (home, env) => {
+      writeFileSync(path.join(home, 'ca.pem'), pki().bundlePem);
+      mkdirSync(path.join(home, '.config'));
+      writeFileSync(path.join(home, '.bashrc'), 'echo "Welcome back"\n. ~/.config/eliza.sh\n');
+      writeFileSync(path.join(home, '.config', 'eliza.sh'), 'export NODE_EXTRA_CA_CERTS="$HOME/ca.pem"\n');
+      return env;
+    });
+    assert.equal(check!.code, 'TRUST_NODE_NEW_SHELL_ONLY');
+    const facts = check!.data.newTerminal as { value: string; from: string; source: string };
+    assert.equal(facts.source, 'shell');
+    assert.match(facts.value, /\/ca\.pem$/);
+    assert.match(facts.from, /\.config\/eliza\.sh:1$/);
+  });
+
+  it('an ssh session starts login shells: a variable only in ~/.bash_profile reaches its new terminals', async () => {
+    const [check] = await checkWith('untrusted-ca', 'trust-node', (home, env) => {
+      writeFileSync(path.join(home, 'ca.pem'), pki().bundlePem);
+      writeFileSync(path.join(home, '.bash_profile'), 'export NODE_EXTRA_CA_CERTS="$HOME/ca.pem"\n');
+      return { ...env, SSH_CONNECTION: '10.0.0.1 50000 10.0.0.2 22' };
+    });
+    assert.equal(check!.code, 'TRUST_NODE_NEW_SHELL_ONLY');
+    assert.match((check!.data.newTerminal as { from: string }).from, /\.bash_profile:1$/);
+  });
+
+  it('a startup file that hangs: bounded, the files read instead, and the check still judges', async () => {
+    const [check] = await checkWith(
+      'untrusted-ca',
+      'trust-node',
+      (home, env) => {
+        writeFileSync(path.join(home, 'ca.pem'), pki().bundlePem);
+        writeFileSync(path.join(home, '.bashrc'), 'export NODE_EXTRA_CA_CERTS="$HOME/ca.pem"\nsleep 60\n');
+        return env;
+      },
+      ['--timeout', '1500'],
+    );
+    assert.equal(check!.code, 'TRUST_NODE_NEW_SHELL_ONLY');
+    const facts = check!.data.newTerminal as { source: string; shells: { status: string }[] };
+    assert.equal(facts.source, 'startup-files');
+    assert.equal(facts.shells[0]!.status, 'timeout');
+  });
+
+  it('a CRLF ~/.bashrc: the CR is part of the value a new terminal gets, and that is the one cause named', async () => {
+    const [check] = await checkWith('untrusted-ca', 'trust-node', (home, env) => {
+      writeFileSync(path.join(home, 'ca.pem'), pki().bundlePem);
+      writeFileSync(
+        path.join(home, '.bashrc'),
+        '# from Windows\r\nexport NODE_EXTRA_CA_CERTS="$HOME/ca.pem"\r\n',
+      );
+      return env;
+    });
+    assert.equal(check!.status, 'fail');
+    assert.equal(check!.code, 'STARTUP_FILE_CRLF');
+    const facts = check!.data.newTerminal as { value: string; crlf: string[]; authorized: boolean };
+    assert.equal(facts.authorized, false, "the new terminal's Node cannot load the file");
+    assert.equal(facts.crlf.length, 1);
+    assert.ok(
+      check!.fix!.automated,
+      'fix writes an LF block, which sets the right value after the CRLF line',
+    );
   });
 
   it('says when this shell works but a new terminal will not', async () => {

@@ -10,7 +10,7 @@ import { realHost } from '../../src/host.ts';
 import { parsePemBundle } from '../../src/pki/cert.ts';
 import { issue } from '../../src/sim/pki.ts';
 import { DOCUMENTED_SYSTEM_PATH, doctorDataDir } from '../../src/trust/locations.ts';
-import { scanStartup } from '../../src/trust/startup.ts';
+import { newTerminalEnv, scanStartup } from '../../src/trust/startup.ts';
 import type { SystemStore } from '../../src/trust/system.ts';
 import { pki, tempDir } from '../helpers/cli.ts';
 
@@ -47,7 +47,15 @@ async function planFor(
     ['ca-bundle', { data: { pem: pki().bundlePem } } as unknown as CheckResult],
     ['trust-python', { data: { certifi: null } } as unknown as CheckResult],
   ]);
-  const plan = await planTrustFix({ host, results, scan: await scanStartup(host), store, system: !!system });
+  const scan = await scanStartup(host);
+  const plan = await planTrustFix({
+    host,
+    results,
+    scan,
+    terminalEnv: newTerminalEnv(host.env, scan),
+    store,
+    system: !!system,
+  });
   const merged = path.join(doctorDataDir(host), MERGED_BUNDLE_NAME);
   const contentOf = (file: string) => {
     const change = plan.changes.find((c) => c.target === file);

@@ -20,7 +20,7 @@ import {
 } from '../../src/onboard/macos.ts';
 import { createSimPki } from '../../src/sim/pki.ts';
 import { doctorDataDir } from '../../src/trust/locations.ts';
-import { scanStartup } from '../../src/trust/startup.ts';
+import { newTerminalEnv, scanStartup } from '../../src/trust/startup.ts';
 import { readSystemStore } from '../../src/trust/system.ts';
 import { fakeContext, fakeHost } from '../helpers/fakes.ts';
 
@@ -225,7 +225,14 @@ describe('macOS: fix offers the LaunchAgent, previewable and undoable', () => {
     ]);
     const scan = await scanStartup(host);
     const store = await readSystemStore(host, [ROOT_FP]);
-    const plan = await planTrustFix({ host, results, scan, store, system: false });
+    const plan = await planTrustFix({
+      host,
+      results,
+      scan,
+      terminalEnv: newTerminalEnv(host.env, scan),
+      store,
+      system: false,
+    });
     const agent = plan.changes.find((c) => c.kind === 'agent');
     assert.ok(agent, 'a LaunchAgent is planned');
     assert.equal(agent.target, path.join(home, 'Library', 'LaunchAgents', `${LAUNCH_AGENT_LABEL}.plist`));
@@ -235,7 +242,15 @@ describe('macOS: fix offers the LaunchAgent, previewable and undoable', () => {
     const dataDir = doctorDataDir(host);
     await applyChanges(plan.changes, dataDir);
     assert.equal(readFileSync(agent.target, 'utf8'), agent.after.toString());
-    const again = await planTrustFix({ host, results, scan: await scanStartup(host), store, system: false });
+    const rescan = await scanStartup(host);
+    const again = await planTrustFix({
+      host,
+      results,
+      scan: rescan,
+      terminalEnv: newTerminalEnv(host.env, rescan),
+      store,
+      system: false,
+    });
     assert.equal(
       again.changes.find((c) => c.kind === 'agent'),
       undefined,
@@ -255,6 +270,7 @@ describe('macOS: fix offers the LaunchAgent, previewable and undoable', () => {
       host,
       results,
       scan: await scanStartup(host),
+      terminalEnv: host.env,
       store: await readSystemStore(host, [ROOT_FP]),
       system: false,
     });
@@ -277,6 +293,7 @@ describe('macOS: fix offers the LaunchAgent, previewable and undoable', () => {
       host,
       results,
       scan: await scanStartup(host),
+      terminalEnv: host.env,
       store: await readSystemStore(host, [ROOT_FP]),
       system: false,
     });

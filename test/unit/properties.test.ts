@@ -23,6 +23,7 @@ import {
   BLOCK_END,
   blockLines,
   findAssignments,
+  readScript,
   withBlock,
   withoutBlock,
 } from '../../src/trust/shell.ts';
@@ -193,6 +194,8 @@ describe('properties of every parser of user input', () => {
           )) {
             assert.ok(a.value === null || !/[$`]/.test(a.value));
           }
+          const reading = readScript('/f', t, shell, ['NODE_EXTRA_CA_CERTS'], '/home/u');
+          for (const e of reading.events) if (e.kind === 'source') assert.ok(e.target.startsWith('/'));
         },
       ),
       RUNS,

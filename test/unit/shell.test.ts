@@ -7,6 +7,7 @@ import {
   BLOCK_END,
   blockLines,
   findAssignments,
+  readScript,
   withBlock,
   withoutBlock,
 } from '../../src/trust/shell.ts';
@@ -39,7 +40,11 @@ describe('the marked block in a startup file', () => {
             .trimEnd(),
         ),
       );
-      if (original.includes('\r\n')) assert.ok(!/[^\r]\n/.test(once), 'keeps CRLF');
+      const written = once.slice(once.indexOf(BLOCK_BEGIN));
+      assert.ok(
+        !written.includes('\r'),
+        'the block is LF whatever the file uses: a CR would be part of the value',
+      );
       if (!original.includes(BLOCK_BEGIN)) assert.equal(withoutBlock(once).trimEnd(), original.trimEnd());
     });
   }
@@ -84,6 +89,65 @@ describe('findAssignments', () => {
       HOME,
     );
     assert.equal(fish[0]?.value, '/home/u/x.pem');
+  });
+});
+
+describe('readScript: what reading a startup file can and cannot follow', () => {
+  const names = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE'];
+  it('follows literal sources, marks conditions, loops, computed values and unsets', () => {
+    const text = [
+      '[ -f ~/.bash_aliases ] && . ~/.bash_aliases',
+      'for f in ~/.bashrc.d/*.sh; do source "$f"; done',
+      'source <(kubectl completion bash)',
+      '[ -f ~/ca.pem ] && export NODE_EXTRA_CA_CERTS=~/ca.pem',
+      'if [ -d ~/certs ]; then',
+      '  export SSL_CERT_FILE="$HOME/certs/all.pem"',
+      'fi',
+      'export SSL_CERT_FILE="$CERTS/all.pem"',
+      'unset NODE_EXTRA_CA_CERTS',
+    ].join('\r\n');
+    const reading = readScript('/f', text, 'bash', names, HOME);
+    assert.equal(reading.crlf, true);
+    assert.deepEqual(
+      reading.events.map((e) =>
+        e.kind === 'assign'
+          ? [e.kind, e.assignment.name, e.assignment.value, e.assignment.conditional]
+          : e.kind === 'source'
+            ? [e.kind, e.target]
+            : [e.kind, e.name],
+      ),
+      [
+        ['source', '/home/u/.bash_aliases'],
+        ['assign', 'NODE_EXTRA_CA_CERTS', '/home/u/ca.pem', true],
+        ['assign', 'SSL_CERT_FILE', '/home/u/certs/all.pem', true],
+        ['assign', 'SSL_CERT_FILE', null, false],
+        ['unset', 'NODE_EXTRA_CA_CERTS'],
+      ],
+    );
+    const kinds = reading.constructs.map(
+      (c) => `${c.line}:${c.kind}${c.target === null ? '' : `:${c.target}`}`,
+    );
+    assert.deepEqual(kinds, [
+      '1:source:/home/u/.bash_aliases',
+      '2:loop',
+      '2:source',
+      '3:source',
+      '4:conditional',
+      '6:conditional',
+      '8:computed',
+      '9:unset',
+    ]);
+  });
+  it('fish: and/or conditions, set -e, set -q', () => {
+    const text =
+      'test -f ~/a.pem; and set -gx NODE_EXTRA_CA_CERTS ~/a.pem\nset -q SSL_CERT_FILE\nset -e SSL_CERT_FILE\n';
+    const reading = readScript('/f', text, 'fish', names, HOME);
+    assert.deepEqual(
+      reading.events.map((e) =>
+        e.kind === 'assign' ? [e.assignment.name, e.assignment.conditional] : [e.kind],
+      ),
+      [['NODE_EXTRA_CA_CERTS', true], ['unset']],
+    );
   });
 });
 
