@@ -80,7 +80,6 @@ export const streamCheck = defineCheck({
     const verdict = judgeStream(trace, {
       api,
       model: config.model,
-      host: config.target.host,
       route: route.description,
       viaProxy: route.via !== undefined,
       noProxy: suggestedNoProxy(config.target.host, ctx.host.env),

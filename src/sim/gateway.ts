@@ -94,7 +94,7 @@ export function defaultBehaviour(): GatewayBehaviour {
     faults: {},
     caBundle: 'good',
     latencyMs: {},
-    stream: { gapMs: 10, thinkMs: 0, fault: 'none' },
+    stream: { gapMs: 15, thinkMs: 0, fault: 'none' },
   };
 }
 
