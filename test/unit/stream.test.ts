@@ -210,10 +210,10 @@ describe('decompressing a stream read by read', () => {
 /** A fake stream answer: the given reads at the given times, then the end (or an error). */
 function fakeStream(
   reads: { text: string | Buffer; atMs: number }[],
-  options: { status?: number; headers?: Record<string, string>; then?: 'end' | 'hang' | Error } = {},
+  options: { status?: number; headers?: Record<string, string>; ending?: 'end' | 'hang' | Error } = {},
 ) {
   let cancelled = false;
-  let release = () => undefined as void;
+  let release: () => void = () => undefined;
   // Held open until cancel(), as a connection is: the probe's own timers do not keep a process alive.
   const hanging = new Promise<void>((resolve) => {
     const keep = setInterval(() => undefined, 1000);
@@ -230,9 +230,9 @@ function fakeStream(
       for (const r of reads) {
         yield { bytes: Buffer.isBuffer(r.text) ? r.text : Buffer.from(r.text), atMs: r.atMs };
       }
-      const then = options.then ?? 'end';
-      if (then === 'hang') await hanging;
-      else if (then instanceof Error) throw then;
+      const ending = options.ending ?? 'end';
+      if (ending === 'hang') await hanging;
+      else if (ending instanceof Error) throw ending;
     })(),
     cancel: () => {
       cancelled = true;
@@ -284,12 +284,12 @@ describe('the stream probe', () => {
   });
 
   it('tells a stall (within the idle bound), a cut and a reset apart', async () => {
-    const stalled = await probeWith(fakeStream(spaced(3, 5), { then: 'hang' }), openAiChat, 50);
+    const stalled = await probeWith(fakeStream(spaced(3, 5), { ending: 'hang' }), openAiChat, 50);
     assert.equal(stalled.trace.end, 'stalled');
     const closed = await probeWith(fakeStream(spaced(3, 5)));
     assert.equal(closed.trace.end, 'closed');
     const reset = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
-    const broken = await probeWith(fakeStream(spaced(3, 5), { then: reset }));
+    const broken = await probeWith(fakeStream(spaced(3, 5), { ending: reset }));
     assert.equal(broken.trace.end, 'reset');
   });
 
