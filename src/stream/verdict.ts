@@ -108,7 +108,10 @@ export function judgeStream(trace: StreamTrace, setting: StreamSetting): StreamV
         'STREAM_NOT_SSE',
         summary,
         [bodyPreview(body), `route: ${setting.route}`],
-        bypass,
+        bypass ??
+          manualFix(
+            'report it to the Eliza team with these details: the raw route must answer "stream": true with text/event-stream',
+          ),
       );
     }
     case 'error-event': {
@@ -120,6 +123,11 @@ export function judgeStream(trace: StreamTrace, setting: StreamSetting): StreamV
         'STREAM_ERROR_EVENT',
         `the stream started (200) and then carried an error event after ${trace.events - 1} events (${said}): SDKs throw it mid-answer${overload ? '; the model is overloaded, retry later' : ''}`,
         [],
+        manualFix(
+          overload
+            ? 'retry later, or use another model'
+            : 'retry; if it recurs, report it to the Eliza team with the error above (the model or its provider failed mid-answer)',
+        ),
       );
     }
     case 'malformed':
@@ -128,6 +136,7 @@ export function judgeStream(trace: StreamTrace, setting: StreamSetting): StreamV
         'STREAM_MALFORMED',
         `the ${api.name} stream broke after ${trace.events} events: ${trace.problem ?? 'an event no SDK can read'}`,
         [`route: ${setting.route}`],
+        bypass ?? manualFix('report it to the Eliza team with the event above: no SDK can read it'),
       );
     case 'too-large':
       return verdict(
@@ -241,13 +250,14 @@ function heldWords(burst: { spanMs: number; events: number; together: number }):
 /** The measurements and headers a user or the Eliza team needs, one per line. */
 function factLines(trace: StreamTrace): string[] {
   const h = trace.headers;
+  const sse = /event-stream/i.test(h['content-type'] ?? '');
   const framing = h['content-length']
-    ? `content-length ${h['content-length']} (a stream with a length was held whole)`
+    ? `content-length ${h['content-length']}${sse ? ' (a stream with a length was held whole)' : ''}`
     : h['transfer-encoding']
       ? `transfer-encoding ${h['transfer-encoding']}`
       : 'no content-length (HTTP/2 or a closing stream)';
   return [
-    `wire: headers after ${trace.headersMs} ms, ${trace.events} events and ${trace.keepAlives} keep-alives in ${trace.reads} reads (${trace.bytes} bytes)`,
+    `wire: headers after ${trace.headersMs} ms, ${count(trace.events, 'event')} and ${count(trace.keepAlives, 'keep-alive')} in ${count(trace.reads, 'network read')} (${trace.bytes} bytes)`,
     `headers: content-type ${h['content-type'] ?? '(none)'}, content-encoding ${h['content-encoding'] ?? '(none)'}, ${framing}, cache-control ${h['cache-control'] ?? '(none)'}`,
   ];
 }
@@ -258,4 +268,8 @@ function isWrapped(body: Buffer): boolean {
   } catch {
     return false;
   }
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
