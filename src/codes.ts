@@ -326,7 +326,7 @@ export const CODES = {
   STREAM_BUFFERED: {
     status: ['fail'],
     meaning:
-      'the events of a streamed answer arrived all at once at the end: a proxy (named) or middlebox holds the stream; set `NO_PROXY` for the gateway',
+      'the events of a streamed answer arrived together, not as the model generated them: the proxy on the route (named; `NO_PROXY` for the gateway) or a middlebox holds the stream',
   },
   STREAM_COMPRESSED: {
     status: ['fail', 'warn'],
@@ -340,7 +340,8 @@ export const CODES = {
   },
   STREAM_STALLED: {
     status: ['fail'],
-    meaning: 'no event for `--timeout` in the middle of a stream (or before its first event)',
+    meaning:
+      'no event for `--timeout` in the middle of a stream (or before its first event); a longer client timeout helps only when the model is merely slow',
   },
   STREAM_NOT_SSE: {
     status: ['fail'],
