@@ -55,6 +55,8 @@ export interface StreamTrace {
   keepAlives: number;
   /** Network reads of the body (each a chunk as the socket delivered it). */
   reads: number;
+  /** When each read arrived. */
+  readTimes: number[];
   /** When the last read arrived. */
   lastReadMs: number | null;
   /** Bytes as they came over the wire (compressed, if they were). */
@@ -129,6 +131,7 @@ export async function probeStream(options: StreamProbeOptions): Promise<StreamPr
     contentEventTimes: [],
     keepAlives: 0,
     reads: 0,
+    readTimes: [],
     lastReadMs: null,
     bytes: 0,
     encoding: encodingHeader && encodingHeader !== 'identity' ? encodingHeader : null,
@@ -151,6 +154,7 @@ export async function probeStream(options: StreamProbeOptions): Promise<StreamPr
   /** Takes one network read; true when the stream is settled and reading stops. */
   const onRead = (bytes: Buffer, atMs: number): boolean => {
     trace.reads++;
+    trace.readTimes.push(atMs);
     trace.lastReadMs = atMs;
     trace.bytes += bytes.length;
     if (!whole && trace.bytes > MAX_STREAM_BYTES) {

@@ -8,7 +8,7 @@ import { bodyPreview, chatProblem, chatShape, looksLikeHtml } from '../eliza/ans
 import { manualFix } from '../engine/outcome.ts';
 import type { Fix, Status } from '../engine/types.ts';
 import type { HttpAnswer } from '../net/index.ts';
-import type { StreamTrace } from './probe.ts';
+import { OWN_STALL_MS, type StreamTrace } from './probe.ts';
 import type { WireApi } from './wire.ts';
 
 /** Fewer events with text than this cannot show how they travel: a short answer may come in one read. */
@@ -236,11 +236,31 @@ export function judgeStream(trace: StreamTrace, setting: StreamSetting): StreamV
  * ends within a few ms of a text event (the events queued meanwhile are read right after it).
  */
 function ownStallAt(trace: StreamTrace): number | null {
-  const times = trace.contentEventTimes;
-  const first = times[0]!;
-  const last = times[times.length - 1]!;
-  const near = trace.stalls.filter(([endMs]) => endMs >= first - 5 && endMs <= last + 5);
-  return near.length ? Math.max(...near.map(([, lag]) => lag)) : null;
+  const start = largestClusterStart(trace.contentEventTimes);
+  // The silence before the burst: since the last thing that came apart from it (a read, the
+  // headers), else since the request.
+  const apart = [trace.headersMs, ...trace.readTimes].filter((t) => t < start - TOGETHER_MS);
+  const before = Math.max(0, ...apart);
+  const silenceMs = start - before;
+  const heldMs = trace.stalls
+    .filter(([endMs]) => endMs > before && endMs <= start + 5)
+    .reduce((sum, [, lag]) => sum + lag, 0);
+  // The doctor's own stall explains the burst only when it filled most of the silence before it.
+  return heldMs >= OWN_STALL_MS && heldMs * 2 >= silenceMs ? heldMs : null;
+}
+
+/** Where the longest run of events that came together begins. */
+function largestClusterStart(times: number[]): number {
+  let best = { start: times[0]!, size: 1 };
+  let current = { start: times[0]!, size: 1 };
+  for (let i = 1; i < times.length; i++) {
+    current =
+      times[i]! - times[i - 1]! <= TOGETHER_MS
+        ? { ...current, size: current.size + 1 }
+        : { start: times[i]!, size: 1 };
+    if (current.size > best.size) best = current;
+  }
+  return best.start;
 }
 
 function heldWords(burst: { spanMs: number; events: number; together: number }): string {

@@ -351,6 +351,7 @@ function trace(over: Partial<StreamTrace>): StreamTrace {
     contentEventTimes: Array.from({ length: 20 }, (_, i) => 40 + i * 13),
     keepAlives: 0,
     reads: 22,
+    readTimes: [],
     lastReadMs: 300,
     bytes: 4000,
     encoding: null,
@@ -392,11 +393,31 @@ describe('the stream verdict', () => {
   });
 
   it('events that came together while the doctor itself was held up are not blamed on the route', () => {
-    const together = Array.from({ length: 20 }, () => 900);
-    const busy = trace({ contentEventTimes: together, lastEventMs: 900, stalls: [[899, 400]] });
+    // A spaced stream: four events read as they came, then the doctor stood still for 300 ms and
+    // read the sixteen that had queued meanwhile at once.
+    const spacedThenHeld = [40, 55, 70, 85, ...Array.from({ length: 16 }, () => 400)];
+    const busy = trace({
+      contentEventTimes: spacedThenHeld,
+      readTimes: [30, ...spacedThenHeld],
+      lastEventMs: 400,
+      stalls: [[399, 300]],
+    });
     assert.equal(judgeStream(busy, setting(true)).status, 'pass');
-    const idle = trace({ contentEventTimes: together, lastEventMs: 900, stalls: [[300, 40]] });
-    assert.equal(judgeStream(idle, setting(true)).code, 'STREAM_BUFFERED');
+    // A held stream: a long quiet wait, then everything; the doctor merely woke a little late.
+    const together = Array.from({ length: 20 }, () => 900);
+    const held = trace({
+      contentEventTimes: together,
+      readTimes: [30, ...together],
+      lastEventMs: 900,
+      stalls: [[899, 40]],
+    });
+    assert.equal(judgeStream(held, setting(true)).code, 'STREAM_BUFFERED');
+    const withHeaders = trace({ ...held, headersMs: 899, readTimes: together });
+    assert.equal(
+      judgeStream(withHeaders, setting(true)).code,
+      'STREAM_BUFFERED',
+      'headers held with the events',
+    );
   });
 
   it('too few events are not judged for buffering', () => {
