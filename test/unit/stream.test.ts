@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import zlib from 'node:zlib';
 import fc from 'fast-check';
+import { streamCheck } from '../../checks/stream.ts';
 import type { StreamAnswer } from '../../src/net/index.ts';
 import { anthropicMessages, messageEventMeaning } from '../../src/stream/anthropic-messages.ts';
 import { chatChunkMeaning, openAiChat } from '../../src/stream/openai-chat.ts';
@@ -10,7 +11,7 @@ import { Decompressor, probeStream, type StreamTrace } from '../../src/stream/pr
 import { parseSse, SseParser } from '../../src/stream/sse.ts';
 import { burstOf, judgeStream, MIN_EVENTS_TO_JUDGE, type StreamSetting } from '../../src/stream/verdict.ts';
 import type { WireApi } from '../../src/stream/wire.ts';
-import { fakeNet } from '../helpers/fakes.ts';
+import { fakeContext, fakeNet, netFailure } from '../helpers/fakes.ts';
 
 if (process.env.CI) fc.configureGlobal({ seed: 20261130 });
 const RUNS = { numRuns: 300 };
@@ -474,5 +475,66 @@ describe('the stream verdict', () => {
     assert.equal(status(503, 'upstream down'), 'GATEWAY_ERROR');
     assert.equal(status(403, '{"error": "accept the NDA"}'), 'MODEL_NDA_REQUIRED');
     assert.equal(status(400, '{"error": "x is not a valid model ID"}'), 'MODEL_INVALID');
+  });
+});
+
+describe('the stream check', () => {
+  const context = (
+    stream: NonNullable<Parameters<typeof fakeNet>[0]['stream']>,
+    env: Record<string, string> = {},
+  ) =>
+    fakeContext({
+      raw: { token: 'y0_fake_token_value' },
+      env,
+      net: {
+        stream,
+        route: (host) =>
+          env.HTTPS_PROXY && host
+            ? { variable: 'HTTPS_PROXY', url: env.HTTPS_PROXY, parsed: new URL(env.HTTPS_PROXY) }
+            : null,
+      },
+      dependencies: { 'ca-bundle': { data: { pem: null } }, models: {} },
+    });
+
+  it('passes a healthy stream with data.stream filled in, and sends the token only in its header', async () => {
+    let sent: Record<string, string> = {};
+    const fake = fakeStream([...spaced(20, 12), done(260)]);
+    const result = await streamCheck.run(
+      context(async (options) => {
+        sent = options.headers ?? {};
+        return { ok: true, ...fake.answer };
+      }),
+    );
+    assert.equal(result.status, 'pass');
+    assert.deepEqual(result.data.stream, {
+      headersMs: 5,
+      firstEventMs: 10,
+      lastEventMs: 260,
+      events: 21,
+      reads: 21,
+      encoding: null,
+      terminated: true,
+    });
+    assert.equal(sent.authorization, 'OAuth y0_fake_token_value');
+    assert.ok(!JSON.stringify(result).includes('y0_fake_token_value'));
+  });
+
+  it('names the proxy of the route when it holds the stream, and the NO_PROXY that avoids it', async () => {
+    const together = Array.from({ length: 20 }, (_, i) => ({ text: chunk(String(i)), atMs: 900 }));
+    const fake = fakeStream([...together, done(900)]);
+    const result = await streamCheck.run(
+      context(async () => ({ ok: true, ...fake.answer }), { HTTPS_PROXY: 'http://proxy.corp:3128' }),
+    );
+    assert.equal(result.code, 'STREAM_BUFFERED');
+    assert.match(result.summary, /proxy\.corp:3128/);
+    assert.deepEqual(result.fix?.commands, ['export NO_PROXY=.yandex.net']);
+  });
+
+  it('no answer at all is a failed gateway call, as in the round trip', async () => {
+    const result = await streamCheck.run(
+      context(async () => netFailure('timeout', 'UND_ERR_HEADERS_TIMEOUT')),
+    );
+    assert.equal(result.code, 'GATEWAY_TIMEOUT');
+    assert.equal(result.data.stream, null);
   });
 });
