@@ -7,7 +7,7 @@ import { suggestedNoProxy } from '../src/net/proxy.ts';
 import { gatewayRoute } from '../src/net/route.ts';
 import { openAiChat } from '../src/stream/openai-chat.ts';
 import { probeStream } from '../src/stream/probe.ts';
-import { judgeStream } from '../src/stream/verdict.ts';
+import { judgeStream, wantsUncompressedRetry } from '../src/stream/verdict.ts';
 import { failureReason, gatewayCode, gatewayHeaders } from './shared/gateway-call.ts';
 
 /** Time kept back from the check's bound to judge and report a stall as one. */
@@ -36,17 +36,20 @@ export const streamCheck = defineCheck({
       headers: null,
     };
     const bundle = await ctx.result('ca-bundle');
-    const probe = await probeStream({
-      net: ctx.net,
-      baseUrl: config.target.baseUrl,
-      api,
-      model: config.model,
-      headers: gatewayHeaders(ctx),
-      extraCa: usable(bundle) ? (bundle.data.pem ?? '') : '',
-      signal: ctx.signal,
-      idleMs: config.timeoutMs,
-      doneBy,
-    });
+    const probeWith = (acceptEncoding?: string) =>
+      probeStream({
+        net: ctx.net,
+        baseUrl: config.target.baseUrl,
+        api,
+        model: config.model,
+        headers: gatewayHeaders(ctx),
+        extraCa: usable(bundle) ? (bundle.data.pem ?? '') : '',
+        signal: ctx.signal,
+        idleMs: config.timeoutMs,
+        doneBy,
+        ...(acceptEncoding ? { acceptEncoding } : {}),
+      });
+    const probe = await probeWith();
     if (!probe.ok) {
       return fail(
         gatewayCode(probe.failure),
@@ -76,14 +79,20 @@ export const streamCheck = defineCheck({
         terminated: trace.end === 'terminator',
       };
     }
+    // Compressed and held back: one more request, uncompressed, tells whether compression is why.
+    const again = wantsUncompressedRetry(trace) ? await probeWith('identity') : null;
     const route = gatewayRoute(ctx);
-    const verdict = judgeStream(trace, {
-      api,
-      model: config.model,
-      route: route.description,
-      viaProxy: route.via !== undefined,
-      noProxy: suggestedNoProxy(config.target.host, ctx.host.env),
-    });
+    const verdict = judgeStream(
+      trace,
+      {
+        api,
+        model: config.model,
+        route: route.description,
+        viaProxy: route.via !== undefined,
+        noProxy: suggestedNoProxy(config.target.host, ctx.host.env),
+      },
+      again?.ok ? again.trace : null,
+    );
     return { ...verdict, data };
   },
 });

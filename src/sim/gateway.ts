@@ -51,10 +51,10 @@ export interface StreamBehaviour {
   /** Before the first event with text (after the headers and the opening event): a model thinking. */
   thinkMs: number;
   /**
-   * What goes wrong half-way: gzip (a compressing encoder that holds events until the end), cut
-   * (the connection closes), stall (nothing more is sent), not-sse (a whole JSON answer instead),
-   * error-event (an error event, which echoes the caller's credential as a careless server
-   * might), malformed (an event that is not JSON).
+   * What goes wrong half-way: gzip (for a client that accepts it, a compressing encoder that
+   * holds the events until the end), cut (the connection closes), stall (nothing more is sent),
+   * not-sse (a whole JSON answer instead), error-event (an error event, which echoes the caller's
+   * credential as a careless server might), malformed (an event that is not JSON).
    */
   fault: 'none' | 'gzip' | 'cut' | 'stall' | 'not-sse' | 'error-event' | 'malformed';
 }
@@ -445,7 +445,9 @@ function streamAnswer(
 ) {
   const { open, text, close } = streamFrames(api, model);
   const half = Math.floor(text.length / 2);
-  const gzip = behaviour.fault === 'gzip' ? zlib.createGzip() : null;
+  // Like a compressing middleware: only for a client that accepts it.
+  const acceptsGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  const gzip = behaviour.fault === 'gzip' && acceptsGzip ? zlib.createGzip() : null;
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',

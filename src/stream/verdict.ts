@@ -53,7 +53,26 @@ export function burstOf(trace: StreamTrace): { spanMs: number; events: number; t
   return { spanMs: times[times.length - 1]! - times[0]!, events: times.length, together };
 }
 
-export function judgeStream(trace: StreamTrace, setting: StreamSetting): StreamVerdict {
+/** A compressed stream that came held back: asking again uncompressed tells whether compression is why. */
+export function wantsUncompressedRetry(trace: StreamTrace): boolean {
+  return trace.end === 'terminator' && trace.encoding !== null && heldBurst(trace) !== null;
+}
+
+/** A burst that the doctor's own stalls do not explain. */
+function heldBurst(trace: StreamTrace): ReturnType<typeof burstOf> {
+  const burst = burstOf(trace);
+  return burst && ownStallAt(trace) === null ? burst : null;
+}
+
+/**
+ * `uncompressed`: the same request sent again with `Accept-Encoding: identity`, when the first
+ * stream came compressed and held back (see wantsUncompressedRetry).
+ */
+export function judgeStream(
+  trace: StreamTrace,
+  setting: StreamSetting,
+  uncompressed: StreamTrace | null = null,
+): StreamVerdict {
   const { api } = setting;
   const what = `POST ${api.path}`;
   const facts = factLines(trace);
@@ -189,23 +208,37 @@ export function judgeStream(trace: StreamTrace, setting: StreamSetting): StreamV
       break;
   }
 
-  const burst = burstOf(trace);
   const timesLine = `first event after ${after(trace.firstEventMs)}, all ${trace.events} after ${after(trace.lastEventMs)}`;
-  if (trace.encoding) {
-    const held = burst !== null;
-    const summary = held
-      ? `the stream came ${trace.encoding}-compressed and its ${burst.events} text events arrived together (${heldWords(burst)}, the last at ${after(trace.lastEventMs)}): the encoder held them back`
-      : `the stream came ${trace.encoding}-compressed (the events still flowed: ${timesLine}); an encoder that buffers holds small events back`;
-    const fix = manualFix(
-      'ask for uncompressed event streams: clients that let you set headers can send "Accept-Encoding: identity"; the server or proxy should not compress text/event-stream (Cache-Control: no-transform)',
-    );
-    return verdict(held ? 'fail' : 'warn', 'STREAM_COMPRESSED', summary, [`route: ${setting.route}`], fix);
-  }
+  const burst = burstOf(trace);
   const heldUp = burst ? ownStallAt(trace) : null;
   if (burst && heldUp) {
     return verdict('pass', null, `${setting.model} streamed ${trace.events} events: ${timesLine}`, [
       `the events came together, but this machine held the doctor up ${heldUp} ms just then: too busy to tell whether the route holds streams back; run again when it is quieter`,
     ]);
+  }
+  const plainHeld = uncompressed?.end === 'terminator' && heldBurst(uncompressed) !== null;
+  if (trace.encoding && !plainHeld) {
+    const fix = manualFix(
+      'ask for uncompressed event streams: clients that let you set headers can send "Accept-Encoding: identity"; the server or proxy should not compress text/event-stream (Cache-Control: no-transform)',
+    );
+    const details = [`route: ${setting.route}`];
+    if (uncompressed) {
+      details.unshift(
+        uncompressed.end === 'terminator'
+          ? `asked again with Accept-Encoding: identity, the events flowed (first after ${after(uncompressed.firstEventMs)}, all after ${after(uncompressed.lastEventMs)}): compression is what holds them`
+          : `asked again with Accept-Encoding: identity, that stream ended otherwise (${uncompressed.end})`,
+      );
+    }
+    if (!burst) {
+      const summary = `the stream came ${trace.encoding}-compressed (the events still flowed: ${timesLine}); an encoder that buffers holds small events back`;
+      return verdict('warn', 'STREAM_COMPRESSED', summary, details, fix);
+    }
+    const summary = `the stream came ${trace.encoding}-compressed and its ${burst.events} text events arrived together (${heldWords(burst)}, the last at ${after(trace.lastEventMs)}): the encoder held them back`;
+    return verdict('fail', 'STREAM_COMPRESSED', summary, details, fix);
+  }
+  if (plainHeld) {
+    // Compressed or not, the stream is held: compression is not the cause, the route is.
+    return judgeStream(uncompressed!, setting);
   }
   if (burst) {
     const who = setting.viaProxy

@@ -9,7 +9,13 @@ import { chatChunkMeaning, openAiChat } from '../../src/stream/openai-chat.ts';
 import { responseEventMeaning } from '../../src/stream/openai-responses.ts';
 import { Decompressor, probeStream, type StreamTrace } from '../../src/stream/probe.ts';
 import { parseSse, SseParser } from '../../src/stream/sse.ts';
-import { burstOf, judgeStream, MIN_EVENTS_TO_JUDGE, type StreamSetting } from '../../src/stream/verdict.ts';
+import {
+  burstOf,
+  judgeStream,
+  MIN_EVENTS_TO_JUDGE,
+  type StreamSetting,
+  wantsUncompressedRetry,
+} from '../../src/stream/verdict.ts';
 import type { WireApi } from '../../src/stream/wire.ts';
 import { fakeContext, fakeNet, netFailure } from '../helpers/fakes.ts';
 
@@ -435,6 +441,22 @@ describe('the stream verdict', () => {
     );
     assert.equal(held.status, 'fail');
     assert.equal(held.code, 'STREAM_COMPRESSED');
+  });
+
+  it('asked again uncompressed: flowing confirms compression, held the same blames the route', () => {
+    const heldTimes = Array.from({ length: 20 }, () => 300);
+    const compressed = trace({ encoding: 'gzip', contentEventTimes: heldTimes, readTimes: [20, 300] });
+    assert.ok(wantsUncompressedRetry(compressed));
+    assert.ok(!wantsUncompressedRetry(trace({ encoding: 'gzip' })), 'it flowed: no need to ask again');
+    const flowing = judgeStream(compressed, setting(true), trace({}));
+    assert.equal(flowing.code, 'STREAM_COMPRESSED');
+    assert.match(flowing.details[0]!, /Accept-Encoding: identity, the events flowed/);
+    const stillHeld = judgeStream(
+      compressed,
+      setting(true),
+      trace({ contentEventTimes: heldTimes, readTimes: [300] }),
+    );
+    assert.equal(stillHeld.code, 'STREAM_BUFFERED');
   });
 
   it('each way a stream ends badly has its code', () => {
