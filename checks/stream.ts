@@ -7,7 +7,7 @@ import { suggestedNoProxy } from '../src/net/proxy.ts';
 import { gatewayRoute } from '../src/net/route.ts';
 import { openAiChat } from '../src/stream/openai-chat.ts';
 import { probeStream } from '../src/stream/probe.ts';
-import { judgeStream, wantsUncompressedRetry } from '../src/stream/verdict.ts';
+import { judgeStream, wantsSecondLook } from '../src/stream/verdict.ts';
 import { failureReason, gatewayCode, gatewayHeaders } from './shared/gateway-call.ts';
 
 /** Time kept back from the check's bound to judge and report a stall as one. */
@@ -79,8 +79,7 @@ export const streamCheck = defineCheck({
         terminated: trace.end === 'terminator',
       };
     }
-    // Compressed and held back: one more request, uncompressed, tells whether compression is why.
-    const again = wantsUncompressedRetry(trace) ? await probeWith('identity') : null;
+    const again = wantsSecondLook(trace) ? await probeWith(trace.encoding ? 'identity' : undefined) : null;
     const route = gatewayRoute(ctx);
     const verdict = judgeStream(
       trace,

@@ -55,8 +55,6 @@ export interface StreamTrace {
   keepAlives: number;
   /** Network reads of the body (each a chunk as the socket delivered it). */
   reads: number;
-  /** When each read arrived. */
-  readTimes: number[];
   /** When the last read arrived. */
   lastReadMs: number | null;
   /** Bytes as they came over the wire (compressed, if they were). */
@@ -72,11 +70,6 @@ export interface StreamTrace {
   problem: string | null;
   /** The body's start, for 'not-sse' and 'status'. */
   body: Buffer | null;
-  /**
-   * When this process itself was held up (a busy machine), as [endMs, lagMs]: reads that queued
-   * meanwhile arrive together, like a buffered stream's, and must not be blamed on the route.
-   */
-  stalls: [number, number][];
 }
 
 export type StreamProbe = { ok: true; trace: StreamTrace } | { ok: false; failure: NetFailure; ms: number };
@@ -131,7 +124,6 @@ export async function probeStream(options: StreamProbeOptions): Promise<StreamPr
     contentEventTimes: [],
     keepAlives: 0,
     reads: 0,
-    readTimes: [],
     lastReadMs: null,
     bytes: 0,
     encoding: encodingHeader && encodingHeader !== 'identity' ? encodingHeader : null,
@@ -140,9 +132,7 @@ export async function probeStream(options: StreamProbeOptions): Promise<StreamPr
     error: null,
     problem: null,
     body: null,
-    stalls: [],
   };
-  const stallWatch = watchOwnStalls(started, trace.stalls);
   const is2xx = answer.status >= 200 && answer.status < 300;
   const isSse = /^\s*text\/event-stream\b/i.test(answer.headers['content-type'] ?? '');
   const whole = !is2xx || !isSse;
@@ -154,7 +144,6 @@ export async function probeStream(options: StreamProbeOptions): Promise<StreamPr
   /** Takes one network read; true when the stream is settled and reading stops. */
   const onRead = (bytes: Buffer, atMs: number): boolean => {
     trace.reads++;
-    trace.readTimes.push(atMs);
     trace.lastReadMs = atMs;
     trace.bytes += bytes.length;
     if (!whole && trace.bytes > MAX_STREAM_BYTES) {
@@ -243,7 +232,6 @@ export async function probeStream(options: StreamProbeOptions): Promise<StreamPr
     if (trace.end === 'stalled') trace.idleMs = at() - (trace.lastReadMs ?? trace.headersMs);
     else trace.problem = `${failure.cause}: ${failure.message}`;
   } finally {
-    clearInterval(stallWatch);
     answer.cancel();
   }
   if (whole) {
@@ -253,22 +241,6 @@ export async function probeStream(options: StreamProbeOptions): Promise<StreamPr
     }
   }
   return { ok: true, trace };
-}
-
-/** Ticks of this period that come late by more than OWN_STALL_MS mean the process was held up. */
-const TICK_MS = 5;
-export const OWN_STALL_MS = 20;
-
-function watchOwnStalls(started: number, stalls: [number, number][]): NodeJS.Timeout {
-  let last = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    const lag = now - last - TICK_MS;
-    if (lag >= OWN_STALL_MS) stalls.push([Math.round(now - started), Math.round(lag)]);
-    last = now;
-  }, TICK_MS);
-  timer.unref();
-  return timer;
 }
 
 /** The next read, or 'idle' when none comes within ms. The timer never holds the process. */

@@ -8,7 +8,7 @@ import { bodyPreview, chatProblem, chatShape, looksLikeHtml } from '../eliza/ans
 import { manualFix } from '../engine/outcome.ts';
 import type { Fix, Status } from '../engine/types.ts';
 import type { HttpAnswer } from '../net/index.ts';
-import { OWN_STALL_MS, type StreamTrace } from './probe.ts';
+import type { StreamTrace } from './probe.ts';
 import type { WireApi } from './wire.ts';
 
 /** Fewer events with text than this cannot show how they travel: a short answer may come in one read. */
@@ -53,25 +53,21 @@ export function burstOf(trace: StreamTrace): { spanMs: number; events: number; t
   return { spanMs: times[times.length - 1]! - times[0]!, events: times.length, together };
 }
 
-/** A compressed stream that came held back: asking again uncompressed tells whether compression is why. */
-export function wantsUncompressedRetry(trace: StreamTrace): boolean {
-  return trace.end === 'terminator' && trace.encoding !== null && heldBurst(trace) !== null;
-}
-
-/** A burst that the doctor's own stalls do not explain. */
-function heldBurst(trace: StreamTrace): ReturnType<typeof burstOf> {
-  const burst = burstOf(trace);
-  return burst && ownStallAt(trace) === null ? burst : null;
-}
-
 /**
- * `uncompressed`: the same request sent again with `Accept-Encoding: identity`, when the first
- * stream came compressed and held back (see wantsUncompressedRetry).
+ * A stream whose events came together is asked for once more before the route is blamed: a
+ * machine too busy to read for a moment queues the events too, and seldom twice in a row; a
+ * compressed one is asked for uncompressed (`Accept-Encoding: identity`), which tells whether
+ * compression is why.
  */
+export function wantsSecondLook(trace: StreamTrace): boolean {
+  return trace.end === 'terminator' && burstOf(trace) !== null;
+}
+
+/** `second`: the same request made again, when wantsSecondLook said so. */
 export function judgeStream(
   trace: StreamTrace,
   setting: StreamSetting,
-  uncompressed: StreamTrace | null = null,
+  second: StreamTrace | null = null,
 ): StreamVerdict {
   const { api } = setting;
   const what = `POST ${api.path}`;
@@ -208,25 +204,20 @@ export function judgeStream(
       break;
   }
 
-  const timesLine = `first event after ${after(trace.firstEventMs)}, all ${trace.events} after ${after(trace.lastEventMs)}`;
+  const timesLine = timesLineOf(trace);
   const burst = burstOf(trace);
-  const heldUp = burst ? ownStallAt(trace) : null;
-  if (burst && heldUp) {
-    return verdict('pass', null, `${setting.model} streamed ${trace.events} events: ${timesLine}`, [
-      `the events came together, but this machine held the doctor up ${heldUp} ms just then: too busy to tell whether the route holds streams back; run again when it is quieter`,
-    ]);
-  }
-  const plainHeld = uncompressed?.end === 'terminator' && heldBurst(uncompressed) !== null;
-  if (trace.encoding && !plainHeld) {
+  const secondFlowed = second !== null && second.end === 'terminator' && burstOf(second) === null;
+  const secondHeld = second !== null && second.end === 'terminator' && !secondFlowed;
+  if (trace.encoding && !(burst && secondHeld && !second.encoding)) {
     const fix = manualFix(
       'ask for uncompressed event streams: clients that let you set headers can send "Accept-Encoding: identity"; the server or proxy should not compress text/event-stream (Cache-Control: no-transform)',
     );
     const details = [`route: ${setting.route}`];
-    if (uncompressed) {
+    if (second) {
       details.unshift(
-        uncompressed.end === 'terminator'
-          ? `asked again with Accept-Encoding: identity, the events flowed (first after ${after(uncompressed.firstEventMs)}, all after ${after(uncompressed.lastEventMs)}): compression is what holds them`
-          : `asked again with Accept-Encoding: identity, that stream ended otherwise (${uncompressed.end})`,
+        secondFlowed
+          ? `asked again with Accept-Encoding: identity, the events flowed (first after ${after(second.firstEventMs)}, all after ${after(second.lastEventMs)}): compression is what holds them`
+          : `asked again with Accept-Encoding: identity, that stream ended ${second.end === 'terminator' ? 'held back as well' : `otherwise (${second.end})`}`,
       );
     }
     if (!burst) {
@@ -236,9 +227,19 @@ export function judgeStream(
     const summary = `the stream came ${trace.encoding}-compressed and its ${burst.events} text events arrived together (${heldWords(burst)}, the last at ${after(trace.lastEventMs)}): the encoder held them back`;
     return verdict('fail', 'STREAM_COMPRESSED', summary, details, fix);
   }
-  if (plainHeld) {
-    // Compressed or not, the stream is held: compression is not the cause, the route is.
-    return judgeStream(uncompressed!, setting);
+  if (trace.encoding && second) {
+    // Held back uncompressed as well: compression is not the cause, the route is.
+    return judgeStream(second, setting);
+  }
+  if (burst && secondFlowed) {
+    return verdict(
+      'pass',
+      null,
+      `${setting.model} streamed ${second.events} events: ${timesLineOf(second)}`,
+      [
+        `a first stream came all at once (${heldWords(burst)}), this one flowed: a moment when this machine was too busy to read, or a passing hiccup on the route; run again if clients stall`,
+      ],
+    );
   }
   if (burst) {
     const who = setting.viaProxy
@@ -248,7 +249,10 @@ export function judgeStream(
       'fail',
       'STREAM_BUFFERED',
       `the ${burst.events} text events arrived together (${heldWords(burst)}), the last ${after(trace.lastEventMs)} after the request (headers at ${trace.headersMs} ms): ${who}; clients see nothing, then everything, or time out first`,
-      [`events were read in ${trace.reads} network reads`],
+      [
+        `events were read in ${trace.reads} network reads`,
+        ...(secondHeld ? ['asked again, the stream came held back the same way'] : []),
+      ],
       bypass ??
         manualFix(
           'report it to the Eliza team with these timings; a reverse proxy in front of the gateway needs buffering off for text/event-stream (X-Accel-Buffering: no)',
@@ -264,36 +268,9 @@ export function judgeStream(
   return verdict('pass', null, `${setting.model} streamed ${trace.events} events: ${timesLine}`, judged);
 }
 
-/**
- * How long the doctor itself was held up while the burst arrived, if it was: a late tick that
- * ends within a few ms of a text event (the events queued meanwhile are read right after it).
- */
-function ownStallAt(trace: StreamTrace): number | null {
-  const start = largestClusterStart(trace.contentEventTimes);
-  // The silence before the burst: since the last thing that came apart from it (a read, the
-  // headers), else since the request.
-  const apart = [trace.headersMs, ...trace.readTimes].filter((t) => t < start - TOGETHER_MS);
-  const before = Math.max(0, ...apart);
-  const silenceMs = start - before;
-  const heldMs = trace.stalls
-    .filter(([endMs]) => endMs > before && endMs <= start + 5)
-    .reduce((sum, [, lag]) => sum + lag, 0);
-  // The doctor's own stall explains the burst only when it filled most of the silence before it.
-  return heldMs >= OWN_STALL_MS && heldMs * 2 >= silenceMs ? heldMs : null;
-}
-
-/** Where the longest run of events that came together begins. */
-function largestClusterStart(times: number[]): number {
-  let best = { start: times[0]!, size: 1 };
-  let current = { start: times[0]!, size: 1 };
-  for (let i = 1; i < times.length; i++) {
-    current =
-      times[i]! - times[i - 1]! <= TOGETHER_MS
-        ? { ...current, size: current.size + 1 }
-        : { start: times[i]!, size: 1 };
-    if (current.size > best.size) best = current;
-  }
-  return best.start;
+function timesLineOf(trace: StreamTrace): string {
+  const at = (ms: number | null) => (ms === null ? 'no event' : `${ms} ms`);
+  return `first event after ${at(trace.firstEventMs)}, all ${trace.events} after ${at(trace.lastEventMs)}`;
 }
 
 function heldWords(burst: { spanMs: number; events: number; together: number }): string {

@@ -14,7 +14,7 @@ import {
   judgeStream,
   MIN_EVENTS_TO_JUDGE,
   type StreamSetting,
-  wantsUncompressedRetry,
+  wantsSecondLook,
 } from '../../src/stream/verdict.ts';
 import type { WireApi } from '../../src/stream/wire.ts';
 import { fakeContext, fakeNet, netFailure } from '../helpers/fakes.ts';
@@ -358,7 +358,6 @@ function trace(over: Partial<StreamTrace>): StreamTrace {
     contentEventTimes: Array.from({ length: 20 }, (_, i) => 40 + i * 13),
     keepAlives: 0,
     reads: 22,
-    readTimes: [],
     lastReadMs: 300,
     bytes: 4000,
     encoding: null,
@@ -367,7 +366,6 @@ function trace(over: Partial<StreamTrace>): StreamTrace {
     error: null,
     problem: null,
     body: null,
-    stalls: [],
     ...over,
   };
 }
@@ -399,32 +397,19 @@ describe('the stream verdict', () => {
     assert.deepEqual(v.fix?.commands, ['export NO_PROXY=.yandex.net']);
   });
 
-  it('events that came together while the doctor itself was held up are not blamed on the route', () => {
-    // A spaced stream: four events read as they came, then the doctor stood still for 300 ms and
-    // read the sixteen that had queued meanwhile at once.
-    const spacedThenHeld = [40, 55, 70, 85, ...Array.from({ length: 16 }, () => 400)];
-    const busy = trace({
-      contentEventTimes: spacedThenHeld,
-      readTimes: [30, ...spacedThenHeld],
-      lastEventMs: 400,
-      stalls: [[399, 300]],
-    });
-    assert.equal(judgeStream(busy, setting(true)).status, 'pass');
-    // A held stream: a long quiet wait, then everything; the doctor merely woke a little late.
-    const together = Array.from({ length: 20 }, () => 900);
-    const held = trace({
-      contentEventTimes: together,
-      readTimes: [30, ...together],
+  it('events that came together once are asked for again: held twice is the route, flowing then is a hiccup', () => {
+    const together = trace({
+      headersMs: 899,
+      firstEventMs: 899,
       lastEventMs: 900,
-      stalls: [[899, 40]],
+      contentEventTimes: Array.from({ length: 20 }, () => 900),
     });
-    assert.equal(judgeStream(held, setting(true)).code, 'STREAM_BUFFERED');
-    const withHeaders = trace({ ...held, headersMs: 899, readTimes: together });
-    assert.equal(
-      judgeStream(withHeaders, setting(true)).code,
-      'STREAM_BUFFERED',
-      'headers held with the events',
-    );
+    assert.ok(wantsSecondLook(together));
+    assert.ok(!wantsSecondLook(trace({})), 'a stream that flowed is not asked for again');
+    assert.equal(judgeStream(together, setting(true), together).code, 'STREAM_BUFFERED');
+    const hiccup = judgeStream(together, setting(true), trace({}));
+    assert.equal(hiccup.status, 'pass');
+    assert.match(hiccup.details[0]!, /a first stream came all at once/);
   });
 
   it('too few events are not judged for buffering', () => {
@@ -445,17 +430,12 @@ describe('the stream verdict', () => {
 
   it('asked again uncompressed: flowing confirms compression, held the same blames the route', () => {
     const heldTimes = Array.from({ length: 20 }, () => 300);
-    const compressed = trace({ encoding: 'gzip', contentEventTimes: heldTimes, readTimes: [20, 300] });
-    assert.ok(wantsUncompressedRetry(compressed));
-    assert.ok(!wantsUncompressedRetry(trace({ encoding: 'gzip' })), 'it flowed: no need to ask again');
+    const compressed = trace({ encoding: 'gzip', contentEventTimes: heldTimes });
+    assert.ok(wantsSecondLook(compressed));
     const flowing = judgeStream(compressed, setting(true), trace({}));
     assert.equal(flowing.code, 'STREAM_COMPRESSED');
     assert.match(flowing.details[0]!, /Accept-Encoding: identity, the events flowed/);
-    const stillHeld = judgeStream(
-      compressed,
-      setting(true),
-      trace({ contentEventTimes: heldTimes, readTimes: [300] }),
-    );
+    const stillHeld = judgeStream(compressed, setting(true), trace({ contentEventTimes: heldTimes }));
     assert.equal(stillHeld.code, 'STREAM_BUFFERED');
   });
 
@@ -541,13 +521,20 @@ describe('the stream check', () => {
     assert.ok(!JSON.stringify(result).includes('y0_fake_token_value'));
   });
 
-  it('names the proxy of the route when it holds the stream, and the NO_PROXY that avoids it', async () => {
+  it('names the proxy of the route when it holds the stream (twice), and the NO_PROXY that avoids it', async () => {
     const together = Array.from({ length: 20 }, (_, i) => ({ text: chunk(String(i)), atMs: 900 }));
-    const fake = fakeStream([...together, done(900)]);
+    let requests = 0;
     const result = await streamCheck.run(
-      context(async () => ({ ok: true, ...fake.answer }), { HTTPS_PROXY: 'http://proxy.corp:3128' }),
+      context(
+        async () => {
+          requests++;
+          return { ok: true, ...fakeStream([...together, done(900)]).answer };
+        },
+        { HTTPS_PROXY: 'http://proxy.corp:3128' },
+      ),
     );
     assert.equal(result.code, 'STREAM_BUFFERED');
+    assert.equal(requests, 2, 'asked twice before blaming the route');
     assert.match(result.summary, /proxy\.corp:3128/);
     assert.deepEqual(result.fix?.commands, ['export NO_PROXY=.yandex.net']);
   });
