@@ -290,6 +290,25 @@ describe('the stream probe', () => {
     assert.ok(fake.cancelled(), 'the connection is let go');
   });
 
+  it('the same bytes cut into reads at any points give the same events and the same end', async () => {
+    const whole = Buffer.from(
+      [...spaced(10, 1).map((r) => r.text), ': keep-alive\n\n', 'data: [DONE]\n\n']
+        .join('')
+        .replace(/\n/g, '\r\n'),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(), { maxLength: 20 }), async (points) => {
+        const reads = cut(whole, points).map((text, i) => ({ text, atMs: 10 + i }));
+        const { trace } = await probeWith(fakeStream(reads));
+        assert.equal(trace.end, 'terminator');
+        assert.equal(trace.events, 11);
+        assert.equal(trace.contentEventTimes.length, 10);
+        assert.equal(trace.keepAlives, 1);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('tells a stall (within the idle bound), a cut and a reset apart', async () => {
     const stalled = await probeWith(fakeStream(spaced(3, 5), { ending: 'hang' }), openAiChat, 50);
     assert.equal(stalled.trace.end, 'stalled');
@@ -410,6 +429,23 @@ describe('the stream verdict', () => {
     const hiccup = judgeStream(together, setting(true), trace({}));
     assert.equal(hiccup.status, 'pass');
     assert.match(hiccup.details[0]!, /a first stream came all at once/);
+  });
+
+  it('events spaced as a model generates them are never a burst; enough at one moment always are', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 2, max: 200 }), { minLength: 1, maxLength: 60 }), (gaps) => {
+        let t = 50;
+        const times = [t, ...gaps.map((g) => (t += g))];
+        assert.equal(burstOf(trace({ contentEventTimes: times })), null);
+      }),
+      RUNS,
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: MIN_EVENTS_TO_JUDGE, max: 200 }), fc.nat(5000), (n, at) => {
+        assert.notEqual(burstOf(trace({ contentEventTimes: Array.from({ length: n }, () => at) })), null);
+      }),
+      RUNS,
+    );
   });
 
   it('too few events are not judged for buffering', () => {
