@@ -320,13 +320,7 @@ describe('the stream probe', () => {
   });
 
   it('reads a gzip stream as fetch would, and keeps what is not an event stream for the verdict', async () => {
-    const body = zlib.gzipSync(
-      Buffer.from(
-        spaced(10, 1)
-          .map((r) => r.text)
-          .join('') + 'data: [DONE]\n\n',
-      ),
-    );
+    const body = zlib.gzipSync(Buffer.from([...spaced(10, 1), done(0)].map((r) => r.text).join('')));
     const gz = await probeWith(
       fakeStream([{ text: body, atMs: 40 }], {
         headers: { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' },
