@@ -6,6 +6,7 @@ import { insecureSettingsCheck } from './insecure-settings.ts';
 import { modelsCheck } from './models.ts';
 import { roundTripCheck } from './round-trip.ts';
 import { schemeCheck } from './scheme.ts';
+import { streamCheck } from './stream.ts';
 import { tcpCheck } from './tcp.ts';
 import { tlsCheck } from './tls.ts';
 import { tokenCheck } from './token.ts';
@@ -28,4 +29,5 @@ export const registry: readonly Check[] = [
   tokenCheck,
   modelsCheck,
   roundTripCheck,
+  streamCheck,
 ];

@@ -1,4 +1,4 @@
-import { chatShape, jsonPreview, RAW_OPENAI_PATH } from '../src/eliza/answers.ts';
+import { chatProblem, chatShape, jsonPreview, RAW_OPENAI_PATH } from '../src/eliza/answers.ts';
 import { fail, pass } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
 import type { RoundTripFacts } from '../src/facts.ts';
@@ -43,24 +43,7 @@ export const roundTripCheck = defineCheck({
       totalMs: (setup.dnsMs ?? 0) + (setup.tcpMs ?? 0) + (setup.tlsMs ?? 0) + call.answer.totalMs,
     };
     if (!call.parsed.ok) {
-      const p = call.parsed.problem;
-      const body = call.answer.body.toString('utf8');
-      if (call.answer.status === 400 && /not a valid model/i.test(body)) {
-        return fail('MODEL_INVALID', `the gateway says ${model} is not a valid model id`, { data });
-      }
-      if (call.answer.status === 403) {
-        const nda = /\bnda\b/i.test(body);
-        return fail(
-          nda ? 'MODEL_NDA_REQUIRED' : 'MODEL_FORBIDDEN',
-          nda
-            ? `${model} needs an NDA you have not accepted yet: accept it, then retry`
-            : `your token has no access to ${model} ${p.reason}`,
-          { data },
-        );
-      }
-      if (call.answer.status === 400) {
-        return fail('GATEWAY_BAD_REQUEST', `POST ${path} was rejected ${p.reason}`, { data });
-      }
+      const p = chatProblem(call.answer, path, model) ?? call.parsed.problem;
       return fail(p.code, p.summary, { details: p.details, data });
     }
     const shape = chatShape(call.parsed.json);

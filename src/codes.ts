@@ -338,6 +338,40 @@ export const CODES = {
     status: ['fail'],
     meaning: "the doctor's own request could not connect after `tcp` passed",
   },
+  STREAM_BUFFERED: {
+    status: ['fail'],
+    meaning:
+      'the events of a streamed answer arrived together, not as the model generated them: the proxy on the route (named; `NO_PROXY` for the gateway) or a middlebox holds the stream',
+  },
+  STREAM_COMPRESSED: {
+    status: ['fail', 'warn'],
+    meaning:
+      'the event stream came gzip/br-compressed: a failure when the encoder held the events back, a warning when they still flowed; `Accept-Encoding: identity`',
+  },
+  STREAM_CUT: {
+    status: ['fail'],
+    meaning:
+      "the connection closed or broke mid-answer, before the stream's terminator: an idle timeout or a reset on the route",
+  },
+  STREAM_STALLED: {
+    status: ['fail'],
+    meaning:
+      'no event for `--timeout` in the middle of a stream (or before its first event); a longer client timeout helps only when the model is merely slow',
+  },
+  STREAM_NOT_SSE: {
+    status: ['fail'],
+    meaning:
+      'a streaming request got one JSON document, an HTML page, or events labelled other than `text/event-stream`',
+  },
+  STREAM_MALFORMED: {
+    status: ['fail'],
+    meaning: 'an event no SDK can read: not JSON, or not the shape of the wire API',
+  },
+  STREAM_ERROR_EVENT: {
+    status: ['fail'],
+    meaning:
+      'the stream began (200) and then carried an error event (`data: {"error": ...}`, `event: error`): SDKs throw it mid-answer',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

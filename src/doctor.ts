@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { registry } from '../checks/index.ts';
 import type { DoctorConfig } from './config.ts';
-import { PROGRAM_START_ALLOWANCE_MS } from './engine/allowance.ts';
+import { checkTimeoutMs, PROGRAM_START_ALLOWANCE_MS } from './engine/allowance.ts';
 import { closureOf, runChecks } from './engine/runner.ts';
 import type { Check, CheckResult } from './engine/types.ts';
 import type { CheckId } from './facts.ts';
@@ -20,11 +20,6 @@ export interface DoctorRun {
   redactor: Redactor;
   signal?: AbortSignal;
   onFinish?(result: CheckResult): void;
-}
-
-/** One bound for a check, a little above the bound on each network operation inside it. */
-export function checkTimeoutMs(timeoutMs: number): number {
-  return timeoutMs + Math.max(250, Math.round(timeoutMs / 4));
 }
 
 /**

@@ -160,6 +160,35 @@ export interface RoundTripFacts {
   finishReason: string | null;
 }
 
+export interface StreamFacts {
+  /** The wire API the probe spoke, and where. */
+  api: string;
+  path: string;
+  model: string;
+  status: number | null;
+  /** Measured on the wire, in ms from the start of the request; null when no stream began. */
+  stream: {
+    headersMs: number;
+    firstEventMs: number | null;
+    lastEventMs: number | null;
+    events: number;
+    reads: number;
+    /** `content-encoding`, when not identity. */
+    encoding: string | null;
+    /** The wire API's terminator arrived (`data: [DONE]`, `message_stop`, `response.completed`). */
+    terminated: boolean;
+  } | null;
+  /** How the stream ended: terminator, closed, reset, stalled, error-event, malformed, not-sse, status. */
+  end: string | null;
+  headers: {
+    contentType: string | null;
+    contentEncoding: string | null;
+    transferEncoding: string | null;
+    contentLength: string | null;
+    cacheControl: string | null;
+  } | null;
+}
+
 /** Each check id and the facts its result carries: what `ctx.result(id)` gives, typed. */
 export interface FactsById {
   environment: EnvironmentFacts;
@@ -175,6 +204,7 @@ export interface FactsById {
   token: TokenFacts;
   models: ModelsFacts;
   'round-trip': RoundTripFacts;
+  stream: StreamFacts;
 }
 
 export type CheckId = keyof FactsById;

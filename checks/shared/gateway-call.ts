@@ -20,12 +20,7 @@ export async function callGateway(
   request: { method: 'GET' | 'POST'; path: string; body?: unknown; signal?: AbortSignal },
 ): Promise<GatewayCall> {
   const { config } = ctx;
-  const headers: Record<string, string> = {
-    accept: 'application/json',
-    'user-agent': `eliza-doctor/${VERSION}`,
-  };
-  if (config.token) headers.authorization = `OAuth ${config.token.reveal()}`;
-  if (config.pool) headers['ya-pool'] = config.pool;
+  const headers: Record<string, string> = { accept: 'application/json', ...gatewayHeaders(ctx) };
   if (request.body !== undefined) headers['content-type'] = 'application/json';
   const what = `${request.method} ${request.path}`;
   const bundle = await ctx.result('ca-bundle');
@@ -39,21 +34,37 @@ export async function callGateway(
   });
   if (!result.ok) {
     const f = result.failure;
-    const reason =
-      f.kind === 'timeout'
-        ? `no answer within ${config.timeoutMs} ms`
-        : f.kind === 'too-large'
-          ? 'the answer is far larger than any real one; stopped reading'
-          : f.kind === 'reset'
-            ? 'the connection was reset or closed before the answer was complete'
-            : `${f.cause}: ${f.message}`;
-    return { ok: false, code: gatewayCode(f), summary: `${what}: ${reason}`, details: [] };
+    return {
+      ok: false,
+      code: gatewayCode(f),
+      summary: `${what}: ${failureReason(f, config.timeoutMs)}`,
+      details: [],
+    };
   }
   return { ok: true, answer: result, parsed: judgeAnswer(result, what) };
 }
 
+/** Who the doctor is and whose token it carries: every request to the gateway sends these. */
+export function gatewayHeaders({ config }: Pick<CheckContext, 'config'>): Record<string, string> {
+  const headers: Record<string, string> = { 'user-agent': `eliza-doctor/${VERSION}` };
+  if (config.token) headers.authorization = `OAuth ${config.token.reveal()}`;
+  if (config.pool) headers['ya-pool'] = config.pool;
+  return headers;
+}
+
+/** A request that got no answer, in words. */
+export function failureReason(f: NetFailure, timeoutMs: number): string {
+  return f.kind === 'timeout'
+    ? `no answer within ${timeoutMs} ms`
+    : f.kind === 'too-large'
+      ? 'the answer is far larger than any real one; stopped reading'
+      : f.kind === 'reset'
+        ? 'the connection was reset or closed before the answer was complete'
+        : `${f.cause}: ${f.message}`;
+}
+
 /** Kept apart from the HTTP-status codes (GATEWAY_ERROR is a 5xx, GATEWAY_NOT_FOUND a 404). */
-function gatewayCode(failure: NetFailure): Code {
+export function gatewayCode(failure: NetFailure): Code {
   switch (failure.kind) {
     case 'timeout':
       return 'GATEWAY_TIMEOUT';

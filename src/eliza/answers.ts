@@ -158,3 +158,29 @@ export function chatShape(json: unknown): ChatShape {
 export function jsonPreview(json: unknown): string {
   return JSON.stringify(json).slice(0, 300);
 }
+
+/**
+ * A chat route's answer that is not a success: the statuses that mean something on that route
+ * (a model id the gateway does not know, a model the token may not use) before the shared ones.
+ */
+export function chatProblem(answer: HttpAnswer, path: string, model: string): AnswerProblem | null {
+  const parsed = judgeAnswer(answer, `POST ${path}`);
+  if (parsed.ok) return null;
+  const p = parsed.problem;
+  const body = answer.body.toString('utf8');
+  const problem = (code: Code, summary: string): AnswerProblem => ({ ...p, code, summary, details: [] });
+  if (answer.status === 400 && /not a valid model/i.test(body)) {
+    return problem('MODEL_INVALID', `the gateway says ${model} is not a valid model id`);
+  }
+  if (answer.status === 403) {
+    const nda = /\bnda\b/i.test(body);
+    return problem(
+      nda ? 'MODEL_NDA_REQUIRED' : 'MODEL_FORBIDDEN',
+      nda
+        ? `${model} needs an NDA you have not accepted yet: accept it, then retry`
+        : `your token has no access to ${model} ${p.reason}`,
+    );
+  }
+  if (answer.status === 400) return problem('GATEWAY_BAD_REQUEST', `POST ${path} was rejected ${p.reason}`);
+  return p;
+}

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
 import type tls from 'node:tls';
 import type { Agent, Dispatcher } from 'undici';
 import { anySignal } from '../abort.ts';
@@ -147,15 +148,12 @@ export function createHttpClient(options: {
       try {
         const answer = await abortable(send(request, life, started), toHeaders);
         const body = answer.body;
-        async function* reads(): AsyncIterable<BodyRead> {
-          for await (const chunk of body) yield { bytes: chunk as Buffer, atMs: elapsed(started) };
-        }
         return {
           ok: true,
           status: answer.status,
           headers: answer.headers,
           headersMs: answer.headersMs,
-          reads: reads(),
+          reads: timedReads(body, started),
           cancel: () => {
             cancel.abort();
             body.destroy();
@@ -174,6 +172,54 @@ export function createHttpClient(options: {
       agents.clear();
     },
   };
+}
+
+/**
+ * The body's chunks, each stamped when it came off the connection rather than when the caller
+ * got to it: a caller busy with one read must not make the next look late (or a burst look
+ * spread out). The caller bounds what it takes; cancel() stops the flow.
+ */
+async function* timedReads(body: Readable, started: number): AsyncIterable<BodyRead> {
+  const queue: BodyRead[] = [];
+  let ended = false;
+  let failed: { error: unknown } | null = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  body.on('data', (chunk: Buffer) => {
+    queue.push({ bytes: chunk, atMs: elapsed(started) });
+    notify();
+  });
+  body.once('end', () => {
+    ended = true;
+    notify();
+  });
+  body.once('error', (error) => {
+    failed = { error };
+    notify();
+  });
+  body.once('close', () => {
+    ended = true;
+    notify();
+  });
+  try {
+    for (;;) {
+      const next = queue.shift();
+      if (next) {
+        yield next;
+        continue;
+      }
+      if (failed) throw (failed as { error: unknown }).error;
+      if (ended) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  } finally {
+    body.destroy();
+  }
 }
 
 async function readBounded(

@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Io } from '../cli/io.ts';
-import { startSimGateway } from './gateway.ts';
 import { createSimPki } from './pki.ts';
 import { closedPort } from './ports.ts';
 import { invocationFor, type Scenario, simToken } from './scenarios.ts';
+import { startScenarioWorld } from './world.ts';
 
 /**
  * Stages a scenario on the loopback gateway and runs the real doctor against it in a child
@@ -16,14 +16,12 @@ export async function runDemoScenario(scenario: Scenario, passThrough: string[],
   const dir = mkdtempSync(path.join(os.tmpdir(), 'eliza-doctor-demo-'));
   const pki = createSimPki();
   const token = simToken();
-  const sim = await startSimGateway({
-    pki,
-    token,
-    ...(scenario.behaviour ? { behaviour: scenario.behaviour } : {}),
-  });
+  const world = await startScenarioWorld(scenario, { pki, token });
+  const { sim } = world;
   try {
     const invocation = invocationFor(scenario, sim, pki, token, dir, await closedPort(), {
       timeoutGiven: passThrough.includes('--timeout'),
+      proxyUrl: world.proxy?.url,
     });
     for (const [file, content] of Object.entries(invocation.files)) writeFileSync(file, content);
     const home = path.join(dir, 'home');
@@ -51,7 +49,7 @@ export async function runDemoScenario(scenario: Scenario, passThrough: string[],
       stopWaiting();
     }
   } finally {
-    await sim.close();
+    await world.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -2,10 +2,11 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
+import zlib from 'node:zlib';
 import type { CertVariant, SimPki } from './pki.ts';
 
 /** The gateway endpoints the doctor calls; each can be given a fault of its own. */
-export type Endpoint = 'quota' | 'usage' | 'models' | 'chat' | 'raw-chat';
+export type Endpoint = 'quota' | 'usage' | 'models' | 'chat' | 'raw-chat' | 'raw-messages' | 'raw-responses';
 
 export type Fault =
   | {
@@ -40,6 +41,22 @@ export interface GatewayBehaviour {
   caBundle: 'good' | 'html' | 'foreign';
   /** How long each route thinks before it answers, as a real gateway and model do (benchmarks). */
   latencyMs: Partial<Record<Endpoint, number>>;
+  /** How streamed answers (`"stream": true`) travel. */
+  stream: StreamBehaviour;
+}
+
+export interface StreamBehaviour {
+  /** Between two events with text, as a model generates them. */
+  gapMs: number;
+  /** Before the first event with text (after the headers and the opening event): a model thinking. */
+  thinkMs: number;
+  /**
+   * What goes wrong half-way: gzip (for a client that accepts it, a compressing encoder that
+   * holds the events until the end), cut (the connection closes), stall (nothing more is sent),
+   * not-sse (a whole JSON answer instead), error-event (an error event, which echoes the caller's
+   * credential as a careless server might), malformed (an event that is not JSON).
+   */
+  fault: 'none' | 'gzip' | 'cut' | 'stall' | 'not-sse' | 'error-event' | 'malformed';
 }
 
 export interface SeenRequest {
@@ -77,6 +94,7 @@ export function defaultBehaviour(): GatewayBehaviour {
     faults: {},
     caBundle: 'good',
     latencyMs: {},
+    stream: { gapMs: 15, thinkMs: 0, fault: 'none' },
   };
 }
 
@@ -187,6 +205,8 @@ function endpointOf(method: string, path: string, headers: http.IncomingHttpHead
   if (method === 'GET' && bare === '/usage') return 'usage';
   if (method === 'GET' && bare === '/v1/models') return 'models';
   if (method === 'POST' && bare === '/raw/openai/v1/chat/completions') return 'raw-chat';
+  if (method === 'POST' && bare === '/raw/anthropic/v1/messages') return 'raw-messages';
+  if (method === 'POST' && bare === '/raw/openai/v1/responses') return 'raw-responses';
   if (method === 'POST' && bare === '/openai/v1/chat/completions') {
     return headers['need-raw-answer'] === 'true' ? 'raw-chat' : 'chat';
   }
@@ -247,7 +267,9 @@ function answer(
       });
     case 'chat':
     case 'raw-chat':
-      return chat(res, behaviour, body, route === 'chat');
+    case 'raw-messages':
+    case 'raw-responses':
+      return chat(req, res, behaviour, body, route);
   }
 }
 
@@ -262,8 +284,14 @@ function quotaBody(quota: GatewayBehaviour['quota'], pool: string | string[] | u
   };
 }
 
-function chat(res: http.ServerResponse, behaviour: GatewayBehaviour, text: string, wrapped: boolean) {
-  let request: { model?: unknown; messages?: unknown };
+function chat(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  behaviour: GatewayBehaviour,
+  text: string,
+  route: 'chat' | 'raw-chat' | 'raw-messages' | 'raw-responses',
+) {
+  let request: { model?: unknown; stream?: unknown };
   try {
     request = JSON.parse(text);
   } catch {
@@ -272,17 +300,12 @@ function chat(res: http.ServerResponse, behaviour: GatewayBehaviour, text: strin
   const model = typeof request.model === 'string' ? request.model : '';
   if (!behaviour.models.includes(model)) return json(res, 400, { error: `${model} is not a valid model ID` });
   if (behaviour.quota === 'exhausted') return json(res, 429, { error: 'Quota exceeded' });
-  const answer = {
-    id: 'chatcmpl-sim',
-    object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
-    model,
-    choices: [
-      { index: 0, message: { role: 'assistant', content: 'pong', refusal: null }, finish_reason: 'stop' },
-    ],
-    usage: { prompt_tokens: 9, completion_tokens: 1, total_tokens: 10 },
-  };
-  if (!wrapped) return json(res, 200, answer);
+  const api = route === 'raw-messages' ? 'messages' : route === 'raw-responses' ? 'responses' : 'chat';
+  const answer = wholeAnswer(api, model);
+  if (request.stream === true && behaviour.stream.fault !== 'not-sse') {
+    return streamAnswer(req, res, behaviour.stream, api, model);
+  }
+  if (route !== 'chat') return json(res, 200, answer);
   return json(res, 200, {
     key: 'SIM_KEY',
     response: answer,
@@ -291,6 +314,176 @@ function chat(res: http.ServerResponse, behaviour: GatewayBehaviour, text: strin
     cost_info: `model: ${model}`,
     stats: { provider: 'api', user: 'sim-user', pool: null, model_family: 'gpt-5' },
   });
+}
+
+type WireApi = 'chat' | 'messages' | 'responses';
+
+/** The numbers the streaming probe asks for: one event with text each. */
+const COUNT = Array.from({ length: 20 }, (_, i) => `${i + 1}\n`);
+
+function wholeAnswer(api: WireApi, model: string): unknown {
+  const created = Math.floor(Date.now() / 1000);
+  if (api === 'messages') {
+    return {
+      id: 'msg_sim',
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [{ type: 'text', text: 'pong' }],
+      stop_reason: 'end_turn',
+      usage: { input_tokens: 9, output_tokens: 1 },
+    };
+  }
+  if (api === 'responses') {
+    return {
+      id: 'resp_sim',
+      object: 'response',
+      created_at: created,
+      model,
+      status: 'completed',
+      output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'pong' }] }],
+    };
+  }
+  return {
+    id: 'chatcmpl-sim',
+    object: 'chat.completion',
+    created,
+    model,
+    choices: [
+      { index: 0, message: { role: 'assistant', content: 'pong', refusal: null }, finish_reason: 'stop' },
+    ],
+    usage: { prompt_tokens: 9, completion_tokens: 1, total_tokens: 10 },
+  };
+}
+
+const sse = (data: unknown, event?: string) =>
+  `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+
+/** A streamed answer as each wire API frames it: an opening, one event per text piece, a closing. */
+function streamFrames(api: WireApi, model: string): { open: string[]; text: string[]; close: string[] } {
+  const created = Math.floor(Date.now() / 1000);
+  if (api === 'messages') {
+    const typed = (type: string, rest: Record<string, unknown>) => sse({ type, ...rest }, type);
+    return {
+      open: [
+        typed('message_start', {
+          message: { id: 'msg_sim', type: 'message', role: 'assistant', model, content: [], usage: {} },
+        }),
+        typed('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+        sse({ type: 'ping' }, 'ping'),
+      ],
+      text: COUNT.map((t) =>
+        typed('content_block_delta', { index: 0, delta: { type: 'text_delta', text: t } }),
+      ),
+      close: [
+        typed('content_block_stop', { index: 0 }),
+        typed('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 40 } }),
+        typed('message_stop', {}),
+      ],
+    };
+  }
+  if (api === 'responses') {
+    let sequence = 0;
+    const typed = (type: string, rest: Record<string, unknown>) =>
+      sse({ type, sequence_number: sequence++, ...rest }, type);
+    const response = (status: string) => ({ id: 'resp_sim', object: 'response', model, status });
+    return {
+      open: [
+        typed('response.created', { response: response('in_progress') }),
+        typed('response.in_progress', { response: response('in_progress') }),
+      ],
+      text: COUNT.map((t) =>
+        typed('response.output_text.delta', {
+          item_id: 'msg_sim',
+          output_index: 0,
+          content_index: 0,
+          delta: t,
+        }),
+      ),
+      close: [
+        typed('response.output_text.done', { item_id: 'msg_sim', text: COUNT.join('') }),
+        typed('response.completed', { response: response('completed') }),
+      ],
+    };
+  }
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+    sse({
+      id: 'chatcmpl-sim',
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
+  return {
+    open: [chunk({ role: 'assistant', content: '' })],
+    text: COUNT.map((t) => chunk({ content: t })),
+    close: [chunk({}, 'stop'), sse('[DONE]')],
+  };
+}
+
+function errorFrame(api: WireApi, credential: string): string {
+  const message = `upstream model failed for ${credential}`;
+  if (api === 'messages') return sse({ type: 'error', error: { type: 'api_error', message } }, 'error');
+  if (api === 'responses') return sse({ type: 'error', code: 'server_error', message }, 'error');
+  return sse({ error: { message, type: 'server_error' } });
+}
+
+/** An event cut off inside its JSON, named as the wire API names its text events. */
+function brokenFrame(api: WireApi): string {
+  if (api === 'messages') return sse('{"type": "content_block_delta", "delta": {"te', 'content_block_delta');
+  if (api === 'responses')
+    return sse('{"type": "response.output_text.delta", "del', 'response.output_text.delta');
+  return sse('{"choices": [{"index": 0, "delta": {"content": "1');
+}
+
+function streamAnswer(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  behaviour: StreamBehaviour,
+  api: WireApi,
+  model: string,
+) {
+  const { open, text, close } = streamFrames(api, model);
+  const half = Math.floor(text.length / 2);
+  // Like a compressing middleware: only for a client that accepts it.
+  const acceptsGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  const gzip = behaviour.fault === 'gzip' && acceptsGzip ? zlib.createGzip() : null;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+  });
+  res.flushHeaders();
+  if (gzip) gzip.pipe(res);
+  const out: NodeJS.WritableStream = gzip ?? res;
+  const timers = new Set<NodeJS.Timeout>();
+  res.on('close', () => {
+    for (const timer of timers) clearTimeout(timer);
+  });
+  const later = (ms: number, then: () => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (!res.destroyed) then();
+    }, ms);
+    timers.add(timer);
+  };
+  for (const frame of open) out.write(frame);
+  const send = (i: number): void => {
+    if (i === half && behaviour.fault === 'cut') return void rawSocket(req).destroy();
+    if (i === half && behaviour.fault === 'stall') return;
+    if (i === half && behaviour.fault === 'error-event') {
+      out.write(errorFrame(api, req.headers.authorization ?? ''));
+      return void out.end();
+    }
+    if (i === half && behaviour.fault === 'malformed') out.write(brokenFrame(api));
+    if (i === text.length) {
+      for (const frame of close) out.write(frame);
+      return void out.end();
+    }
+    out.write(text[i]!);
+    later(behaviour.gapMs, () => send(i + 1));
+  };
+  later(behaviour.thinkMs, () => send(0));
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown) {

@@ -6,6 +6,12 @@ export interface SimProxyOptions {
   credentials?: string;
   /** Answer every CONNECT with this status instead of tunnelling. */
   refuse?: number;
+  /**
+   * Hold what the gateway sends until it has been quiet this long, then pass it on in one write:
+   * how a buffering middlebox (an inspecting proxy that reads whole answers) looks to a stream.
+   * TLS stays end-to-end; only the timing of the bytes changes.
+   */
+  holdMs?: number;
   /** Where tunnels really go: the loopback gateway, whatever name was asked for. */
   upstream: (host: string, port: number) => { host: string; port: number };
 }
@@ -51,7 +57,8 @@ export async function startSimProxy(options: SimProxyOptions): Promise<SimProxy>
     const upstream = net.connect(to.port, to.host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) upstream.write(head);
-      upstream.pipe(client);
+      if (options.holdMs) hold(upstream, client, options.holdMs);
+      else upstream.pipe(client);
       client.pipe(upstream);
     });
     sockets.add(upstream);
@@ -70,4 +77,24 @@ export async function startSimProxy(options: SimProxyOptions): Promise<SimProxy>
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+function hold(from: net.Socket, to: net.Socket, quietMs: number): void {
+  let held: Buffer[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const release = () => {
+    if (held.length && !to.destroyed) to.write(Buffer.concat(held));
+    held = [];
+  };
+  from.on('data', (chunk: Buffer) => {
+    held.push(chunk);
+    clearTimeout(timer);
+    timer = setTimeout(release, quietMs);
+  });
+  from.on('end', () => {
+    clearTimeout(timer);
+    release();
+    to.end();
+  });
+  from.on('close', () => clearTimeout(timer));
 }

@@ -20,6 +20,8 @@ export interface Scenario {
   target?: 'gateway' | 'http' | 'refused';
   env?: (base: string) => Record<string, string>;
   model?: string;
+  /** A loopback proxy that HTTPS_PROXY names (src/sim/proxy.ts), with these options. */
+  proxy?: { holdMs?: number };
   /** Needs a short --timeout to stay quick (a stall waits for the bound). */
   slow?: boolean;
   /** check id -> 'pass' or the code it must report. */
@@ -40,6 +42,7 @@ const ALL_PASS = {
   token: 'pass',
   models: 'pass',
   'round-trip': 'pass',
+  stream: 'pass',
 };
 const NETWORK_AFTER_TLS_SKIPPED = {
   'trust-node': 'DEPENDENCY_NOT_MET',
@@ -48,8 +51,13 @@ const NETWORK_AFTER_TLS_SKIPPED = {
   token: 'DEPENDENCY_NOT_MET',
   models: 'DEPENDENCY_NOT_MET',
   'round-trip': 'DEPENDENCY_NOT_MET',
+  stream: 'DEPENDENCY_NOT_MET',
 };
-const AFTER_TOKEN_SKIPPED = { models: 'DEPENDENCY_NOT_MET', 'round-trip': 'DEPENDENCY_NOT_MET' };
+const AFTER_TOKEN_SKIPPED = {
+  models: 'DEPENDENCY_NOT_MET',
+  'round-trip': 'DEPENDENCY_NOT_MET',
+  stream: 'DEPENDENCY_NOT_MET',
+};
 
 const json = (status: number, body: unknown, headers?: Record<string, string>): Fault => ({
   kind: 'status',
@@ -130,7 +138,12 @@ export const SCENARIOS: Scenario[] = [
     name: 'quota-exhausted',
     description: 'the quota is used up: /quota shows nothing left, chat answers 429 "Quota exceeded"',
     behaviour: { quota: 'exhausted' },
-    expect: { ...ALL_PASS, token: 'QUOTA_EXHAUSTED', 'round-trip': 'QUOTA_EXHAUSTED' },
+    expect: {
+      ...ALL_PASS,
+      token: 'QUOTA_EXHAUSTED',
+      'round-trip': 'QUOTA_EXHAUSTED',
+      stream: 'QUOTA_EXHAUSTED',
+    },
   },
   {
     name: 'overloaded',
@@ -138,7 +151,7 @@ export const SCENARIOS: Scenario[] = [
     behaviour: {
       faults: { 'raw-chat': json(429, { error: 'model gpt-5-mini is overloaded' }, { 'retry-after': '30' }) },
     },
-    expect: { ...ALL_PASS, 'round-trip': 'GATEWAY_OVERLOADED' },
+    expect: { ...ALL_PASS, 'round-trip': 'GATEWAY_OVERLOADED', stream: 'GATEWAY_OVERLOADED' },
   },
   {
     name: 'server-error',
@@ -235,7 +248,12 @@ export const SCENARIOS: Scenario[] = [
     name: 'unknown-model',
     description: 'the model asked for is not in the list (a typo)',
     model: 'gpt-5-mni',
-    expect: { ...ALL_PASS, models: 'MODEL_NOT_FOUND', 'round-trip': 'DEPENDENCY_NOT_MET' },
+    expect: {
+      ...ALL_PASS,
+      models: 'MODEL_NOT_FOUND',
+      'round-trip': 'DEPENDENCY_NOT_MET',
+      stream: 'DEPENDENCY_NOT_MET',
+    },
   },
   {
     name: 'nda',
@@ -243,7 +261,7 @@ export const SCENARIOS: Scenario[] = [
     behaviour: {
       faults: { 'raw-chat': json(403, { error: 'You have to accept the NDA to use this model' }) },
     },
-    expect: { ...ALL_PASS, 'round-trip': 'MODEL_NDA_REQUIRED' },
+    expect: { ...ALL_PASS, 'round-trip': 'MODEL_NDA_REQUIRED', stream: 'MODEL_NDA_REQUIRED' },
   },
   {
     name: 'wrapped',
@@ -253,7 +271,7 @@ export const SCENARIOS: Scenario[] = [
         'raw-chat': json(200, { key: 'K', response: { choices: [] }, attempt_count: 1, cost: 0, stats: {} }),
       },
     },
-    expect: { ...ALL_PASS, 'round-trip': 'GATEWAY_WRAPPED_RESPONSE' },
+    expect: { ...ALL_PASS, 'round-trip': 'GATEWAY_WRAPPED_RESPONSE', stream: 'GATEWAY_WRAPPED_RESPONSE' },
   },
   {
     name: 'ca-portal',
@@ -278,6 +296,56 @@ export const SCENARIOS: Scenario[] = [
       tls: 'DEPENDENCY_NOT_MET',
       ...NETWORK_AFTER_TLS_SKIPPED,
     },
+  },
+  {
+    name: 'stream-buffered',
+    description:
+      'HTTPS_PROXY names a proxy that holds what the gateway sends until it goes quiet: the events, spaced by the model, arrive all at once',
+    proxy: { holdMs: 150 },
+    expect: { ...ALL_PASS, stream: 'STREAM_BUFFERED' },
+  },
+  {
+    name: 'stream-slow-model',
+    description: 'the model thinks for over a second before its first token, then streams: slow, not broken',
+    behaviour: { stream: { gapMs: 15, thinkMs: 1200, fault: 'none' } },
+    expect: ALL_PASS,
+  },
+  {
+    name: 'stream-gzip',
+    description: 'the gateway gzips the event stream and its encoder holds the events until the end',
+    behaviour: { stream: { gapMs: 15, thinkMs: 0, fault: 'gzip' } },
+    expect: { ...ALL_PASS, stream: 'STREAM_COMPRESSED' },
+  },
+  {
+    name: 'stream-cut',
+    description: 'the connection closes half-way through the answer, as an idle timeout or a reset does',
+    behaviour: { stream: { gapMs: 15, thinkMs: 0, fault: 'cut' } },
+    expect: { ...ALL_PASS, stream: 'STREAM_CUT' },
+  },
+  {
+    name: 'stream-stall',
+    description: 'the stream stops half-way and the connection stays open',
+    behaviour: { stream: { gapMs: 15, thinkMs: 0, fault: 'stall' } },
+    slow: true,
+    expect: { ...ALL_PASS, stream: 'STREAM_STALLED' },
+  },
+  {
+    name: 'stream-not-sse',
+    description: 'a streaming request gets one whole JSON answer instead of an event stream',
+    behaviour: { stream: { gapMs: 15, thinkMs: 0, fault: 'not-sse' } },
+    expect: { ...ALL_PASS, stream: 'STREAM_NOT_SSE' },
+  },
+  {
+    name: 'stream-error-event',
+    description: 'the stream starts, then carries an error event (which echoes the credential)',
+    behaviour: { stream: { gapMs: 15, thinkMs: 0, fault: 'error-event' } },
+    expect: { ...ALL_PASS, stream: 'STREAM_ERROR_EVENT' },
+  },
+  {
+    name: 'stream-malformed',
+    description: 'an event in the middle of the stream is cut off inside its JSON',
+    behaviour: { stream: { gapMs: 15, thinkMs: 0, fault: 'malformed' } },
+    expect: { ...ALL_PASS, stream: 'STREAM_MALFORMED' },
   },
 ];
 
@@ -307,7 +375,11 @@ export function invocationFor(
   token: string,
   dir: string,
   refusedPort: number,
-  options: { timeoutGiven?: boolean } = {},
+  options: {
+    timeoutGiven?: boolean;
+    /** The scenario's proxy, when it has one: HTTPS_PROXY names it. */
+    proxyUrl?: string | undefined;
+  } = {},
 ): Invocation {
   const port = scenario.target === 'refused' ? refusedPort : sim.port;
   const scheme = scenario.target === 'http' ? 'http' : 'https';
@@ -326,6 +398,7 @@ export function invocationFor(
   // A stall waits for the bound: short, unless the run that stages it gives its own.
   if (scenario.slow && !options.timeoutGiven) args.push('--timeout', '2000');
   const env: Record<string, string> = { ...scenario.env?.(`https://${SIM_HOST}:${port}`) };
+  if (options.proxyUrl) env.HTTPS_PROXY = options.proxyUrl;
   const files: Record<string, string> = {};
   const tokenKind = scenario.token ?? 'good';
   if (tokenKind === 'good') env.ELIZA_TOKEN = token;

@@ -44,7 +44,7 @@ describe('CI preflight: JSON, JUnit, GitHub annotations and job summary, support
       assert.match(
         xml,
         new RegExp(
-          `<testsuites name="eliza-doctor" tests="${registry.length}" failures="1" errors="0" skipped="2"`,
+          `<testsuites name="eliza-doctor" tests="${registry.length}" failures="1" errors="0" skipped="3"`,
         ),
       );
       assert.match(

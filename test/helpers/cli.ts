@@ -4,10 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type GatewayBehaviour, type SimGateway, startSimGateway } from '../../src/sim/gateway.ts';
+import type { GatewayBehaviour, SimGateway } from '../../src/sim/gateway.ts';
 import { createSimPki, type SimPki } from '../../src/sim/pki.ts';
 import { closedPort } from '../../src/sim/ports.ts';
 import { type Invocation, invocationFor, type Scenario, simToken } from '../../src/sim/scenarios.ts';
+import { startScenarioWorld } from '../../src/sim/world.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -79,6 +80,7 @@ export const CONTRACT_IDS = [
   'token',
   'models',
   'round-trip',
+  'stream',
 ];
 
 const scratch: string[] = [];
@@ -115,17 +117,20 @@ export interface Staged {
 /** Starts the loopback gateway for a scenario and prepares the doctor's flags and environment. */
 export async function stage(scenario: Scenario, behaviour?: Partial<GatewayBehaviour>): Promise<Staged> {
   const token = simToken();
-  const sim = await startSimGateway({
+  const world = await startScenarioWorld(scenario, {
     pki: pki(),
     token,
-    behaviour: { ...scenario.behaviour, ...behaviour },
+    ...(behaviour ? { behaviour } : {}),
   });
+  const { sim } = world;
   const dir = tempDir();
   const home = path.join(dir, 'home');
   mkdirSync(home);
-  const invocation = invocationFor(scenario, sim, pki(), token, dir, await closedPort());
+  const invocation = invocationFor(scenario, sim, pki(), token, dir, await closedPort(), {
+    proxyUrl: world.proxy?.url,
+  });
   for (const [file, content] of Object.entries(invocation.files)) writeFileSync(file, content);
-  return { sim, token, home, invocation, close: () => sim.close() };
+  return { sim, token, home, invocation, close: () => world.close() };
 }
 
 export { closedPort };

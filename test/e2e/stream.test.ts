@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
+import { describe, it } from 'node:test';
+import { createNet } from '../../src/net/index.ts';
+import type { StreamBehaviour } from '../../src/sim/gateway.ts';
+import { type Scenario, SIM_HOST, simToken } from '../../src/sim/scenarios.ts';
+import { startScenarioWorld } from '../../src/sim/world.ts';
+import { anthropicMessages } from '../../src/stream/anthropic-messages.ts';
+import { openAiChat } from '../../src/stream/openai-chat.ts';
+import { openAiResponses } from '../../src/stream/openai-responses.ts';
+import { probeStream } from '../../src/stream/probe.ts';
+import { judgeStream } from '../../src/stream/verdict.ts';
+import type { WireApi } from '../../src/stream/wire.ts';
+import { pki } from '../helpers/cli.ts';
+
+const APIS = [openAiChat, anthropicMessages, openAiResponses];
+
+/** One streamed request to a loopback gateway (through its proxy, if the scenario has one), judged. */
+async function streamOnce(
+  api: WireApi,
+  options: { stream?: Partial<StreamBehaviour>; proxy?: Scenario['proxy']; idleMs?: number } = {},
+) {
+  const token = simToken();
+  const scenario: Scenario = {
+    name: 'test',
+    description: 'test',
+    expect: {},
+    behaviour: { stream: { gapMs: 15, thinkMs: 0, fault: 'none', ...options.stream } },
+    ...(options.proxy ? { proxy: options.proxy } : {}),
+  };
+  const world = await startScenarioWorld(scenario, { pki: pki(), token });
+  const env: Record<string, string> = world.proxy ? { HTTPS_PROXY: world.proxy.url } : {};
+  const idleMs = options.idleMs ?? 5000;
+  const net = createNet({
+    timeoutMs: idleMs,
+    resolve: [{ host: SIM_HOST, port: world.sim.port, addresses: ['127.0.0.1'] }],
+    env,
+  });
+  const started = performance.now();
+  try {
+    const probe = await probeStream({
+      net,
+      baseUrl: `https://${SIM_HOST}:${world.sim.port}`,
+      api,
+      model: 'gpt-5-mini',
+      headers: { authorization: `OAuth ${token}` },
+      extraCa: pki().bundlePem,
+      signal: new AbortController().signal,
+      idleMs,
+    });
+    assert.ok(probe.ok, 'the stream began');
+    const verdict = judgeStream(probe.trace, {
+      api,
+      model: 'gpt-5-mini',
+      route: world.proxy ? `the proxy ${world.proxy.url} (HTTPS_PROXY)` : 'direct',
+      viaProxy: world.proxy !== null,
+      noProxy: '.yandex.net',
+    });
+    const seen = world.sim.requests.at(-1)!;
+    return { trace: probe.trace, verdict, ms: performance.now() - started, sent: seen.headers };
+  } finally {
+    await net.close();
+    await world.close();
+  }
+}
+
+describe('the stream probe against the loopback gateway, for every wire API', { concurrency: 3 }, () => {
+  for (const api of APIS) {
+    it(`${api.name}: a healthy stream ends on its terminator with every event read`, async () => {
+      const { trace, verdict, sent } = await streamOnce(api);
+      assert.equal(trace.end, 'terminator');
+      assert.equal(trace.contentEventTimes.length, 20);
+      assert.equal(verdict.status, 'pass');
+      assert.equal(sent['accept-encoding'], 'br, gzip, deflate', 'as fetch asks');
+    });
+
+    it(`${api.name}: each fault gives its code`, async () => {
+      const code = async (fault: StreamBehaviour['fault']) =>
+        (await streamOnce(api, { stream: { fault } })).verdict.code;
+      assert.equal(await code('cut'), 'STREAM_CUT');
+      assert.equal(await code('error-event'), 'STREAM_ERROR_EVENT');
+      assert.equal(await code('malformed'), 'STREAM_MALFORMED');
+      assert.equal(await code('gzip'), 'STREAM_COMPRESSED');
+      assert.equal(await code('not-sse'), 'STREAM_NOT_SSE');
+    });
+  }
+
+  it('a stalled stream ends within the idle bound', async () => {
+    const { verdict, ms } = await streamOnce(openAiChat, { stream: { fault: 'stall' }, idleMs: 400 });
+    assert.equal(verdict.code, 'STREAM_STALLED');
+    assert.ok(ms < 3000, `ended after ${Math.round(ms)} ms`);
+  });
+
+  it('a proxy that holds the stream is told apart from a slow model behind a proxy that does not', async () => {
+    const held = await streamOnce(anthropicMessages, { proxy: { holdMs: 150 } });
+    assert.equal(held.verdict.code, 'STREAM_BUFFERED');
+    assert.match(held.verdict.summary, /HTTPS_PROXY/, 'names the proxy');
+    const slow = await streamOnce(anthropicMessages, { proxy: {}, stream: { thinkMs: 600 } });
+    assert.equal(slow.verdict.status, 'pass');
+    assert.ok(
+      slow.trace.contentEventTimes[0]! - slow.trace.headersMs >= 500,
+      'the wait came before the events',
+    );
+  });
+});
