@@ -3,12 +3,45 @@ import type { Code } from '../src/codes.ts';
 import { manualFix, pass, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
 import type { InsecureFinding } from '../src/facts.ts';
-import { shellCommand } from '../src/quote.ts';
+import { deleteLinesCommand, shellCommand } from '../src/quote.ts';
 import { gitFalse, readGitConfig } from '../src/trust/gitconfig.ts';
 import { readPipConfig } from '../src/trust/pip.ts';
 import { scanStartup } from '../src/trust/startup.ts';
 
 const FALSE = /^(0|false|no|off)$/i;
+
+/** A finding whose undo deletes lines of a file: those of one file go in one command. */
+interface Located extends InsecureFinding {
+  file?: string;
+  line?: number;
+  /** Lines after `line` that belong to the same setting (an indented continuation). */
+  through?: number;
+}
+
+function undoCommands(findings: Located[]): string[] {
+  const lines = new Map<string, number[]>();
+  for (const f of findings) {
+    if (f.file === undefined || f.line === undefined) continue;
+    const range = Array.from({ length: (f.through ?? f.line) - f.line + 1 }, (_, i) => f.line! + i);
+    lines.set(f.file, [...(lines.get(f.file) ?? []), ...range]);
+  }
+  const commands: string[] = [];
+  const done = new Set<string>();
+  for (const f of findings) {
+    if (f.file === undefined) {
+      commands.push(f.undo);
+      continue;
+    }
+    if (done.has(f.file)) continue;
+    done.add(f.file);
+    commands.push(
+      f.undo.startsWith('sudo ')
+        ? `sudo ${deleteLinesCommand(f.file, lines.get(f.file)!)}`
+        : deleteLinesCommand(f.file, lines.get(f.file)!),
+    );
+  }
+  return [...new Set(commands)];
+}
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export const insecureSettingsCheck = defineCheck({
@@ -16,7 +49,7 @@ export const insecureSettingsCheck = defineCheck({
   title: 'Certificate verification is not switched off',
   network: false,
   async run(ctx) {
-    const findings: InsecureFinding[] = [];
+    const findings: Located[] = [];
     const { env } = ctx.host;
     const scan = await scanStartup(ctx.host);
     const variables: { name: string; insecure(v: string): boolean; code: Code; who: string }[] = [
@@ -56,7 +89,9 @@ export const insecureSettingsCheck = defineCheck({
           code: v.code,
           where: `${a.file}:${a.line}`,
           text: `${v.name}=${a.value} set in ${a.file} line ${a.line}: ${v.who}`,
-          undo: `remove line ${a.line} of ${a.file}`,
+          undo: deleteLinesCommand(a.file, [a.line]),
+          file: a.file,
+          line: a.line,
         });
       }
     }
@@ -66,16 +101,25 @@ export const insecureSettingsCheck = defineCheck({
       ...(await curlrcFindings(ctx)),
       ...(await pipFindings(ctx)),
     );
-    const data = { findings };
+    const data = { findings: findings.map(({ file: _file, line: _line, through: _through, ...f }) => f) };
     const first = findings[0];
     if (!first) return pass('no setting switches certificate verification off', { data });
-    return warn(first.code, first.text, {
-      details: findings.slice(1).map((f) => f.text),
-      data,
-      fix: manualFix('switch verification back on; to trust the internal CA, use eliza-doctor fix instead', [
-        ...new Set(findings.map((f) => f.undo)),
-      ]),
-    });
+    const codes = [...new Set(findings.map((f) => f.code))];
+    return warn(
+      first.code,
+      findings.length === 1
+        ? first.text
+        : `${findings.length} settings switch certificate verification off (${codes.join(', ')})`,
+      {
+        // The result has one code; each finding keeps its own, here and in data.findings.
+        details: findings.map((f) => `${f.code}: ${f.text}`),
+        data,
+        fix: manualFix(
+          'switch verification back on, one command per setting; to trust the internal CA, use eliza-doctor fix instead',
+          undoCommands(findings),
+        ),
+      },
+    );
   },
 });
 
@@ -88,8 +132,8 @@ async function readText(ctx: CheckContext, file: string): Promise<string | null>
   }
 }
 
-async function npmFindings(ctx: CheckContext): Promise<InsecureFinding[]> {
-  const found: InsecureFinding[] = [];
+async function npmFindings(ctx: CheckContext): Promise<Located[]> {
+  const found: Located[] = [];
   const fromEnv = ctx.host.env.npm_config_strict_ssl ?? ctx.host.env.NPM_CONFIG_STRICT_SSL;
   if (fromEnv !== undefined && FALSE.test(fromEnv.trim())) {
     found.push({
@@ -99,19 +143,31 @@ async function npmFindings(ctx: CheckContext): Promise<InsecureFinding[]> {
       undo: 'unset npm_config_strict_ssl',
     });
   }
-  const files = [
-    ctx.host.env.NPM_CONFIG_USERCONFIG || path.join(ctx.host.home, '.npmrc'),
-    path.join(ctx.host.cwd, '.npmrc'),
-  ];
-  for (const file of [...new Set(files)]) {
+  const userConfig =
+    ctx.host.env.npm_config_userconfig ||
+    ctx.host.env.NPM_CONFIG_USERCONFIG ||
+    path.join(ctx.host.home, '.npmrc');
+  const projectConfig = path.join(ctx.host.cwd, '.npmrc');
+  // npm's project config is the .npmrc beside the nearest package.json; here only when that is cwd.
+  const cwdIsProject = await ctx.host
+    .stat(path.join(ctx.host.cwd, 'package.json'))
+    .then((s) => s.isFile())
+    .catch(() => false);
+  for (const file of [...new Set([userConfig, projectConfig])]) {
     const text = await readText(ctx, file);
+    const undo =
+      file === userConfig
+        ? shellCommand(['npm', 'config', 'delete', 'strict-ssl', '--location=user'])
+        : cwdIsProject
+          ? shellCommand(['npm', 'config', 'delete', 'strict-ssl', '--location=project'])
+          : shellCommand(['npm', 'config', 'delete', 'strict-ssl', '--userconfig', file]);
     text?.split(/\r?\n/).forEach((line, i) => {
       if (/^\s*strict-ssl\s*=\s*(false|0)\s*$/i.test(line)) {
         found.push({
           code: 'INSECURE_NPM_STRICT_SSL',
           where: `${file}:${i + 1}`,
-          text: `strict-ssl=false in ${file}: npm skips verification`,
-          undo: `npm config delete strict-ssl --location=${file.startsWith(ctx.host.home) && !file.startsWith(ctx.host.cwd) ? 'user' : 'project'}`,
+          text: `strict-ssl=false in ${file} line ${i + 1}: npm skips verification`,
+          undo,
         });
       }
     });
@@ -131,32 +187,44 @@ async function gitFindings(ctx: CheckContext): Promise<InsecureFinding[]> {
     }));
 }
 
-async function curlrcFindings(ctx: CheckContext): Promise<InsecureFinding[]> {
+async function curlrcFindings(ctx: CheckContext): Promise<Located[]> {
   const file = path.join(ctx.host.home, '.curlrc');
   const text = await readText(ctx, file);
-  const found: InsecureFinding[] = [];
+  const found: Located[] = [];
   text?.split(/\r?\n/).forEach((line, i) => {
     if (/^\s*(-k|(--)?insecure)\s*$/.test(line)) {
       found.push({
         code: 'INSECURE_CURLRC',
         where: `${file}:${i + 1}`,
         text: `${file} line ${i + 1} says insecure: curl skips verification`,
-        undo: `remove line ${i + 1} of ${file}`,
+        undo: deleteLinesCommand(file, [i + 1]),
+        file,
+        line: i + 1,
       });
     }
   });
   return found;
 }
 
-async function pipFindings(ctx: CheckContext): Promise<InsecureFinding[]> {
-  const found: InsecureFinding[] = (await readPipConfig(ctx.host))
-    .filter((s) => s.key === 'trusted-host')
-    .map((s) => ({
+async function pipFindings(ctx: CheckContext): Promise<Located[]> {
+  const found: Located[] = [];
+  for (const s of (await readPipConfig(ctx.host)).filter((x) => x.key === 'trusted-host')) {
+    // A value may go on over indented lines; they go with it, or configparser would hand them to
+    // the key above.
+    const lines = (await readText(ctx, s.file))?.split(/\r?\n/) ?? [];
+    let through = s.line;
+    while (through < lines.length && /^[ \t]+\S/.test(lines[through]!)) through += 1;
+    const own = s.file.startsWith(`${ctx.host.home}/`);
+    found.push({
       code: 'INSECURE_PIP_TRUSTED_HOST',
       where: `${s.file}:${s.line}`,
       text: `trusted-host in ${s.file} line ${s.line}: pip skips verification for those hosts`,
-      undo: `remove line ${s.line} of ${s.file}`,
-    }));
+      undo: `${own ? '' : 'sudo '}${deleteLinesCommand(s.file, [s.line])}`,
+      file: s.file,
+      line: s.line,
+      through,
+    });
+  }
   if (ctx.host.env.PIP_TRUSTED_HOST) {
     found.push({
       code: 'INSECURE_PIP_TRUSTED_HOST',

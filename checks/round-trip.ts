@@ -1,9 +1,9 @@
 import { chatShape, jsonPreview, RAW_OPENAI_PATH } from '../src/eliza/answers.ts';
-import { fail, pass } from '../src/engine/outcome.ts';
+import { fail, manualFix, pass } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
 import type { RoundTripFacts } from '../src/facts.ts';
 import { timingLine } from '../src/timings.ts';
-import { callGateway } from './shared/gateway-call.ts';
+import { callGateway, gatewayCallFix } from './shared/gateway-call.ts';
 
 export const roundTripCheck = defineCheck({
   id: 'round-trip',
@@ -27,7 +27,8 @@ export const roundTripCheck = defineCheck({
         max_completion_tokens: 16,
       },
     });
-    if (!call.ok) return fail(call.code, call.summary, { details: call.details, data });
+    if (!call.ok)
+      return fail(call.code, call.summary, { details: call.details, data, fix: gatewayCallFix(call.code) });
     data.status = call.answer.status;
     // The connection is the one token and models used: its set-up phases are the tls check's.
     const setup = (await ctx.result('tls')).data.timings ?? {
@@ -46,7 +47,10 @@ export const roundTripCheck = defineCheck({
       const p = call.parsed.problem;
       const body = call.answer.body.toString('utf8');
       if (call.answer.status === 400 && /not a valid model/i.test(body)) {
-        return fail('MODEL_INVALID', `the gateway says ${model} is not a valid model id`, { data });
+        return fail('MODEL_INVALID', `the gateway says ${model} is not a valid model id`, {
+          data,
+          fix: manualFix('give a model id that GET /v1/models lists (--model)'),
+        });
       }
       if (call.answer.status === 403) {
         const nda = /\bnda\b/i.test(body);
@@ -55,22 +59,28 @@ export const roundTripCheck = defineCheck({
           nda
             ? `${model} needs an NDA you have not accepted yet: accept it, then retry`
             : `your token has no access to ${model} ${p.reason}`,
-          { data },
+          {
+            data,
+            fix: nda
+              ? manualFix(`accept the NDA for ${model} (see the Eliza docs), or use another model (--model)`)
+              : manualFix(`ask for access to ${model}, or use another model (--model)`),
+          },
         );
       }
       if (call.answer.status === 400) {
-        return fail('GATEWAY_BAD_REQUEST', `POST ${path} was rejected ${p.reason}`, { data });
+        return fail('GATEWAY_BAD_REQUEST', `POST ${path} was rejected ${p.reason}`, {
+          data,
+          fix: gatewayCallFix('GATEWAY_BAD_REQUEST'),
+        });
       }
-      return fail(p.code, p.summary, { details: p.details, data });
+      return fail(p.code, p.summary, { details: p.details, data, fix: gatewayCallFix(p.code) });
     }
     const shape = chatShape(call.parsed.json);
     if (shape.kind === 'wrapped') {
       return fail(
         'GATEWAY_WRAPPED_RESPONSE',
         `POST ${path} returned Eliza's wrapper instead of the raw OpenAI answer: SDKs cannot parse it`,
-        {
-          data,
-        },
+        { data, fix: gatewayCallFix('GATEWAY_WRAPPED_RESPONSE') },
       );
     }
     if (shape.kind === 'unknown') {
@@ -80,6 +90,7 @@ export const roundTripCheck = defineCheck({
         {
           details: [`it answered: ${jsonPreview(call.parsed.json)}`],
           data,
+          fix: gatewayCallFix('GATEWAY_UNEXPECTED_RESPONSE'),
         },
       );
     }
