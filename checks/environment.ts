@@ -36,8 +36,12 @@ export const environmentCheck = defineCheck({
     }
 
     const proxy = proxyFor(config.target.host, config.target.port, host.env);
-    if (proxy) {
+    if (proxy?.parsed) {
       details.push(`gateway traffic would go through the proxy ${redactUrl(proxy.url)} (${proxy.variable})`);
+    } else if (proxy) {
+      details.push(
+        `${proxy.variable} names ${redactUrl(proxy.url)}, which the doctor cannot use: it connects direct`,
+      );
     } else {
       details.push('no proxy applies to the gateway: connections go direct');
     }

@@ -218,6 +218,11 @@ function fixFor(ctx: CheckContext, code: Code): Fix | null {
             : lookupCommand(host, ctx.host.platform),
         ],
       );
+    case 'TLS_NO_CERTIFICATE':
+      return manualFix(
+        'the server on that port is not the gateway, or something in between strips TLS: look at what answers',
+        [showCertsCommand(ctx.config, host, port)],
+      );
     case 'TLS_EXPIRED':
     case 'TLS_EXPIRES_SOON':
       return manualFix(

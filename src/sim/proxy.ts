@@ -6,6 +6,8 @@ export interface SimProxyOptions {
   credentials?: string;
   /** Answer every CONNECT with this status instead of tunnelling. */
   refuse?: number;
+  /** Take the connection and never answer the CONNECT: a black-holed proxy. */
+  silent?: boolean;
   /** Where tunnels really go: the loopback gateway, whatever name was asked for. */
   upstream: (host: string, port: number) => { host: string; port: number };
 }
@@ -42,6 +44,7 @@ export async function startSimProxy(options: SimProxyOptions): Promise<SimProxy>
       );
       return;
     }
+    if (options.silent) return;
     if (options.refuse) {
       client.end(`HTTP/1.1 ${options.refuse} Refused\r\nContent-Length: 0\r\n\r\n`);
       return;
