@@ -11,8 +11,8 @@ import { whereSet } from '../src/trust/where-set.ts';
 import { callGateway, gatewayCallFix } from './shared/gateway-call.ts';
 
 const GET_TOKEN: Fix = manualFix(
-  'get an OAuth token for Eliza (see "Аутентификация" in the Eliza docs) and export it',
-  ['export ELIZA_TOKEN=<your token>   # or SOY_TOKEN; add it to your shell startup file'],
+  'get an OAuth token for Eliza (see "Аутентификация" in the Eliza docs), paste it at the silent prompt of this command (it stays out of the history), then add the export to your shell startup file',
+  ['read -rs ELIZA_TOKEN && export ELIZA_TOKEN'],
 );
 
 interface Finding {
@@ -79,7 +79,10 @@ export const tokenCheck = defineCheck({
     }
     const chosen = config.tokenCandidates.find((c) => c.source === config.tokenSource)!;
     const raw = chosen.value.reveal();
-    const shape = tokenShape(chosen.source, raw);
+    // A flag's value is the doctor's own input, cleaned; what clients read are the variables.
+    const shape = chosen.source.startsWith('--')
+      ? { findings: [], sendable: true }
+      : tokenShape(chosen.source, raw);
     const pending = callGateway(ctx, { method: 'GET', path: '/quota' });
     // The value as the Eliza docs' curl sends it; when it has a shape problem only.
     const asSent =
@@ -110,18 +113,19 @@ export const tokenCheck = defineCheck({
     if (primaryShape) {
       const verdict = asSent ? await asSent : null;
       const works = verdict?.ok === true && verdict.parsed.ok;
+      const refused =
+        verdict?.ok === true &&
+        !verdict.parsed.ok &&
+        ['TOKEN_INVALID', 'TOKEN_FORBIDDEN'].includes(verdict.parsed.problem.code);
+      const header = `\`Authorization: OAuth $${chosen.source}\``;
       const why = !shape.sendable
         ? 'clients cannot send it at all'
         : works
-          ? 'the gateway accepts it as clients send it (curl, `Authorization: OAuth $' +
-            chosen.source +
-            '`), but other clients may not'
-          : verdict?.ok === false
-            ? `sent as is, the request failed (${verdict.summary})`
-            : 'sent as is (`Authorization: OAuth $' +
-              chosen.source +
-              '`), the gateway rejects it: clients get 401';
-      const status = !shape.sendable || (verdict?.ok === true && !works) ? 'fail' : 'warn';
+          ? `the gateway accepts it as the docs' curl sends it (${header}), but other clients may not`
+          : refused
+            ? `sent as is (${header}), the gateway rejects it: clients get 401`
+            : 'sent as is, the request did not get an answer that tells';
+      const status = !shape.sendable || refused ? 'fail' : 'warn';
       findings.push({
         status,
         code: primaryShape.code,
