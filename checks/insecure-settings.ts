@@ -10,38 +10,34 @@ import { scanStartup } from '../src/trust/startup.ts';
 
 const FALSE = /^(0|false|no|off)$/i;
 
-/** A finding whose undo deletes lines of a file: those of one file go in one command. */
+/**
+ * A finding whose undo deletes lines of a file. The fix deletes all lines of one file in one
+ * command: a command per finding would renumber the lines the next one names.
+ */
 interface Located extends InsecureFinding {
   file?: string;
-  line?: number;
-  /** Lines after `line` that belong to the same setting (an indented continuation). */
-  through?: number;
+  lines?: number[];
+  /** A system file (/etc/...): deleting from it needs root. */
+  sudo?: boolean;
 }
 
 function undoCommands(findings: Located[]): string[] {
-  const lines = new Map<string, number[]>();
+  const byFile = new Map<string, { lines: number[]; sudo: boolean }>();
   for (const f of findings) {
-    if (f.file === undefined || f.line === undefined) continue;
-    const range = Array.from({ length: (f.through ?? f.line) - f.line + 1 }, (_, i) => f.line! + i);
-    lines.set(f.file, [...(lines.get(f.file) ?? []), ...range]);
+    if (f.file === undefined || !f.lines) continue;
+    const entry = byFile.get(f.file) ?? { lines: [], sudo: false };
+    entry.lines.push(...f.lines);
+    entry.sudo ||= f.sudo === true;
+    byFile.set(f.file, entry);
   }
-  const commands: string[] = [];
-  const done = new Set<string>();
-  for (const f of findings) {
-    if (f.file === undefined) {
-      commands.push(f.undo);
-      continue;
-    }
-    if (done.has(f.file)) continue;
-    done.add(f.file);
-    commands.push(
-      f.undo.startsWith('sudo ')
-        ? `sudo ${deleteLinesCommand(f.file, lines.get(f.file)!)}`
-        : deleteLinesCommand(f.file, lines.get(f.file)!),
-    );
-  }
+  const commands = findings.map((f) => {
+    const entry = f.file === undefined ? undefined : byFile.get(f.file);
+    if (!entry || f.file === undefined) return f.undo;
+    return `${entry.sudo ? 'sudo ' : ''}${deleteLinesCommand(f.file, entry.lines)}`;
+  });
   return [...new Set(commands)];
 }
+
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export const insecureSettingsCheck = defineCheck({
@@ -91,7 +87,7 @@ export const insecureSettingsCheck = defineCheck({
           text: `${v.name}=${a.value} set in ${a.file} line ${a.line}: ${v.who}`,
           undo: deleteLinesCommand(a.file, [a.line]),
           file: a.file,
-          line: a.line,
+          lines: [a.line],
         });
       }
     }
@@ -101,7 +97,7 @@ export const insecureSettingsCheck = defineCheck({
       ...(await curlrcFindings(ctx)),
       ...(await pipFindings(ctx)),
     );
-    const data = { findings: findings.map(({ file: _file, line: _line, through: _through, ...f }) => f) };
+    const data = { findings: findings.map(({ file: _file, lines: _lines, sudo: _sudo, ...f }) => f) };
     const first = findings[0];
     if (!first) return pass('no setting switches certificate verification off', { data });
     const codes = [...new Set(findings.map((f) => f.code))];
@@ -199,7 +195,7 @@ async function curlrcFindings(ctx: CheckContext): Promise<Located[]> {
         text: `${file} line ${i + 1} says insecure: curl skips verification`,
         undo: deleteLinesCommand(file, [i + 1]),
         file,
-        line: i + 1,
+        lines: [i + 1],
       });
     }
   });
@@ -214,15 +210,16 @@ async function pipFindings(ctx: CheckContext): Promise<Located[]> {
     const lines = (await readText(ctx, s.file))?.split(/\r?\n/) ?? [];
     let through = s.line;
     while (through < lines.length && /^[ \t]+\S/.test(lines[through]!)) through += 1;
-    const own = s.file.startsWith(`${ctx.host.home}/`);
+    const sudo = !s.file.startsWith(`${ctx.host.home}/`);
+    const range = Array.from({ length: through - s.line + 1 }, (_, i) => s.line + i);
     found.push({
       code: 'INSECURE_PIP_TRUSTED_HOST',
       where: `${s.file}:${s.line}`,
       text: `trusted-host in ${s.file} line ${s.line}: pip skips verification for those hosts`,
-      undo: `${own ? '' : 'sudo '}${deleteLinesCommand(s.file, [s.line])}`,
+      undo: `${sudo ? 'sudo ' : ''}${deleteLinesCommand(s.file, range)}`,
       file: s.file,
-      line: s.line,
-      through,
+      lines: range,
+      sudo,
     });
   }
   if (ctx.host.env.PIP_TRUSTED_HOST) {
