@@ -22,6 +22,8 @@ export function plainHttp(
 ): Promise<Result<PlainHttpAnswer>> {
   const started = performance.now();
   let received = '';
+  // Only an HTTP answer's beginning counts: a TLS alert from a TLS port is no answer to HTTP.
+  const isHttp = () => received.startsWith('HTTP/');
   const partial = (): Result<PlainHttpAnswer> => ({
     ok: true,
     status: Number(/^HTTP\/\d(?:\.\d)? (\d{3})/.exec(received)?.[1]) || null,
@@ -50,11 +52,11 @@ export function plainHttp(
       request.destroy();
     });
     request.once('error', (error) =>
-      done(received ? partial() : { ok: false, failure: classifyError(error), ms: elapsed(started) }),
+      done(isHttp() ? partial() : { ok: false, failure: classifyError(error), ms: elapsed(started) }),
     );
     request.end();
     return () => request.destroy();
   });
   // A bound that runs out after the first bytes is a stalled answer, not a silent port.
-  return settled.then((result) => (!result.ok && received ? partial() : result));
+  return settled.then((result) => (!result.ok && isHttp() ? partial() : result));
 }

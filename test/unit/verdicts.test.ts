@@ -281,7 +281,7 @@ describe('scheme', () => {
     try {
       const { port } = server.address() as AddressInfo;
       const controller = new AbortController();
-      setTimeout(() => controller.abort(), 400);
+      setTimeout(() => controller.abort(), 1500);
       const result = await plainHttp(
         { address: '127.0.0.1', port, host: 'api.eliza.yandex.net' },
         controller.signal,
