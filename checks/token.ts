@@ -130,7 +130,7 @@ export const tokenCheck = defineCheck({
         status,
         code: primaryShape.code,
         text: `${primaryShape.text}; ${why}`,
-        fix: cleanFix(chosen.source),
+        fix: await cleanFix(ctx, chosen.source),
       });
       for (const extra of shape.findings.slice(1))
         findings.push({ status, code: extra.code, text: extra.text, fix: null });
@@ -309,10 +309,12 @@ async function unsetCommands(ctx: CheckContext, candidates: TokenCandidate[]): P
   return commands;
 }
 
-function cleanFix(source: string): Fix {
-  const summary = 'store the bare token: no quotes, no OAuth/Bearer word, no white space';
-  if (source.startsWith('--')) return manualFix(`${summary} (in ${source})`);
-  return manualFix(summary, [
+async function cleanFix(ctx: CheckContext, source: string): Promise<Fix> {
+  const places = await whereSet(ctx.host, source);
+  const where = places.length
+    ? `, and the same in ${places.map((p) => `${p.file} line ${p.line}`).join(', ')}, which sets it for new shells`
+    : '';
+  return manualFix(`store the bare token: no quotes, no OAuth/Bearer word, no white space${where}`, [
     `export ${source}="$(printf %s "$${source}" | tr -d "[:space:]\\"'" | sed -E 's/^(OAuth|Bearer)//')"`,
   ]);
 }
