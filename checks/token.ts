@@ -15,6 +15,8 @@ const GET_TOKEN: Fix = manualFix(
   ['read -rs ELIZA_TOKEN && export ELIZA_TOKEN'],
 );
 
+const SHAPE_CODES = new Set<Code>(['TOKEN_QUOTED', 'TOKEN_HAS_PREFIX', 'TOKEN_HAS_WHITESPACE']);
+
 interface Finding {
   status: 'warn' | 'fail';
   code: Code;
@@ -119,7 +121,9 @@ export const tokenCheck = defineCheck({
         ['TOKEN_INVALID', 'TOKEN_FORBIDDEN'].includes(verdict.parsed.problem.code);
       const header = `\`Authorization: OAuth $${chosen.source}\``;
       const why = !shape.sendable
-        ? 'clients cannot send it at all'
+        ? primaryShape.code === 'TOKEN_HAS_WHITESPACE'
+          ? 'clients cannot send it at all'
+          : 'and with the line break it carries, clients cannot send it at all'
         : works
           ? `the gateway accepts it as the docs' curl sends it (${header}), but other clients may not`
           : refused
@@ -198,7 +202,9 @@ function conclude(
   return (primary.status === 'fail' ? fail : warn)(primary.code, primary.text, {
     details: [
       ...others.map((f) => f.text),
-      ...(primary.text.startsWith(accepted) ? [] : [accepted]),
+      ...(primary.text.startsWith(accepted)
+        ? []
+        : [SHAPE_CODES.has(primary.code) ? `stripped bare, as the doctor sends it, ${accepted}` : accepted]),
       ...details,
     ],
     data,
