@@ -5,6 +5,7 @@ import { type CheckContext, defineCheck, type Outcome } from '../src/engine/type
 import type { CaBundleFacts } from '../src/facts.ts';
 import { type BundleVerdict, verifyInternalBundle } from '../src/pki/bundle.ts';
 import { describeCert, parsePemBundle, quickFingerprints } from '../src/pki/cert.ts';
+import { shellCommand } from '../src/quote.ts';
 import { selfCommand } from '../src/self.ts';
 import { internalCaPlaces } from '../src/trust/locations.ts';
 
@@ -159,13 +160,22 @@ function conclude(
     return fail(candidate.code, failureSummary(candidate), {
       details: [...looked, `pinned root SHA-256: ${pinned.join(', ')}`],
       data: empty,
-      fix: manualFix(
-        'get allCAs.pem from a machine that has it (or from crls.yandex.net on the corporate network) and point the doctor at it',
-        [
-          'curl -fsSL http://crls.yandex.net/allCAs.pem -o allCAs.pem',
-          selfCommand(ctx.config.invocation, ['--ca-file', 'allCAs.pem']),
-        ],
-      ),
+      fix:
+        candidate.code === 'CA_FILE_UNREADABLE' && ctx.config.caFile
+          ? manualFix('make the --ca-file readable for you, or give another copy', [
+              shellCommand(['ls', '-l', ctx.config.caFile]),
+            ])
+          : candidate.code === 'CA_ROOT_EXPIRED'
+            ? manualFix(
+                'nothing on this machine can fix this: the pinned root is outside its validity; report it to the Eliza team, and check the clock',
+              )
+            : manualFix(
+                'get allCAs.pem from a machine that has it (or from crls.yandex.net on the corporate network) and point the doctor at it',
+                [
+                  'curl -fsSL http://crls.yandex.net/allCAs.pem -o allCAs.pem',
+                  selfCommand(ctx.config.invocation, ['--ca-file', 'allCAs.pem']),
+                ],
+              ),
     });
   }
   const { verdict } = candidate;

@@ -4,6 +4,7 @@ import { defineCheck } from '../src/engine/types.ts';
 import type { FailureKind } from '../src/net/errors.ts';
 import { gatewayRoute } from '../src/net/route.ts';
 import { shellCommand } from '../src/quote.ts';
+import { lookupCommand } from './shared/diagnostics.ts';
 
 const CODE_BY_KIND: Partial<Record<FailureKind, Code>> = {
   'dns-not-found': 'DNS_NOT_FOUND',
@@ -22,6 +23,21 @@ export const dnsCheck = defineCheck({
     const result = await net.lookup(host, port, signal);
     if (!result.ok) {
       const f = result.failure;
+      const data = { host, route: route.description, addresses: [], overridden: false, ms: result.ms };
+      if (route.via) {
+        // The gateway's own name is the proxy's to resolve: what failed here is the proxy's name.
+        return fail(
+          'PROXY_NOT_FOUND',
+          `the proxy's host ${host}, named in ${route.variable}, does not resolve (${f.cause}): a wrong proxy variable, or a proxy of another network?`,
+          {
+            data,
+            fix: manualFix(
+              `correct ${route.variable}, or unset it if this network has no proxy; then check that the proxy's name resolves`,
+              [shellCommand(['unset', route.variable!]), lookupCommand(host, ctx.host.platform)],
+            ),
+          },
+        );
+      }
       const code = CODE_BY_KIND[f.kind] ?? 'DNS_ERROR';
       const summary =
         f.kind === 'dns-not-found'
@@ -32,10 +48,13 @@ export const dnsCheck = defineCheck({
               ? `the resolver could not answer for ${host} right now (${f.cause}): DNS servers unreachable?`
               : `looking up ${host} failed: ${f.cause} ${f.message}`;
       return fail(code, summary, {
-        data: { host, route: route.description, addresses: [], overridden: false, ms: result.ms },
-        fix: manualFix('connect to the corporate network or VPN, then check that the name resolves', [
-          shellCommand(['getent', 'ahosts', host]),
-        ]),
+        data,
+        fix: manualFix(
+          code === 'DNS_ERROR'
+            ? 'check the name in the base URL, then that it resolves'
+            : 'connect to the corporate network or VPN, then check that the name resolves',
+          [lookupCommand(host, ctx.host.platform)],
+        ),
       });
     }
     const v4 = result.addresses.filter((a) => a.family === 4).length;

@@ -1,16 +1,14 @@
-import type { Code } from '../src/codes.ts';
-import { cleanToken, TOKEN_VARIABLES } from '../src/config.ts';
+import { TOKEN_VARIABLES } from '../src/config.ts';
 import { fail, manualFix, pass, warn } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
 import type { EnvironmentFacts } from '../src/facts.ts';
-import { proxyFor, redactUrl } from '../src/net/proxy.ts';
+import { proxyFor, redactUrl, suggestedNoProxy } from '../src/net/proxy.ts';
 import { containerName, containerNotes, windowsStoreAdvice, wslNotes } from '../src/onboard/where.ts';
 import { hostPlatform } from '../src/platform.ts';
+import { quote, shellCommand } from '../src/quote.ts';
 
-interface Finding {
-  code: Code;
-  text: string;
-}
+/** curl, and Python's requests with PySocks, tunnel through these; Node and the doctor do not. */
+const SOCKS = /^socks(4a?|5h?)?:\/\//i;
 
 export const environmentCheck = defineCheck({
   id: 'environment',
@@ -18,7 +16,6 @@ export const environmentCheck = defineCheck({
   network: false,
   async run({ config, host }) {
     const shell = host.env.SHELL ?? null;
-    const findings: Finding[] = [];
     const details: string[] = [];
 
     const chosen = config.token;
@@ -30,6 +27,8 @@ export const environmentCheck = defineCheck({
           prefix: chosen.length >= 20 ? chosen.reveal().slice(0, 3) : null,
         }
       : null;
+    // The token's shape (quotes, a prefix, a line break) is judged by the token check, which can
+    // test it as clients send it; here only the facts.
     if (token) {
       details.push(
         `token from ${token.source}: ${token.length} characters${token.prefix ? `, starts with ${token.prefix}` : ''}`,
@@ -38,50 +37,13 @@ export const environmentCheck = defineCheck({
       details.push(`no token in --token, --token-file or ${TOKEN_VARIABLES.join(', ')}`);
     }
 
-    for (const candidate of config.tokenCandidates) {
-      const raw = candidate.value.reveal();
-      const trimmed = raw.trim();
-      if (trimmed === '') {
-        findings.push({ code: 'TOKEN_BLANK', text: `${candidate.source} is set but holds only white space` });
-        continue;
-      }
-      if (/^(["']).*\1$/s.test(trimmed)) {
-        findings.push({
-          code: 'TOKEN_QUOTED',
-          text: `${candidate.source} holds the token in quotes; clients send the quotes too`,
-        });
-      }
-      if (/^(OAuth|Bearer)\s/i.test(trimmed.replace(/^["']/, ''))) {
-        findings.push({
-          code: 'TOKEN_HAS_PREFIX',
-          text: `${candidate.source} starts with "${trimmed.replace(/^["']/, '').split(/\s/)[0]} ": clients add that word themselves, so they would send it twice`,
-        });
-      }
-      if (raw !== trimmed) {
-        const what = /[\r\n]/.test(raw) ? 'a line break' : 'white space';
-        findings.push({
-          code: 'TOKEN_HAS_WHITESPACE',
-          text: `${candidate.source} carries ${what} around the token; many clients send it as is and get 401`,
-        });
-      } else if (/\s/.test(trimmed.replace(/^(OAuth|Bearer)\s+/i, ''))) {
-        findings.push({
-          code: 'TOKEN_HAS_WHITESPACE',
-          text: `${candidate.source} has white space inside the token`,
-        });
-      }
-    }
-    const fromVariables = config.tokenCandidates.filter((c) => c.value.reveal().trim() !== '');
-    const distinct = new Set(fromVariables.map((c) => cleanToken(c.value.reveal())));
-    if (distinct.size > 1) {
-      findings.push({
-        code: 'TOKEN_SOURCES_DISAGREE',
-        text: `${fromVariables.map((c) => c.source).join(', ')} hold different tokens; ${config.tokenSource} is used, other tools may read another`,
-      });
-    }
-
     const proxy = proxyFor(config.target.host, config.target.port, host.env);
-    if (proxy) {
+    if (proxy?.parsed) {
       details.push(`gateway traffic would go through the proxy ${redactUrl(proxy.url)} (${proxy.variable})`);
+    } else if (proxy) {
+      details.push(
+        `${proxy.variable} names ${redactUrl(proxy.url)}, which the doctor cannot use: it connects direct`,
+      );
     } else {
       details.push('no proxy applies to the gateway: connections go direct');
     }
@@ -112,34 +74,34 @@ export const environmentCheck = defineCheck({
       platform.container ? `in ${containerName(platform.container)}` : null,
     ].filter(Boolean);
     const summary = `Node ${host.nodeVersion} on ${host.platform} ${host.osRelease} (${host.arch})${where.length ? `, ${where.join(', ')}` : ''}${shell ? `, shell ${shell}` : ''}`;
+    if (proxy && !proxy.parsed && SOCKS.test(proxy.url)) {
+      return warn(
+        'PROXY_SOCKS',
+        `${proxy.variable}=${redactUrl(proxy.url)} is a SOCKS proxy: curl goes through it (Python too, with PySocks installed; without it, requests fails with "Missing dependencies for SOCKS support"); Node clients, and the doctor, connect direct: the checks below judge the direct path`,
+        {
+          details: [summary, ...details],
+          data,
+          fix: manualFix(
+            `if the gateway is reachable only through the SOCKS proxy, Node clients cannot reach it: give them an http:// proxy in HTTPS_PROXY; if it is reachable direct, let curl go direct too with NO_PROXY`,
+            [`export NO_PROXY=${quote(suggestedNoProxy(config.target.host, host.env))}`],
+          ),
+        },
+      );
+    }
     if (proxy && !proxy.parsed) {
       return fail(
         'PROXY_INVALID_URL',
         `${proxy.variable}=${redactUrl(proxy.url)} is not an http:// proxy URL; clients that read it fail, and the doctor connects direct`,
         {
-          details: [...findings.map((f) => f.text), summary, ...details],
+          details: [summary, ...details],
           data,
           fix: manualFix(
             `set ${proxy.variable} to http://host:port (credentials as http://user:password@host:port), or unset it`,
-            [`unset ${proxy.variable}`],
+            [shellCommand(['unset', proxy.variable])],
           ),
         },
       );
     }
-    const first = findings[0];
-    if (!first) return pass(summary, { details, data });
-    const fixTarget = config.tokenSource?.startsWith('--') ? null : config.tokenSource;
-    return warn(first.code, first.text, {
-      details: [...findings.slice(1).map((f) => f.text), summary, ...details],
-      data,
-      fix: manualFix(
-        'store the bare token: no quotes, no OAuth/Bearer word, no white space',
-        fixTarget
-          ? [
-              `export ${fixTarget}="$(printf %s "$${fixTarget}" | tr -d "[:space:]\\"'" | sed -E 's/^(OAuth|Bearer)//')"`,
-            ]
-          : [],
-      ),
-    });
+    return pass(summary, { details, data });
   },
 });

@@ -4,7 +4,7 @@ import { fail, manualFix, pass } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
 import type { ModelsFacts } from '../src/facts.ts';
 import { closest } from '../src/similar.ts';
-import { callGateway } from './shared/gateway-call.ts';
+import { callGateway, gatewayCallFix } from './shared/gateway-call.ts';
 
 export const modelsCheck = defineCheck({
   id: 'models',
@@ -18,16 +18,18 @@ export const modelsCheck = defineCheck({
     const model = ctx.config.model;
     const data: ModelsFacts = { count: null, model, listed: null, closest: [] };
     const call = await callGateway(ctx, { method: 'GET', path: '/v1/models' });
-    if (!call.ok) return fail(call.code, call.summary, { details: call.details, data });
+    if (!call.ok)
+      return fail(call.code, call.summary, { details: call.details, data, fix: gatewayCallFix(call.code) });
     if (!call.parsed.ok) {
       const p = call.parsed.problem;
-      return fail(p.code, p.summary, { details: p.details, data });
+      return fail(p.code, p.summary, { details: p.details, data, fix: gatewayCallFix(p.code) });
     }
     const ids = parseModels(call.parsed.json);
     if (!ids) {
       return fail('GATEWAY_UNEXPECTED_RESPONSE', 'GET /v1/models did not answer with a list of models', {
         details: [`it answered: ${jsonPreview(call.parsed.json)}`],
         data,
+        fix: gatewayCallFix('GATEWAY_UNEXPECTED_RESPONSE'),
       });
     }
     data.count = ids.length;
@@ -39,7 +41,11 @@ export const modelsCheck = defineCheck({
       `${model} is not among the ${ids.length} models available${data.closest.length ? `; closest: ${data.closest.join(', ')}` : ''}`,
       {
         data,
-        fix: data.closest[0] ? manualFix(`use a listed model, e.g. --model ${data.closest[0]}`) : null,
+        fix: manualFix(
+          data.closest[0]
+            ? `use a listed model, e.g. --model ${data.closest[0]}`
+            : 'use a model that GET /v1/models lists (--model)',
+        ),
       },
     );
   },

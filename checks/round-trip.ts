@@ -3,7 +3,7 @@ import { fail, pass } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
 import type { RoundTripFacts } from '../src/facts.ts';
 import { timingLine } from '../src/timings.ts';
-import { callGateway } from './shared/gateway-call.ts';
+import { callGateway, gatewayCallFix } from './shared/gateway-call.ts';
 
 export const roundTripCheck = defineCheck({
   id: 'round-trip',
@@ -27,7 +27,8 @@ export const roundTripCheck = defineCheck({
         max_completion_tokens: 16,
       },
     });
-    if (!call.ok) return fail(call.code, call.summary, { details: call.details, data });
+    if (!call.ok)
+      return fail(call.code, call.summary, { details: call.details, data, fix: gatewayCallFix(call.code) });
     data.status = call.answer.status;
     // The connection is the one token and models used: its set-up phases are the tls check's.
     const setup = (await ctx.result('tls')).data.timings ?? {
@@ -44,16 +45,14 @@ export const roundTripCheck = defineCheck({
     };
     if (!call.parsed.ok) {
       const p = chatProblem(call.answer, path, model) ?? call.parsed.problem;
-      return fail(p.code, p.summary, { details: p.details, data });
+      return fail(p.code, p.summary, { details: p.details, data, fix: gatewayCallFix(p.code, model) });
     }
     const shape = chatShape(call.parsed.json);
     if (shape.kind === 'wrapped') {
       return fail(
         'GATEWAY_WRAPPED_RESPONSE',
         `POST ${path} returned Eliza's wrapper instead of the raw OpenAI answer: SDKs cannot parse it`,
-        {
-          data,
-        },
+        { data, fix: gatewayCallFix('GATEWAY_WRAPPED_RESPONSE') },
       );
     }
     if (shape.kind === 'unknown') {
@@ -63,6 +62,7 @@ export const roundTripCheck = defineCheck({
         {
           details: [`it answered: ${jsonPreview(call.parsed.json)}`],
           data,
+          fix: gatewayCallFix('GATEWAY_UNEXPECTED_RESPONSE'),
         },
       );
     }

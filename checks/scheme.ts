@@ -1,4 +1,5 @@
 import type { Code } from '../src/codes.ts';
+import { DEFAULT_BASE_URL } from '../src/config.ts';
 import { RAW_ANTHROPIC_PATH, RAW_OPENAI_PATH } from '../src/eliza/answers.ts';
 import { fail, manualFix, pass, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck, type Fix } from '../src/engine/types.ts';
@@ -41,14 +42,23 @@ export const schemeCheck = defineCheck({
     };
 
     if (given.protocol === 'http:') {
-      const probes = ctx.config.offline ? { http: null, https: null } : await probeBoth(ctx);
-      data.httpProbe = probes.http;
-      data.httpsProbe = probes.https;
+      const probes = ctx.config.offline ? null : await probeBoth(ctx);
+      data.httpProbe = probes?.http.text ?? null;
+      data.httpsProbe = probes?.https.text ?? null;
+      // Offline, or when https:// answers, the https URL is the cure; when it does not answer
+      // either, proposing it would send the user from one dead URL to another.
+      const httpsDead = probes !== null && !probes.https.answers;
       findings.push({
         status: 'fail',
         code: 'SCHEME_HTTP',
-        text: `the base URL ${stripSlash(given.href)} uses http://; Eliza answers only on ${httpsRoot}`,
-        fix: setVariable(config.baseUrlSource, 'ELIZA_BASE_URL', httpsRoot),
+        text: httpsDead
+          ? `the base URL ${stripSlash(given.href)} uses http://, and ${httpsRoot} does not answer either`
+          : `the base URL ${stripSlash(given.href)} uses http://; Eliza answers only on ${httpsRoot}`,
+        fix: httpsDead
+          ? manualFix(
+              `the port answers ${probes.http.answered ? 'plain http:// only, not TLS' : 'neither http:// nor https://'}: the address or port is wrong, or the network is in the way; the dns, tcp and tls checks say which. Eliza's base URL is ${DEFAULT_BASE_URL}`,
+            )
+          : setVariable(config.baseUrlSource, 'ELIZA_BASE_URL', httpsRoot),
       });
     } else if (given.pathname !== '/' && given.pathname !== '') {
       findings.push({
@@ -89,7 +99,7 @@ export const schemeCheck = defineCheck({
       } else if (!url.pathname.startsWith('/raw/')) {
         data.sdkVariables.push({ name, value: redactUrl(value), expected, verdict: 'not raw' });
         findings.push({
-          status: 'warn',
+          status: 'fail',
           code: 'SCHEME_SDK_NOT_RAW',
           text: `${name}=${redactUrl(value)} lacks the /raw prefix: the SDK gets Eliza's wrapper and cannot parse it; use ${expected}`,
           fix: setVariable('env', name, expected),
@@ -129,31 +139,46 @@ export const schemeCheck = defineCheck({
   },
 });
 
+interface Probes {
+  http: { text: string; answered: boolean };
+  https: { text: string; answers: boolean };
+}
+
 /** What http:// does (the docs say: hangs) and whether https:// answers instead. */
-async function probeBoth(ctx: CheckContext): Promise<{ http: string; https: string }> {
+async function probeBoth(ctx: CheckContext): Promise<Probes> {
   const { config, net, signal } = ctx;
   const given = config.givenBaseUrl;
   const httpPort = given.port ? Number(given.port) : 80;
   const bound = Math.min(config.timeoutMs, HTTP_PROBE_MS);
-  const describeHttp = async (): Promise<string> => {
+  const describeHttp = async (): Promise<Probes['http']> => {
     const lookup = await net.lookup(config.target.host, httpPort, signal);
-    if (!lookup.ok) return `not tried: ${config.target.host} does not resolve`;
+    if (!lookup.ok) return { text: `not tried: ${config.target.host} does not resolve`, answered: false };
     const result = await net.plainHttp(
       { address: lookup.addresses[0]!.address, port: httpPort, host: config.target.host, timeoutMs: bound },
       signal,
     );
+    if (result.ok && result.partial) {
+      const status = result.status ? ` (${result.status})` : '';
+      return {
+        text: `began to answer${status} but the answer stalled or was cut short after ${result.ms} ms: something listens there`,
+        answered: true,
+      };
+    }
     if (result.ok) {
       const redirect = result.location?.startsWith('https://') ? `, redirecting to ${result.location}` : '';
-      return `answered ${result.status}${redirect} after ${result.ms} ms`;
+      return { text: `answered ${result.status}${redirect} after ${result.ms} ms`, answered: true };
     }
     if (result.failure.kind === 'timeout') {
-      return `no answer within ${(bound / 1000).toFixed(1)} s: the documented "Connection timed out" symptom`;
+      return {
+        text: `no answer at all within ${(bound / 1000).toFixed(1)} s: the documented "Connection timed out" symptom`,
+        answered: false,
+      };
     }
-    return `failed: ${result.failure.cause}`;
+    return { text: `failed: ${result.failure.cause}`, answered: false };
   };
-  const describeHttps = async (): Promise<string> => {
+  const describeHttps = async (): Promise<Probes['https']> => {
     const lookup = await net.lookup(config.target.host, config.target.port, signal);
-    if (!lookup.ok) return `not tried: ${config.target.host} does not resolve`;
+    if (!lookup.ok) return { text: `not tried: ${config.target.host} does not resolve`, answers: false };
     const result = await net.tlsProbe(
       {
         address: lookup.addresses[0]!.address,
@@ -165,8 +190,14 @@ async function probeBoth(ctx: CheckContext): Promise<{ http: string; https: stri
       signal,
     );
     return result.ok
-      ? `${config.target.baseUrl} answers (${result.protocol}) in ${result.tcpMs + result.tlsMs} ms`
-      : `${config.target.baseUrl} does not answer either (${result.failure.cause}); see the checks below`;
+      ? {
+          text: `${config.target.baseUrl} answers (${result.protocol}) in ${result.tcpMs + result.tlsMs} ms`,
+          answers: true,
+        }
+      : {
+          text: `${config.target.baseUrl} does not answer either (${result.failure.cause}); see the checks below`,
+          answers: false,
+        };
   };
   const [http, https] = await Promise.all([describeHttp(), describeHttps()]);
   return { http, https };

@@ -5,6 +5,7 @@ import type { TcpAttempt, TcpFacts } from '../src/facts.ts';
 import type { FailureKind } from '../src/net/errors.ts';
 import { gatewayRoute } from '../src/net/route.ts';
 import { shellCommand } from '../src/quote.ts';
+import { connectCommand } from './shared/diagnostics.ts';
 
 /** When every address fails, the most telling failure names the whole: a timeout says most. */
 const PRIORITY: FailureKind[] = ['timeout', 'unreachable', 'refused', 'reset'];
@@ -69,9 +70,13 @@ export const tcpCheck = defineCheck({
       return fail('PROXY_UNREACHABLE', `${route.description} does not accept connections (${worst.cause})`, {
         details: lines,
         data,
-        fix: manualFix('check the proxy variable, or that the proxy runs', [
-          shellCommand(['nc', '-vz', '-w', '5', host, String(port)]),
-        ]),
+        fix: manualFix(
+          `check ${route.variable} names the right proxy, and that the proxy runs; or unset it`,
+          [
+            shellCommand(['nc', '-vz', '-w', '5', host, String(port)]),
+            shellCommand(['unset', route.variable!]),
+          ],
+        ),
       });
     }
     const code = CODE_BY_KIND[worst.kind] ?? 'TCP_ERROR';
@@ -88,7 +93,7 @@ export const tcpCheck = defineCheck({
         code === 'TCP_TIMEOUT'
           ? `from a remote or CI machine, request network access to ${host}:${port}; locally, check the VPN`
           : 'check the base URL, the VPN and the route to the gateway',
-        [shellCommand(['nc', '-vz', '-w', '5', host, String(port)])],
+        [connectCommand(ctx.config, host, port)],
       ),
     });
   },

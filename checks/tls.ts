@@ -6,10 +6,12 @@ import type { TlsFacts } from '../src/facts.ts';
 import type { FailureKind, NetFailure } from '../src/net/errors.ts';
 import { suggestedNoProxy } from '../src/net/proxy.ts';
 import { type GatewayRoute, gatewayRoute } from '../src/net/route.ts';
+import { PROXY_CONNECT_TIMEOUT } from '../src/net/tls-probe.ts';
 import { describeCert, parsePemBundle } from '../src/pki/cert.ts';
 import { bundledRoots, judgeChain } from '../src/pki/chain.ts';
-import { quote, shellCommand } from '../src/quote.ts';
+import { quote } from '../src/quote.ts';
 import { slowPhases, type Timings, timingLine } from '../src/timings.ts';
+import { lookupCommand, resolvedAddress, showCertsCommand } from './shared/diagnostics.ts';
 
 const HANDSHAKE_CODE_BY_KIND: Partial<Record<FailureKind, Code>> = {
   timeout: 'TLS_TIMEOUT',
@@ -107,7 +109,7 @@ export const tlsCheck = defineCheck({
         ]),
       });
     }
-    const fix = fixFor(verdict.code!, host, ctx.config.target.port);
+    const fix = fixFor(ctx, verdict.code!);
     return (verdict.status === 'fail' ? fail : warn)(verdict.code!, verdict.summary, { details, data, fix });
   },
 });
@@ -120,11 +122,30 @@ function handshakeFailure(
 ): Outcome<TlsFacts> {
   const { host, port } = ctx.config.target;
   const data = emptyFacts(address);
+  if (f.kind === 'timeout' && f.cause === PROXY_CONNECT_TIMEOUT) {
+    return fail(
+      'PROXY_TIMEOUT',
+      `${route.description} accepts connections but did not answer the tunnel request (CONNECT ${host}:${port}) within ${ctx.config.timeoutMs} ms: the proxy is stuck, or drops what it will not forward`,
+      {
+        data,
+        fix: manualFix(
+          `internal hosts usually bypass the proxy: let the gateway go direct; or ask whoever runs the proxy why it does not answer for ${host}`,
+          [`export NO_PROXY=${quote(suggestedNoProxy(host, ctx.host.env))}`],
+        ),
+      },
+    );
+  }
   if (f.kind === 'proxy-auth') {
     return fail(
       'PROXY_AUTH_REQUIRED',
       `${route.description} wants credentials (407); put them in the proxy URL: http://user:password@proxy:port`,
-      { data },
+      {
+        data,
+        fix: manualFix(
+          `put your proxy credentials into ${route.variable}: http://user:password@proxy:port (percent-encode special characters), or let the gateway bypass the proxy`,
+          [`export NO_PROXY=${quote(suggestedNoProxy(host, ctx.host.env))}`],
+        ),
+      },
     );
   }
   if (f.kind === 'proxy-refused') {
@@ -141,6 +162,9 @@ function handshakeFailure(
     }
     return fail('PROXY_REFUSED', `${route.description} refused the tunnel to ${host}:${port} (${f.cause})`, {
       data,
+      fix: manualFix('let the gateway bypass the proxy (internal hosts usually do)', [
+        `export NO_PROXY=${quote(noProxy)}`,
+      ]),
     });
   }
   const code = HANDSHAKE_CODE_BY_KIND[f.kind] ?? 'TLS_HANDSHAKE_FAILED';
@@ -151,36 +175,68 @@ function handshakeFailure(
       'the server closed the connection during the handshake: a firewall or proxy that filters by name (SNI)?',
     TLS_HANDSHAKE_FAILED: `the TLS handshake failed: ${f.cause} ${f.message}`,
   };
-  return fail(code, summaries[code]!, { data });
+  const showCerts = showCertsCommand(ctx.config, host, port);
+  const fixes: Partial<Record<Code, Fix>> = {
+    TLS_TIMEOUT: manualFix(
+      'something accepts connections on that port but does not speak TLS back: a firewall or filter in between, or the wrong port; look at what answers',
+      [showCerts],
+    ),
+    TLS_NOT_TLS: manualFix("the port is not the gateway's TLS port: check the port in the base URL", [
+      showCerts,
+    ]),
+    TLS_RESET: manualFix(
+      `a firewall or proxy cuts the connection by name: ask for ${host} to be allowed; from CI, request network access to it`,
+      [showCerts],
+    ),
+    TLS_HANDSHAKE_FAILED: manualFix(
+      'look at the handshake by hand; if it fails there too, report it with this output',
+      [showCerts],
+    ),
+  };
+  return fail(code, summaries[code]!, { data, fix: fixes[code] ?? null });
 }
 
-function fixFor(code: Code, host: string, port: number): Fix | null {
+function fixFor(ctx: CheckContext, code: Code): Fix | null {
+  const { host, port } = ctx.config.target;
   switch (code) {
     case 'TLS_UNKNOWN_ISSUER':
       return manualFix(
         `ask whoever runs the proxy or antivirus to exclude ${host} from TLS inspection; do not switch verification off`,
-        [
-          `${shellCommand(['openssl', 's_client', '-connect', `${host}:${port}`, '-servername', host, '-showcerts'])} </dev/null`,
-        ],
+        [showCertsCommand(ctx.config, host, port)],
       );
     case 'TLS_INVALID_PATH':
       return manualFix(
         `a certificate in the chain signs what it may not: the server is not the gateway, or the chain is broken; report it to the Eliza team and do not send a token to ${host}`,
-        [
-          `${shellCommand(['openssl', 's_client', '-connect', `${host}:${port}`, '-servername', host, '-showcerts'])} </dev/null`,
-        ],
+        [showCertsCommand(ctx.config, host, port)],
       );
     case 'TLS_NOT_YET_VALID':
-      return manualFix("set this machine's clock right", ['sudo timedatectl set-ntp true']);
+      return manualFix(
+        "set this machine's clock right",
+        ctx.host.platform === 'darwin' ? ['sudo sntp -sS time.apple.com'] : ['sudo timedatectl set-ntp true'],
+      );
     case 'TLS_HOSTNAME_MISMATCH':
       return manualFix(
         'you reached a server that is not the gateway: check the base URL, --resolve, /etc/hosts and the proxy',
-        [shellCommand(['getent', 'ahosts', host])],
+        [
+          resolvedAddress(ctx.config, host, port)
+            ? showCertsCommand(ctx.config, host, port)
+            : lookupCommand(host, ctx.host.platform),
+        ],
+      );
+    case 'TLS_NO_CERTIFICATE':
+      return manualFix(
+        'the server on that port is not the gateway, or something in between strips TLS: look at what answers',
+        [showCertsCommand(ctx.config, host, port)],
       );
     case 'TLS_EXPIRED':
     case 'TLS_EXPIRES_SOON':
+      return manualFix(
+        "nothing on this machine can fix this: the gateway's certificate is out of date; report it to the Eliza team",
+      );
     case 'TLS_MISSING_INTERMEDIATE':
-      return manualFix("report it to the Eliza team: it is the gateway's certificate setup");
+      return manualFix(
+        'the gateway does not send its intermediate CA: report it to the Eliza team; until then `eliza-doctor fix` installs the internal bundle, which holds it',
+      );
     default:
       return null;
   }

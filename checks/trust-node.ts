@@ -22,6 +22,11 @@ import { probeTarget, TRUST_PROBE_SCHEDULE } from './shared/trust-probe.ts';
 
 const MAX_CA_FILE_BYTES = 16 * 1024 * 1024;
 
+/** The handshake could not be judged: a passing fault, or one the tls check names. */
+const HANDSHAKE_AGAIN = manualFix(
+  "run the doctor again; if it lasts, the tls check's details show the chain: report them with this output",
+);
+
 export const trustNodeCheck = defineCheck({
   id: 'trust-node',
   title: 'Node.js trust',
@@ -81,7 +86,7 @@ export const trustNodeCheck = defineCheck({
       return fail(
         'TRUST_NODE_HANDSHAKE_FAILED',
         `a handshake with Node's default trust failed: ${probe.failure.cause}`,
-        { data },
+        { data, fix: HANDSHAKE_AGAIN },
       );
     }
     const tls = (await ctx.result('tls')).data;
@@ -91,11 +96,15 @@ export const trustNodeCheck = defineCheck({
         : fail(
             'TRUST_NODE_HANDSHAKE_FAILED',
             `Node rejects the gateway's public chain: ${probe.authorizationError}`,
-            { data },
+            { data, fix: manualFix('update Node: its bundled public roots are too old for this chain') },
           );
     }
     const root = rootOf(tls.path);
-    if (!root) return fail('TRUST_NODE_HANDSHAKE_FAILED', 'the gateway chain has no root to judge', { data });
+    if (!root)
+      return fail('TRUST_NODE_HANDSHAKE_FAILED', 'the gateway chain has no root to judge', {
+        data,
+        fix: HANDSHAKE_AGAIN,
+      });
     const judge = async (value: string | undefined) =>
       judgeNodeExtraCa({
         value,

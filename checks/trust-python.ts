@@ -1,10 +1,11 @@
 import type { Code } from '../src/codes.ts';
-import { fail, pass, skip, warn } from '../src/engine/outcome.ts';
+import { fail, manualFix, pass, skip, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck } from '../src/engine/types.ts';
 import type { TrustPythonFacts } from '../src/facts.ts';
 import { trustFix } from '../src/fixes/descriptor.ts';
 import { verifyInternalBundle } from '../src/pki/bundle.ts';
 import { parsePemBundle, quickFingerprints } from '../src/pki/cert.ts';
+import { shellCommand } from '../src/quote.ts';
 import { readPipConfig } from '../src/trust/pip.ts';
 import { type HandshakeVerdict, pythonHandshake } from '../src/trust/probes.ts';
 import { probeNewTerminal } from '../src/trust/terminal.ts';
@@ -39,7 +40,12 @@ export const trustPythonCheck = defineCheck({
     );
     const env = terminal.env;
     if ('error' in probe)
-      return fail('TRUST_PYTHON_PROBE_FAILED', `could not test Python: ${probe.error}`, { data });
+      return fail('TRUST_PYTHON_PROBE_FAILED', `could not test Python: ${probe.error}`, {
+        data,
+        fix: manualFix(`check that ${python} runs: the doctor starts it as \`python3 -I\``, [
+          shellCommand([python, '-I', '-c', 'import ssl; print(ssl.OPENSSL_VERSION)']),
+        ]),
+      });
     Object.assign(data, {
       version: probe.version,
       certifi: probe.certifi,

@@ -25,15 +25,25 @@ export const CODES = {
   CHECK_CRASHED: { status: ['fail'], meaning: 'a bug in the doctor; the run went on; please report it' },
   INTERRUPTED: { status: ['skip'], meaning: 'Ctrl-C' },
   TOKEN_HAS_WHITESPACE: {
-    status: ['warn'],
-    meaning: 'a token variable carries white space or a line break; the doctor trims it, many clients do not',
+    status: ['warn', 'fail'],
+    meaning:
+      'a token variable carries white space or a line break: a failure when clients cannot send it or the gateway rejects it as sent, a warning when it still works',
   },
   TOKEN_HAS_PREFIX: {
-    status: ['warn'],
-    meaning: 'a token variable starts with `OAuth `/`Bearer `; clients add that word themselves',
+    status: ['warn', 'fail'],
+    meaning:
+      'a token variable starts with `OAuth `/`Bearer `, which clients add themselves: a failure when the gateway rejects the value as clients send it',
   },
-  TOKEN_QUOTED: { status: ['warn'], meaning: 'a token variable holds the token in quotes' },
-  TOKEN_BLANK: { status: ['warn'], meaning: 'a token variable holds only white space' },
+  TOKEN_QUOTED: {
+    status: ['warn', 'fail'],
+    meaning:
+      'a token variable holds the token in quotes: a failure when the gateway rejects the value as clients send it',
+  },
+  TOKEN_BLANK: {
+    status: ['warn', 'fail'],
+    meaning:
+      'a token variable holds only white space: unset it (a failure when no other variable holds a token)',
+  },
   TOKEN_SOURCES_DISAGREE: {
     status: ['warn'],
     meaning: 'several token variables hold different tokens; say which one is used',
@@ -48,7 +58,7 @@ export const CODES = {
     meaning: 'an SDK base URL variable points at the gateway over `http://`',
   },
   SCHEME_SDK_NOT_RAW: {
-    status: ['warn'],
+    status: ['fail'],
     meaning: "an SDK base URL lacks `/raw`: the SDK gets Eliza's wrapper and cannot parse it",
   },
   SCHEME_SDK_WRONG_PATH: {
@@ -129,7 +139,21 @@ export const CODES = {
     status: ['fail'],
     meaning: 'the proxy variable holds no usable `http://` proxy URL; the doctor goes direct',
   },
+  PROXY_SOCKS: {
+    status: ['warn'],
+    meaning:
+      'the proxy variable names a SOCKS proxy: curl (and Python with PySocks) use it, Node and the doctor go direct',
+  },
+  PROXY_NOT_FOUND: {
+    status: ['fail'],
+    meaning:
+      "the proxy's host name does not resolve: a wrong proxy variable, or off the network it belongs to",
+  },
   PROXY_UNREACHABLE: { status: ['fail'], meaning: 'the proxy does not accept connections' },
+  PROXY_TIMEOUT: {
+    status: ['fail'],
+    meaning: 'the proxy accepts connections but never answers the CONNECT for the gateway',
+  },
   PROXY_AUTH_REQUIRED: {
     status: ['fail'],
     meaning: 'the proxy answered 407: put the credentials in its URL',
@@ -269,7 +293,11 @@ export const CODES = {
     meaning: 'no token in `--token`, `--token-file` or the variables; get one and export `ELIZA_TOKEN`',
   },
   TOKEN_MALFORMED: { status: ['fail'], meaning: 'the token has characters no HTTP header can carry' },
-  TOKEN_INVALID: { status: ['fail'], meaning: '401: the token is wrong or expired' },
+  TOKEN_INVALID: {
+    status: ['fail'],
+    meaning:
+      '401: the token is wrong or expired; when another token variable holds one that works, it is named',
+  },
   TOKEN_FORBIDDEN: {
     status: ['fail'],
     meaning: '403 on `/quota`: the token is valid but has no access (to this pool)',

@@ -142,6 +142,10 @@ export interface InsecureFacts {
 }
 export interface TokenFacts {
   source: string | null;
+  /** The token as `gh auth status` shows it: `y0_****`, never more than three characters. */
+  masked: string | null;
+  /** When the token used is rejected: another token variable whose token the gateway accepts. */
+  working: string | null;
   pool: string | null;
   status: number | null;
   quota: QuotaFamily[] | null;

@@ -40,3 +40,16 @@ export function quotePath(file: string, home: string, syntax: ShellSyntax = 'pos
   if (rest !== null && /^[A-Za-z0-9_@%+=:,./ -]+$/.test(rest)) return `"$HOME/${rest}"`;
   return quote(file, syntax);
 }
+
+/**
+ * Deletes lines of a file in place, keeping the original as FILE.bak: `-i.bak` (no space) is the
+ * one spelling GNU and BSD (macOS) sed both read. All lines of a file go in one command, since
+ * deleting one renumbers those after it.
+ */
+export function deleteLinesCommand(file: string, lines: number[]): string {
+  const script = [...new Set(lines)]
+    .sort((a, b) => a - b)
+    .map((n) => `${n}d`)
+    .join(';');
+  return shellCommand(['sed', '-i.bak', script, file]);
+}

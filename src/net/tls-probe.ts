@@ -62,12 +62,14 @@ export interface TlsProbe {
 export function tlsProbe(probe: TlsProbeOptions, signal: AbortSignal): Promise<Result<TlsProbe>> {
   const started = performance.now();
   let connectedAt = started;
-  return settle(signal, started, (done) => {
+  let tunnelOpen = false;
+  const settled = settle<TlsProbe>(signal, started, (done) => {
     const ca = probe.trust.kind === 'presented-only' ? [MATCHES_NOTHING_CA] : undefined;
     let socket: tls.TLSSocket | null = null;
     let tunnel: http.ClientRequest | null = null;
     const fail = (f: NetFailure) => done({ ok: false, failure: f, ms: elapsed(started) });
     const handshake = (over?: net.Socket) => {
+      if (over) tunnelOpen = true;
       const s = tls.connect({
         ...(over ? { socket: over } : { host: probe.address, port: probe.port }),
         ...(isIP(probe.host) ? {} : { servername: probe.host }),
@@ -112,7 +114,20 @@ export function tlsProbe(probe: TlsProbeOptions, signal: AbortSignal): Promise<R
       tunnel?.destroy();
     };
   });
+  // Through a proxy, a bound that runs out before the CONNECT is answered is the proxy's silence,
+  // not the gateway's: said so, or the user hunts a TLS problem that is not there.
+  return settled.then((result) =>
+    !result.ok && result.failure.kind === 'timeout' && probe.via && !tunnelOpen
+      ? {
+          ...result,
+          failure: failure('timeout', PROXY_CONNECT_TIMEOUT, 'the proxy did not answer the CONNECT request'),
+        }
+      : result,
+  );
 }
+
+/** The cause of a timeout spent waiting for a proxy's answer to CONNECT. */
+export const PROXY_CONNECT_TIMEOUT = 'PROXY_CONNECT_TIMEOUT';
 
 function presentedChain(peer: tls.DetailedPeerCertificate): Buffer[] {
   const chain: Buffer[] = [];

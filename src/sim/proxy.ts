@@ -12,6 +12,8 @@ export interface SimProxyOptions {
    * TLS stays end-to-end; only the timing of the bytes changes.
    */
   holdMs?: number;
+  /** Take the connection and never answer the CONNECT: a black-holed proxy. */
+  silent?: boolean;
   /** Where tunnels really go: the loopback gateway, whatever name was asked for. */
   upstream: (host: string, port: number) => { host: string; port: number };
 }
@@ -48,6 +50,7 @@ export async function startSimProxy(options: SimProxyOptions): Promise<SimProxy>
       );
       return;
     }
+    if (options.silent) return;
     if (options.refuse) {
       client.end(`HTTP/1.1 ${options.refuse} Refused\r\nContent-Length: 0\r\n\r\n`);
       return;

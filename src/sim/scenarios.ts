@@ -126,7 +126,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'padded-token',
     description: 'the token variable holds "OAuth <token>" and a line break',
     token: 'padded',
-    expect: { ...ALL_PASS, environment: 'TOKEN_HAS_PREFIX' },
+    expect: { ...ALL_PASS, token: 'TOKEN_HAS_PREFIX', ...AFTER_TOKEN_SKIPPED },
   },
   {
     name: 'forbidden',

@@ -8,8 +8,8 @@ import { closedPort, outcomeOf, parseReport, pki, runCli, type Staged, stage } f
 const healthy = scenarioByName('healthy')!;
 const toLoopback = (port: number) => () => ({ host: '127.0.0.1', port });
 
-async function run(staged: Staged, extraEnv: Record<string, string>) {
-  const result = await runCli(['--json', ...staged.invocation.args], {
+async function run(staged: Staged, extraEnv: Record<string, string>, extraArgs: string[] = []) {
+  const result = await runCli(['--json', ...staged.invocation.args, ...extraArgs], {
     env: { ...staged.invocation.env, ...extraEnv },
     home: staged.home,
   });
@@ -85,6 +85,53 @@ describe('behind an HTTP proxy', () => {
       ]);
     } finally {
       await proxy.close();
+      await staged.close();
+    }
+  });
+
+  it('refuses the tunnel with another status: PROXY_REFUSED, with the NO_PROXY to set', async () => {
+    const staged = await stage(healthy);
+    const proxy = await startSimProxy({ refuse: 400, upstream: toLoopback(staged.sim.port) });
+    try {
+      const { outcomes, report } = await run(staged, { HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost' });
+      assert.equal(outcomes.tls, 'PROXY_REFUSED');
+      assert.deepEqual(report.checks.find((c) => c.id === 'tls')!.fix!.commands, [
+        'export NO_PROXY=localhost,.yandex.net',
+      ]);
+    } finally {
+      await proxy.close();
+      await staged.close();
+    }
+  });
+
+  it('takes the connection and never answers the CONNECT: PROXY_TIMEOUT names the proxy, not TLS', async () => {
+    const staged = await stage(healthy);
+    const proxy = await startSimProxy({ silent: true, upstream: toLoopback(staged.sim.port) });
+    try {
+      const { outcomes, report } = await run(staged, { HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost' }, [
+        '--timeout',
+        '1000',
+      ]);
+      assert.equal(outcomes.tcp, 'pass');
+      assert.equal(outcomes.tls, 'PROXY_TIMEOUT');
+      assert.deepEqual(report.checks.find((c) => c.id === 'tls')!.fix!.commands, [
+        'export NO_PROXY=localhost,.yandex.net',
+      ]);
+    } finally {
+      await proxy.close();
+      await staged.close();
+    }
+  });
+
+  it('a SOCKS proxy in ALL_PROXY warns (curl uses it, Node does not); the direct path is judged and passes', async () => {
+    const staged = await stage(healthy);
+    try {
+      const { outcomes, result } = await run(staged, { ALL_PROXY: 'socks5://127.0.0.1:1' });
+      assert.equal(outcomes.environment, 'PROXY_SOCKS');
+      assert.equal(outcomes.tls, 'pass');
+      assert.equal(outcomes.token, 'pass');
+      assert.equal(result.code, 0);
+    } finally {
       await staged.close();
     }
   });
