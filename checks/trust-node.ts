@@ -6,8 +6,6 @@ import { trustFix } from '../src/fixes/descriptor.ts';
 import { gatewayRoute } from '../src/net/route.ts';
 import { guiAppsNotes, readGuiAppsEnv } from '../src/onboard/macos.ts';
 import { quote, shellCommand } from '../src/quote.ts';
-import { selfCommand } from '../src/self.ts';
-import { doctorDataDir } from '../src/trust/locations.ts';
 import { type FileRead, judgeNodeExtraCa, type NodeTrustVerdict, rootOf } from '../src/trust/node.ts';
 import { freshNodeHandshake } from '../src/trust/probes.ts';
 import { crlfFiles, shown } from '../src/trust/startup.ts';
@@ -18,6 +16,7 @@ import {
   type NewTerminal,
   probeNewTerminal,
 } from '../src/trust/terminal.ts';
+import { loadHereFix } from './shared/this-shell.ts';
 import { probeTarget, TRUST_PROBE_SCHEDULE } from './shared/trust-probe.ts';
 
 const MAX_CA_FILE_BYTES = 16 * 1024 * 1024;
@@ -163,15 +162,10 @@ export const trustNodeCheck = defineCheck({
       );
     }
     if (!currentOk && terminalOk) {
-      // `env` prints only what fix installed; a value the user set is loaded as it is.
-      const ours = terminalValue?.startsWith(`${doctorDataDir(ctx.host)}/`) ?? false;
-      const load = ours
-        ? `eval "$(${selfCommand(ctx.config.invocation, ['env'], false)})"`
-        : `export NODE_EXTRA_CA_CERTS=${quote(terminalValue ?? '')}`;
       return warn(
         'TRUST_NODE_NEW_SHELL_ONLY',
         'new terminals trust the gateway; this shell started before that: open a new terminal, or load it here',
-        { details, data, fix: manualFix('load the settings into this shell', [load]) },
+        { details, data, fix: loadHereFix(ctx, terminal.env, ['NODE_EXTRA_CA_CERTS']) },
       );
     }
     const verdict = currentValue === undefined && terminalValue !== undefined ? terminalVerdict : current;

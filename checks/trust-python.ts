@@ -9,12 +9,15 @@ import { shellCommand } from '../src/quote.ts';
 import { readPipConfig } from '../src/trust/pip.ts';
 import { type HandshakeVerdict, pythonHandshake } from '../src/trust/probes.ts';
 import { probeNewTerminal } from '../src/trust/terminal.ts';
+import { differing, loadHereFix } from './shared/this-shell.ts';
 import { probeTarget, TRUST_PROBE_SCHEDULE } from './shared/trust-probe.ts';
 
 /** More certificates than any internal bundle holds: a general one, with public roots. */
 const SMALL_BUNDLE = 20;
 const BUNDLE_VARIABLES = ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_FILE', 'PIP_CERT'] as const;
 const MAX_BUNDLE = 16 * 1024 * 1024;
+/** What decides which CAs Python trusts, as a shell hands it down. */
+const PYTHON_TRUST_VARIABLES = ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_FILE', 'SSL_CERT_DIR'];
 
 export const trustPythonCheck = defineCheck({
   id: 'trust-python',
@@ -39,6 +42,12 @@ export const trustPythonCheck = defineCheck({
       pythonHandshake(ctx.host, python, env, target, ctx.config.timeoutMs, ctx.signal),
     );
     const env = terminal.env;
+    // Right after a fix, this shell still has what it started with: judged too, and told apart.
+    const changed = differing(ctx.host.env, env, PYTHON_TRUST_VARIABLES);
+    const here =
+      changed.length > 0 && !('error' in probe)
+        ? await pythonHandshake(ctx.host, python, ctx.host.env, target, ctx.config.timeoutMs, ctx.signal)
+        : null;
     if ('error' in probe)
       return fail('TRUST_PYTHON_PROBE_FAILED', `could not test Python: ${probe.error}`, {
         data,
@@ -86,6 +95,19 @@ export const trustPythonCheck = defineCheck({
         `ssl.create_default_context() rejects the gateway (urllib, aiohttp, httpx use it): ${probe.sslDefault.error}`,
         { details, data, fix },
       );
+    }
+    if (here && !('error' in here)) {
+      const hereOk = here.requestsWay?.authorized !== false && here.sslDefault.authorized !== false;
+      details.unshift(
+        `this shell (${changed.map((n) => `${n}=${ctx.host.env[n] ?? 'unset'}`).join(', ')}): ${hereOk ? 'trusts the gateway' : `rejects it (${here.sslDefault.error ?? here.requestsWay?.error})`}`,
+      );
+      if (!hereOk) {
+        return warn(
+          'TRUST_PYTHON_NEW_SHELL_ONLY',
+          "a new terminal's Python trusts the gateway; this shell's does not (it started before that)",
+          { details, data, fix: loadHereFix(ctx, env, changed) },
+        );
+      }
     }
     const internalOnly = problems.find((p) => p.code === 'TRUST_PYTHON_INTERNAL_ONLY_BUNDLE');
     if (internalOnly) return warn(internalOnly.code, internalOnly.text, { details, data, fix });

@@ -11,7 +11,11 @@ import { readGitConfig } from '../src/trust/gitconfig.ts';
 import { installedBundlePath } from '../src/trust/locations.ts';
 import { readSystemStore, type SystemStore, systemInstallCommands } from '../src/trust/system.ts';
 import { probeNewTerminal } from '../src/trust/terminal.ts';
+import { differing, loadHereFix } from './shared/this-shell.ts';
 import { probeTarget, TRUST_PROBE_SCHEDULE } from './shared/trust-probe.ts';
+
+/** What decides which CAs curl trusts, as a shell hands it down. */
+const CURL_TRUST_VARIABLES = ['CURL_CA_BUNDLE', 'SSL_CERT_FILE', 'SSL_CERT_DIR'];
 
 export const trustSystemCheck = defineCheck({
   id: 'trust-system',
@@ -22,6 +26,7 @@ export const trustSystemCheck = defineCheck({
     const pinned = ctx.config.caSha256;
     const reading = readSystemStore(ctx.host, pinned);
     const {
+      terminal,
       result: [store, curl, git, java],
     } = await probeNewTerminal(ctx.host, ctx.config.timeoutMs, (env) =>
       Promise.all([
@@ -32,6 +37,10 @@ export const trustSystemCheck = defineCheck({
       ]),
     );
     const data: TrustSystemFacts = { store, curl, git, java };
+    // Right after a fix, this shell still has what it started with: curl judged with it too.
+    const changed = differing(ctx.host.env, terminal.env, CURL_TRUST_VARIABLES);
+    const curlHere =
+      changed.length > 0 && curl?.trusted ? await curlVerdict(ctx, ctx.host.env, address) : null;
     const details = [
       store.bundle
         ? `OS bundle ${store.bundle}: ${store.bundleHasRoot ? 'holds' : 'lacks'} the internal root`
@@ -57,6 +66,16 @@ export const trustSystemCheck = defineCheck({
     );
     const tls = await ctx.result('tls');
     const internal = tls.data.anchor === 'internal';
+    if (internal && curlHere?.trusted === false) {
+      details.unshift(
+        `this shell (${changed.map((n) => `${n}=${ctx.host.env[n] ?? 'unset'}`).join(', ')}): curl ${curlHere.detail}`,
+      );
+      return warn(
+        'TRUST_SYSTEM_NEW_SHELL_ONLY',
+        "a new terminal's curl trusts the gateway; this shell's does not (it started before that)",
+        { details, data, fix: loadHereFix(ctx, terminal.env, changed) },
+      );
+    }
     if (internal && curl?.trusted === false) {
       return fail('TRUST_SYSTEM_CURL_UNTRUSTED', `curl rejects the gateway: ${curl.detail}`, {
         details,

@@ -246,6 +246,11 @@ export const CODES = {
     meaning:
       "a shell startup file (or one it sources) has CRLF line endings, which bash and zsh read as part of every value: a failure when a new terminal's `NODE_EXTRA_CA_CERTS` ends in that `\\r`, else a warning; the fix converts it, keeping a copy",
   },
+  TRUST_PYTHON_NEW_SHELL_ONLY: {
+    status: ['warn'],
+    meaning:
+      "new terminals' Python trusts the gateway, this shell's does not (it started before the fix): open a new terminal, or load the settings shown",
+  },
   TRUST_PYTHON_NOT_FOUND: { status: ['skip'], meaning: 'no `python3` on PATH' },
   TRUST_PYTHON_UNTRUSTED: {
     status: ['fail'],
@@ -268,6 +273,11 @@ export const CODES = {
     meaning: 'a bundle variable names internal CAs only: public hosts (pypi.org) fail',
   },
   TRUST_PYTHON_PROBE_FAILED: { status: ['fail'], meaning: 'the child `python3` could not run the test' },
+  TRUST_SYSTEM_NEW_SHELL_ONLY: {
+    status: ['warn'],
+    meaning:
+      "new terminals' curl trusts the gateway, this shell's does not (it started before the fix): open a new terminal, or load the settings shown",
+  },
   TRUST_SYSTEM_CURL_UNTRUSTED: { status: ['fail'], meaning: 'curl rejects the gateway (exit 60)' },
   TRUST_SYSTEM_GIT_UNTRUSTED: { status: ['fail'], meaning: 'the CA file git reads lacks the internal root' },
   TRUST_SYSTEM_NOT_UPDATED: {

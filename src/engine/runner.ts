@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { anySignal, timeoutSignal } from '../abort.ts';
 import { displayable } from '../display.ts';
 import type { CheckId } from '../facts.ts';
-import { fail, skip, standsAlone, usable } from './outcome.ts';
+import { fail, manualFix, skip, standsAlone, usable } from './outcome.ts';
 import type { Check, CheckContext, CheckResult, Outcome } from './types.ts';
 
 export interface RunOptions {
@@ -173,8 +173,17 @@ function stopped(interrupt: AbortSignal | undefined, check: Check, deadlineMs: n
   return fail(
     'TIMEOUT',
     `not finished: the run's bound of ${deadlineMs} ms ran out before ${check.id} could finish`,
+    { fix: SLOW_FIX },
   );
 }
+
+/** A check that outlived its bound: the network or the machine is slow, or the bound too short. */
+const SLOW_FIX = manualFix(
+  'run it again; on a slow link or a busy machine give it more time (--timeout, in ms); if it lasts, report it with --report',
+);
+const BUG_FIX = manualFix(
+  'a bug in eliza-doctor, not on this machine: report it with the output of --report',
+);
 
 async function runOne(
   check: Check,
@@ -203,7 +212,7 @@ async function runOne(
     onAbort = () => {
       if (options.signal?.aborted) resolve(skip('INTERRUPTED', 'interrupted while running'));
       else if (runSignal.aborted) resolve(stopped(undefined, check, options.deadlineMs));
-      else resolve(fail('TIMEOUT', `did not finish within ${limitMs} ms`));
+      else resolve(fail('TIMEOUT', `did not finish within ${limitMs} ms`, { fix: SLOW_FIX }));
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
@@ -212,9 +221,7 @@ async function runOne(
   } catch (error) {
     // The runner saw the broken need too and reports the skip; this answer is never used.
     if (error instanceof NeedBroken) return skip('DEPENDENCY_NOT_MET', `${error.message} broke`);
-    return fail('CHECK_CRASHED', `the check crashed: ${describeCrash(error)}`, {
-      details: ['This is a bug in eliza-doctor; please report it with the output of --report.'],
-    });
+    return fail('CHECK_CRASHED', `the check crashed: ${describeCrash(error)}`, { fix: BUG_FIX });
   } finally {
     bound.clear();
     if (onAbort) signal.removeEventListener('abort', onAbort);

@@ -103,7 +103,7 @@ export async function runFix(options: FixOptions): Promise<number> {
   if (broken.length === 0 && !unproven) {
     out();
     out(kleur.green('Nothing to fix: Node, Python, curl and git trust the gateway.'));
-    if (results.get('trust-node')?.code === 'TRUST_NODE_NEW_SHELL_ONLY') {
+    if (run.results.some((r) => r.code?.endsWith('_NEW_SHELL_ONLY'))) {
       out(`This shell predates the fix: open a new terminal, or run ${loadCommand(options)}`);
     }
     return 0;

@@ -225,3 +225,35 @@ describe('fix without the gateway', () => {
     assert.match(readFileSync(path.join(home, '.bashrc'), 'utf8'), /NODE_EXTRA_CA_CERTS=/);
   });
 });
+
+describe('right after fix, this shell and a new terminal are told apart', () => {
+  it('trust-node, trust-python and trust-system each warn *_NEW_SHELL_ONLY, with what loads it here', async () => {
+    const staged = await stage(scenarioByName('untrusted-ca')!);
+    try {
+      const env = { ...staged.invocation.env, SHELL: '/bin/bash' };
+      const fixed = await runCli(['fix', '--yes', ...staged.invocation.args], { env, home: staged.home });
+      assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+      const result = await runCli(['--json', ...staged.invocation.args], { env, home: staged.home });
+      const codes = Object.fromEntries(parseReport(result.stdout).checks.map((c) => [c.id, c.code]));
+      assert.equal(codes['trust-node'], 'TRUST_NODE_NEW_SHELL_ONLY');
+      // Each runtime's branch: with its program on PATH it is judged both ways; without, it says so.
+      assert.ok(
+        ['TRUST_PYTHON_NEW_SHELL_ONLY', 'TRUST_PYTHON_NOT_FOUND'].includes(codes['trust-python']!),
+        codes['trust-python']!,
+      );
+      const system = parseReport(result.stdout).checks.find((c) => c.id === 'trust-system')!;
+      assert.equal(
+        codes['trust-system'],
+        system.data.curl ? 'TRUST_SYSTEM_NEW_SHELL_ONLY' : null,
+        'with curl installed, its view from this shell is judged too',
+      );
+      const python = parseReport(result.stdout).checks.find((c) => c.id === 'trust-python')!;
+      if (python.code === 'TRUST_PYTHON_NEW_SHELL_ONLY') {
+        assert.match(python.fix!.commands.join('\n'), /eval "\$\(.* env\)"/);
+      }
+      assert.equal(result.code, 0, 'new terminals work: warnings, not failures');
+    } finally {
+      await staged.close();
+    }
+  });
+});
