@@ -3,6 +3,7 @@ import { describeFsError } from '../src/config.ts';
 import { fail, manualFix, pass, skip, usable, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck, type Outcome } from '../src/engine/types.ts';
 import type { CaBundleFacts } from '../src/facts.ts';
+import { trustFix } from '../src/fixes/descriptor.ts';
 import { type BundleVerdict, verifyInternalBundle } from '../src/pki/bundle.ts';
 import { describeCert, parsePemBundle, quickFingerprints } from '../src/pki/cert.ts';
 import { shellCommand } from '../src/quote.ts';
@@ -222,12 +223,8 @@ function conclude(
     return warn('CA_FETCHED_OVER_HTTP', `${summary}, over plain http rather than https`, {
       details: [...details, OVER_HTTP],
       data,
-      fix: {
-        summary:
-          'keep the verified copy on this machine (eliza-doctor fix installs it), or fetch it over https and pass --ca-file',
-        commands: ['eliza-doctor fix'],
-        automated: false,
-      },
+      // The same cure as the trust checks': one problem with them, not a second one.
+      fix: trustFix(ctx.config, ctx.host.env),
     });
   }
   return pass(summary, { details, data });

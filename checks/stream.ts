@@ -15,7 +15,7 @@ const REPORT_MARGIN_MS = 150;
 
 export const streamCheck = defineCheck({
   id: 'stream',
-  title: 'Streamed chat completion (as an SDK reads it)',
+  title: 'Streamed chat',
   needs: ['models'],
   reads: ['ca-bundle'],
   // As round-trip: a wasted request costs a few tokens, waiting for models in a row costs time.

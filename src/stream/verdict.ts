@@ -5,6 +5,7 @@
  */
 import type { Code } from '../codes.ts';
 import { bodyPreview, chatProblem, chatShape, looksLikeHtml } from '../eliza/answers.ts';
+import { gatewayCallFix } from '../eliza/fixes.ts';
 import { manualFix } from '../engine/outcome.ts';
 import type { Fix, Status } from '../engine/types.ts';
 import type { HttpAnswer } from '../net/index.ts';
@@ -94,7 +95,7 @@ export function judgeStream(
         totalMs: trace.lastReadMs ?? trace.headersMs,
       };
       const p = chatProblem(answer, api.path, setting.model);
-      if (p) return verdict('fail', p.code, p.summary, p.details);
+      if (p) return verdict('fail', p.code, p.summary, p.details, gatewayCallFix(p.code, setting.model));
       // A 2xx is never judged here; this is only for the type's sake.
       return verdict('fail', 'GATEWAY_UNEXPECTED_STATUS', `${what} answered ${trace.status}`, []);
     }

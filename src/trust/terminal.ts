@@ -115,17 +115,26 @@ async function resolve(host: Host, boundMs: number, signal: AbortSignal | undefi
   const scanning = scanStartup(host);
   const login = (await scanning).login;
   const loginShell = (await scanning).loginShell;
+  const scan = await scanning;
+  // A shell writes its own files as it starts (fish its history folder): another shell is asked
+  // only where the user configures it, and none as root in a HOME that is not root's (sudo -E).
+  const configured = (shell: ShellKind) => scan.files.some((f) => f.shell === shell && f.exists);
+  const foreign = await homeOfAnotherUser(host);
   const runs: { shell: ShellKind; login: boolean }[] = [
     { shell: loginShell, login },
     { shell: loginShell, login: !login },
-    ...(['bash', 'zsh', 'fish'] as const).filter((s) => s !== loginShell).map((shell) => ({ shell, login })),
+    ...(['bash', 'zsh', 'fish'] as const)
+      .filter((s) => s !== loginShell && configured(s))
+      .map((shell) => ({ shell, login })),
   ];
   const asked = await Promise.all(
-    runs.map(async (run) =>
-      askShell(host, run.shell, run.login, await executable(host, run.shell), boundMs, signal),
-    ),
+    runs.map(async (run) => {
+      if (!foreign)
+        return askShell(host, run.shell, run.login, await executable(host, run.shell), boundMs, signal);
+      const skipped = await askShell(host, run.shell, run.login, null, boundMs, signal);
+      return { ...skipped, note: 'not asked: as root, in a HOME that belongs to another user' };
+    }),
   );
-  const scan = await scanning;
   // A shell the user neither has installed nor configures says nothing worth a line.
   const answersKept = asked.filter(
     (a, i) => i < 2 || a.status !== 'missing' || scan.shells.includes(a.shell),
@@ -265,6 +274,16 @@ function shellEnv(host: Host): Record<string, string | undefined> {
 /** Lines the shells print on stderr without a terminal, which say nothing about the start-up. */
 const NOISE =
   /cannot set terminal process group|no job control in this shell|can't change option: zle|Inappropriate ioctl|^warning: No TTY for interactive shell|^\s*$/;
+
+/** Root, with the HOME of another user: starting that user's shells would leave root's files there. */
+async function homeOfAnotherUser(host: Host): Promise<boolean> {
+  if (process.getuid?.() !== 0) return false;
+  const owner = await host.stat(host.home).then(
+    (s) => (s as { uid?: number }).uid,
+    () => undefined,
+  );
+  return typeof owner === 'number' && owner !== 0;
+}
 
 export async function askShell(
   host: Host,

@@ -67,7 +67,10 @@ describe('one cause, one line, one next step', () => {
       const rows = lines.reduce((n, l) => n + Math.max(1, Math.ceil([...l].length / 80)), 0);
       assert.ok(rows <= 24, `${rows} rows:\n${result.stdout}`);
       assert.equal(lines.filter((l) => l.trimStart().startsWith('$ ')).length, 1, result.stdout);
-      assert.match(result.stdout, /✖ 1 problem: trust-node, trust-python, trust-system \(one cause\)/);
+      assert.match(
+        result.stdout,
+        /✖ 1 problem: ca-bundle, trust-node, trust-python, trust-system \(one cause\)/,
+      );
     } finally {
       await staged.close();
     }
