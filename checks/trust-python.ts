@@ -75,7 +75,9 @@ export const trustPythonCheck = defineCheck({
     if (missing) return fail(missing.code, missing.text, { details, data, fix });
     const requestsOk = probe.requestsWay?.authorized !== false;
     const sslOk = probe.sslDefault.authorized !== false;
-    if (!requestsOk && !sslOk) {
+    // Without requests (or any bundle for it), the ssl way is the only way Python verifies:
+    // its failure is Python's, the same verdict whether requests happens to be installed or not.
+    if (!sslOk && (!requestsOk || probe.requestsWay === null)) {
       return fail(
         'TRUST_PYTHON_UNTRUSTED',
         `Python rejects the gateway: ${probe.sslDefault.error} (CERTIFICATE_VERIFY_FAILED)`,

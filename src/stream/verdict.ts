@@ -79,7 +79,14 @@ export function judgeStream(
     summary: string,
     details: string[],
     fix: Fix | null = null,
-  ): StreamVerdict => ({ status, code, summary, details: [...details, ...facts], fix });
+  ): StreamVerdict => ({
+    status,
+    code,
+    summary,
+    details: [...details, ...facts],
+    // Every failure says what to do; the gateway's own failures share the round trip's words.
+    fix: fix ?? (status === 'fail' && code ? gatewayCallFix(code, setting.model) : null),
+  });
   const bypass = setting.viaProxy
     ? manualFix(`let the gateway bypass ${setting.route}`, [`export NO_PROXY=${setting.noProxy}`])
     : null;
