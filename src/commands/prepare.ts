@@ -1,3 +1,4 @@
+import { PROXY_VARIABLES } from '../child-env.ts';
 import {
   type FlagName,
   type Options,
@@ -16,12 +17,7 @@ import { closest } from '../similar.ts';
 
 /** Variables holding URLs that may carry credentials (a proxy's user and password, a ?key=). */
 const URL_VARIABLES = [
-  'https_proxy',
-  'HTTPS_PROXY',
-  'http_proxy',
-  'HTTP_PROXY',
-  'all_proxy',
-  'ALL_PROXY',
+  ...PROXY_VARIABLES.filter((name) => !/^no_proxy$/i.test(name)),
   'ELIZA_BASE_URL',
   'OPENAI_BASE_URL',
   'OPENAI_API_BASE',

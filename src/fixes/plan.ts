@@ -108,16 +108,7 @@ export async function planTrustFix(options: {
     for (const file of systemFiles) await addFile(plan, host, file, file, 'system', pem, 'the OS store');
     plan.systemCommands.push(
       host.platform === 'darwin'
-        ? [
-            'security',
-            'add-trusted-cert',
-            '-d',
-            '-r',
-            'trustRoot',
-            '-k',
-            '/Library/Keychains/System.keychain',
-            DOCUMENTED_SYSTEM_PATH,
-          ]
+        ? keychainAdd(DOCUMENTED_SYSTEM_PATH)
         : family.update.replace(/^sudo /, '').split(' '),
     );
     return plan;
@@ -232,19 +223,7 @@ export async function planTrustFix(options: {
       : [DOCUMENTED_SYSTEM_PATH, path.join(family.dir, `YandexInternalCA${family.ext}`)];
   plan.manualCommands.push(
     ...systemFiles.map((f) => shellCommand(['sudo', 'cp', bundlePath, f])),
-    host.platform === 'darwin'
-      ? shellCommand([
-          'sudo',
-          'security',
-          'add-trusted-cert',
-          '-d',
-          '-r',
-          'trustRoot',
-          '-k',
-          '/Library/Keychains/System.keychain',
-          bundlePath,
-        ])
-      : family.update,
+    host.platform === 'darwin' ? shellCommand(['sudo', ...keychainAdd(bundlePath)]) : family.update,
   );
   return plan;
 }
@@ -393,4 +372,18 @@ export function union(base: string, extra: string): string {
     out.push(toPem(block.cert));
   }
   return out.join('');
+}
+
+/** macOS: the System keychain takes the file as a root trusted for SSL (add-trusted-cert -d). */
+function keychainAdd(file: string): string[] {
+  return [
+    'security',
+    'add-trusted-cert',
+    '-d',
+    '-r',
+    'trustRoot',
+    '-k',
+    '/Library/Keychains/System.keychain',
+    file,
+  ];
 }
