@@ -31,8 +31,8 @@ export async function startLiveView(
       title: check.title,
       task: async (_: unknown, task: { title: string; skip(message?: string): void }) => {
         const result = await promises.get(check.id)!;
-        // listr2 indents a task's title by two columns of its own.
-        const line = checkLine(result, { ...style, width: style.width === null ? null : style.width - 2 });
+        // listr2 indents a title and wraps a little before the edge: leave it room.
+        const line = checkLine(result, { ...style, width: style.width === null ? null : style.width - 6 });
         // listr2 shows a failed task by its error's message.
         if (result.status === 'fail') throw new Error(line);
         if (result.status === 'skip') return task.skip(line);
