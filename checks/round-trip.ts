@@ -30,18 +30,15 @@ export const roundTripCheck = defineCheck({
     if (!call.ok)
       return fail(call.code, call.summary, { details: call.details, data, fix: gatewayCallFix(call.code) });
     data.status = call.answer.status;
-    // The connection is the one token and models used: its set-up phases are the tls check's.
-    const setup = (await ctx.result('tls')).data.timings ?? {
-      dnsMs: null,
-      tcpMs: null,
-      tlsMs: null,
-    };
+    // The request's own phases on the wire: its connection's set-up only if it opened one (a
+    // kept-alive connection has none to show), and the first byte from when the request went out.
+    const wire = call.answer.wire;
     data.timings = {
-      dnsMs: setup.dnsMs,
-      tcpMs: setup.tcpMs,
-      tlsMs: setup.tlsMs,
-      ttfbMs: call.answer.ttfbMs,
-      totalMs: (setup.dnsMs ?? 0) + (setup.tcpMs ?? 0) + (setup.tlsMs ?? 0) + call.answer.totalMs,
+      dnsMs: null,
+      tcpMs: wire?.tcpMs ?? null,
+      tlsMs: wire?.tlsMs ?? null,
+      ttfbMs: wire?.ttfbMs ?? call.answer.ttfbMs,
+      totalMs: call.answer.totalMs,
     };
     if (!call.parsed.ok) {
       const p = chatProblem(call.answer, path, model) ?? call.parsed.problem;
@@ -68,13 +65,15 @@ export const roundTripCheck = defineCheck({
     }
     data.finishReason = shape.finishReason;
     return pass(
-      `${model} answered in ${call.answer.totalMs} ms (first byte after ${call.answer.ttfbMs} ms)`,
+      `${model} answered in ${call.answer.totalMs} ms (first byte after ${data.timings.ttfbMs} ms)`,
       {
         details: [
           `finish_reason ${shape.finishReason ?? 'none'}${shape.model ? `, served by ${shape.model}` : ''}`,
           timingLine(
-            data.timings!,
-            ' (connect and TLS as the tls check measured them; the request reused that connection)',
+            data.timings,
+            data.timings.tlsMs === null
+              ? ' (on a connection already open: no connect or TLS of its own)'
+              : '',
           ),
         ],
         data,

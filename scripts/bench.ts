@@ -1,7 +1,9 @@
 /**
- * npm run bench: the doctor against its alternatives, side by side in one run, on loopback.
- * Medians after a warm-up; ratios against the targets of the project (issue 5). Talks only to
- * 127.0.0.1: the loopback gateway, with answer times like a real gateway's, and a black hole.
+ * npm run bench: the doctor against its alternatives, side by side in one run, on loopback and
+ * with the gateway 60 ms of round trip away (a delaying relay in front of it), plus the doctor's
+ * own timings against curl -w's on that relay. Medians after a warm-up; ratios against the
+ * targets of the project (issues 5 and 13). Talks only to 127.0.0.1: the loopback gateway, with
+ * answer times like a real gateway's, the relay, and a black hole.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,9 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { startSimGateway } from '../src/sim/gateway.ts';
-import { createSimPki } from '../src/sim/pki.ts';
-import { invocationFor, SCENARIOS, SIM_HOST, simToken } from '../src/sim/scenarios.ts';
+import { type SimGateway, startSimGateway } from '../src/sim/gateway.ts';
+import { createSimPki, type SimPki } from '../src/sim/pki.ts';
+import { startLatencyRelay } from '../src/sim/relay.ts';
+import { invocationFor, SCENARIOS, type Scenario, SIM_HOST, simToken } from '../src/sim/scenarios.ts';
 import { blackholePort } from '../test/helpers/blackhole.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,6 +22,8 @@ const CLI = path.join(ROOT, 'dist', 'cli.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 /** What a real gateway takes to think: quota and models are lookups, a chat is a model call. */
 const LATENCY = { quota: 80, models: 80, 'raw-chat': 300 };
+/** A gateway in another data centre: the round trip the relay adds for the far-away rows. */
+const FAR_RTT_MS = 60;
 
 interface Measured {
   ms: number;
@@ -56,6 +61,64 @@ function row(what: string, measured: string, target: string, ok: boolean) {
   rows.push({ what, measured, target, ok });
 }
 
+/** The chat request the alternatives make: what round-trip sends. */
+const CHAT = JSON.stringify({
+  model: 'gpt-5-mini',
+  messages: [{ role: 'user', content: 'ping' }],
+  max_completion_tokens: 16,
+});
+/** And the streamed one the stream check reads to its end: every client streams. */
+const STREAMED_CHAT = JSON.stringify({
+  model: 'gpt-5-mini',
+  messages: [{ role: 'user', content: 'Count from 1 to 20, one number per line.' }],
+  max_completion_tokens: 256,
+  stream: true,
+});
+
+/**
+ * The same requests as the doctor's, by hand with curl one after another (as someone debugging
+ * would make them), and as a node fetch script, against the gateway at this port.
+ */
+function writeAlternatives(
+  port: number,
+  ca: string,
+  label: string,
+): { curlScript: string; fetchScript: string; fetchConcurrent: string } {
+  const base = `https://${SIM_HOST}:${port}`;
+  const resolve = `${SIM_HOST}:${port}:127.0.0.1`;
+  const curlScript = path.join(dir, `by-hand-${label}.sh`);
+  const curl = (extra: string) =>
+    `curl -sS -o /dev/null --cacert "${ca}" --resolve ${resolve} -H "Authorization: OAuth $ELIZA_TOKEN" ${extra}`;
+  writeFileSync(
+    curlScript,
+    [
+      'set -e',
+      `${curl(`-I ${base}/`)} || true`,
+      curl(`${base}/quota`),
+      curl(`${base}/v1/models`),
+      curl(`-X POST -H 'content-type: application/json' -d '${CHAT}' ${base}/raw/openai/v1/chat/completions`),
+      curl(
+        `-N -X POST -H 'content-type: application/json' -d '${STREAMED_CHAT}' ${base}/raw/openai/v1/chat/completions`,
+      ),
+      '',
+    ].join('\n'),
+  );
+  const chat = '/raw/openai/v1/chat/completions';
+  const requests = `[['/quota'], ['/v1/models'], ['${chat}', ${JSON.stringify(CHAT)}], ['${chat}', ${JSON.stringify(STREAMED_CHAT)}]]`;
+  const prelude = `const base = 'https://127.0.0.1:${port}';
+const headers = { authorization: 'OAuth ' + process.env.ELIZA_TOKEN, 'content-type': 'application/json' };
+const call = async ([path, body]) => {
+  const response = await fetch(base + path, { method: body ? 'POST' : 'GET', headers, body });
+  await response.text();
+};
+`;
+  const fetchScript = path.join(dir, `fetch-${label}.mjs`);
+  writeFileSync(fetchScript, `${prelude}for (const request of ${requests}) await call(request);\n`);
+  const fetchConcurrent = path.join(dir, `fetch-concurrent-${label}.mjs`);
+  writeFileSync(fetchConcurrent, `${prelude}await Promise.all(${requests}.map(call));\n`);
+  return { curlScript, fetchScript, fetchConcurrent };
+}
+
 const dir = path.join(os.tmpdir(), `eliza-doctor-bench-${process.pid}`);
 mkdirSync(path.join(dir, 'home'), { recursive: true });
 const baseEnv = { PATH: process.env.PATH, HOME: path.join(dir, 'home') };
@@ -87,43 +150,8 @@ try {
     const invocation = invocationFor(healthy, sim, pki, token, dir, 1);
     for (const [file, content] of Object.entries(invocation.files)) writeFileSync(file, content);
     const env = { ...baseEnv, ...invocation.env };
-    const base = `https://${SIM_HOST}:${sim.port}`;
-    const resolve = `${SIM_HOST}:${sim.port}:127.0.0.1`;
     const ca = invocation.env.CURL_CA_BUNDLE!;
-
-    // The same requests by hand, one after another, as someone debugging would make them.
-    const curlScript = path.join(dir, 'by-hand.sh');
-    const chat = JSON.stringify({
-      model: 'gpt-5-mini',
-      messages: [{ role: 'user', content: 'ping' }],
-      max_completion_tokens: 16,
-    });
-    const curl = (extra: string) =>
-      `curl -sS -o /dev/null --cacert "${ca}" --resolve ${resolve} -H "Authorization: OAuth $ELIZA_TOKEN" ${extra}`;
-    writeFileSync(
-      curlScript,
-      [
-        'set -e',
-        `${curl(`-I ${base}/`)} || true`,
-        curl(`${base}/quota`),
-        curl(`${base}/v1/models`),
-        curl(
-          `-X POST -H 'content-type: application/json' -d '${chat}' ${base}/raw/openai/v1/chat/completions`,
-        ),
-        '',
-      ].join('\n'),
-    );
-    const fetchScript = path.join(dir, 'fetch.mjs');
-    writeFileSync(
-      fetchScript,
-      `const base = 'https://127.0.0.1:${sim.port}';
-const headers = { authorization: 'OAuth ' + process.env.ELIZA_TOKEN, 'content-type': 'application/json' };
-for (const [path, body] of [['/quota'], ['/v1/models'], ['/raw/openai/v1/chat/completions', ${JSON.stringify(chat)}]]) {
-  const response = await fetch(base + path, { method: body ? 'POST' : 'GET', headers, body });
-  await response.text();
-}
-`,
-    );
+    const { curlScript, fetchScript } = writeAlternatives(sim.port, ca, 'loopback');
 
     process.stderr.write(`\nA full healthy diagnosis, gateway answering in ${JSON.stringify(LATENCY)} ms:\n`);
     const doctorArgs = [CLI, '--json', ...invocation.args];
@@ -131,8 +159,8 @@ for (const [path, body] of [['/quota'], ['/v1/models'], ['/raw/openai/v1/chat/co
     if (check.code !== 0)
       throw new Error(`the healthy run did not pass (exit ${check.code}): ${check.stdout.slice(0, 500)}`);
     const doctor = await median('eliza-doctor (all checks)', () => timed(node, doctorArgs, env));
-    const byHand = await median('curl, four requests in a row', () => timed('bash', [curlScript], env));
-    const fetched = await median('node + fetch, three requests in a row', () =>
+    const byHand = await median('curl, five requests in a row', () => timed('bash', [curlScript], env));
+    const fetched = await median('node + fetch, four requests in a row', () =>
       timed(node, [fetchScript], env),
     );
     row(
@@ -167,6 +195,8 @@ for (const [path, body] of [['/quota'], ['/v1/models'], ['/raw/openai/v1/chat/co
     const rssMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
     process.stderr.write(`  peak RSS of the doctor's process: ${rssMb.toFixed(1)} MB\n`);
     row('peak RSS, full healthy run', `${rssMb.toFixed(1)} MB`, '<= 100 MB', rssMb <= 100);
+
+    await benchFarAway(sim, pki, token, healthy);
   } finally {
     await sim.close();
   }
@@ -211,3 +241,108 @@ for (const r of rows)
     `${r.what.padEnd(width)}  ${r.measured.padEnd(28)}  ${r.target.padEnd(10)}  ${r.ok ? 'met' : 'NOT MET'}`,
   );
 process.exitCode = rows.every((r) => r.ok) ? 0 : 1;
+
+function medianOf(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** The healthy run against the alternatives with the gateway far away, and the timings' accuracy. */
+async function benchFarAway(sim: SimGateway, pki: SimPki, token: string, healthy: Scenario): Promise<void> {
+  const relay = await startLatencyRelay({ target: { host: '127.0.0.1', port: sim.port }, rttMs: FAR_RTT_MS });
+  try {
+    const invocation = invocationFor(healthy, sim, pki, token, dir, 1, { gatewayPort: relay.port });
+    for (const [file, content] of Object.entries(invocation.files)) writeFileSync(file, content);
+    const env = { ...baseEnv, ...invocation.env };
+    const ca = invocation.env.CURL_CA_BUNDLE!;
+    const { curlScript, fetchConcurrent } = writeAlternatives(relay.port, ca, 'far');
+
+    process.stderr.write(`\nThe same, the gateway ${FAR_RTT_MS} ms of round trip away (a delaying relay):\n`);
+    const doctorArgs = [CLI, '--json', ...invocation.args];
+    const first = await timed(node, doctorArgs, env);
+    if (first.code !== 0)
+      throw new Error(`the far healthy run did not pass (exit ${first.code}): ${first.stdout.slice(0, 500)}`);
+    const reports: string[] = [];
+    const doctor = await median('eliza-doctor (all checks)', async () => {
+      const measured = await timed(node, doctorArgs, env);
+      reports.push(measured.stdout);
+      return measured;
+    });
+    const byHand = await median('curl, five requests in a row', () => timed('bash', [curlScript], env));
+    const fetched = await median('node + fetch, four requests at once', () =>
+      timed(node, [fetchConcurrent], env),
+    );
+    row(
+      `${FAR_RTT_MS} ms away: healthy run / curl by hand`,
+      `${(doctor / byHand).toFixed(2)}x (${doctor.toFixed(0)} / ${byHand.toFixed(0)} ms)`,
+      '<= 0.6x',
+      doctor / byHand <= 0.6,
+    );
+    row(
+      `${FAR_RTT_MS} ms away: healthy run / concurrent fetch`,
+      `${(doctor / fetched).toFixed(2)}x (${doctor.toFixed(0)} / ${fetched.toFixed(0)} ms)`,
+      '<= 1.0x',
+      doctor / fetched <= 1.0,
+    );
+
+    // curl -w on the chat request, a new connection each time: connect, TLS done, first byte.
+    const curlW = path.join(dir, 'curl-w.sh');
+    writeFileSync(
+      curlW,
+      `curl -sS -o /dev/null -w '%{time_connect} %{time_appconnect} %{time_starttransfer}' --cacert "${ca}" ` +
+        `--resolve ${SIM_HOST}:${relay.port}:127.0.0.1 -H "Authorization: OAuth $ELIZA_TOKEN" ` +
+        `-X POST -H 'content-type: application/json' -d '${CHAT}' ` +
+        `https://${SIM_HOST}:${relay.port}/raw/openai/v1/chat/completions\n`,
+    );
+    const curlPhases: { connect: number; tls: number; firstByte: number }[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const measured = await timed('bash', [curlW], env);
+      const [connect, appConnect, startTransfer] = measured.stdout
+        .trim()
+        .split(' ')
+        .map((s) => Number(s) * 1000);
+      if (measured.code !== 0 || [connect, appConnect, startTransfer].some((n) => !Number.isFinite(n)))
+        throw new Error(`curl -w failed (exit ${measured.code}): ${measured.stdout.slice(0, 200)}`);
+      curlPhases.push({
+        connect: connect!,
+        tls: appConnect! - connect!,
+        firstByte: startTransfer! - appConnect!,
+      });
+    }
+    const doctorPhases = reports.map((stdout) => {
+      const report = JSON.parse(stdout) as {
+        checks: { id: string; data?: { timings?: Record<string, number | null> } }[];
+      };
+      const timings = (id: string) => report.checks.find((c) => c.id === id)?.data?.timings ?? {};
+      return {
+        connect: timings('tls').tcpMs ?? Number.NaN,
+        tls: timings('tls').tlsMs ?? Number.NaN,
+        firstByte: timings('round-trip').ttfbMs ?? Number.NaN,
+      };
+    });
+    process.stderr.write(
+      `  timings (median of ${RUNS}), the doctor's --json vs curl -w on the chat request:\n`,
+    );
+    const phases = [
+      ['connect', 'connect', 'tls.timings.tcpMs vs time_connect'],
+      ['tls', 'TLS handshake', 'tls.timings.tlsMs vs time_appconnect - time_connect'],
+      ['firstByte', 'first byte', 'round-trip.timings.ttfbMs vs time_starttransfer - time_appconnect'],
+    ] as const;
+    for (const [key, name, how] of phases) {
+      const ours = medianOf(doctorPhases.map((p) => p[key]));
+      const theirs = medianOf(curlPhases.map((p) => p[key]));
+      process.stderr.write(
+        `    ${name}: doctor ${ours.toFixed(1)} ms, curl ${theirs.toFixed(1)} ms (${how})\n`,
+      );
+      const close = Math.abs(ours - theirs) <= Math.max(15, 0.15 * theirs);
+      row(
+        `${FAR_RTT_MS} ms away: ${name}, doctor vs curl -w`,
+        `${ours.toFixed(0)} / ${theirs.toFixed(0)} ms`,
+        '15ms|15%',
+        close,
+      );
+    }
+  } finally {
+    await relay.close();
+  }
+}

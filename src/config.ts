@@ -252,6 +252,19 @@ export function parseTimeout(value: string | number | undefined): number {
   return ms;
 }
 
+/** demo's --rtt: up to 10 s of round trip, past which no real link is and every wait meets --timeout. */
+export function parseRtt(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const text = value.trim();
+  const ms = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(ms) || ms > 10_000) {
+    throw new ConfigError(
+      `--rtt: '${truncate(text)}' must be a whole number of milliseconds from 0 to 10000`,
+    );
+  }
+  return ms;
+}
+
 /** Hex, colons or spaces optional, any case -> AA:BB:... as X509Certificate.fingerprint256 gives it. */
 export function parseFingerprint(text: string): string {
   const hex = text.replace(/[\s:]/g, '').toUpperCase();

@@ -97,6 +97,11 @@ export const FLAGS = {
     type: 'string',
     describe: 'what the loopback gateway stages [default: healthy]',
   },
+  rtt: {
+    flag: 'rtt',
+    type: 'string',
+    describe: 'put the loopback gateway this many ms of round trip away (a delaying relay) [default: 0]',
+  },
 } as const satisfies Record<string, FlagSpec>;
 
 export type FlagName = keyof typeof FLAGS;

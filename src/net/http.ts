@@ -1,7 +1,9 @@
+import diagnostics from 'node:diagnostics_channel';
+import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import type tls from 'node:tls';
-import type { Agent, Dispatcher } from 'undici';
+import type { Agent, buildConnector, Dispatcher } from 'undici';
 import { anySignal } from '../abort.ts';
 import { type Lookup, socketLookup } from './dns.ts';
 import { classifyError } from './errors.ts';
@@ -29,6 +31,21 @@ export interface HttpAnswer {
   body: Buffer;
   ttfbMs: number;
   totalMs: number;
+  /** The request's own phases on the wire, when undici's events could be tied to it. */
+  wire?: WireTimings;
+}
+
+/**
+ * One request's phases, stamped at the connection's events, not from when a caller asked: a
+ * request that waited for a module, a free connection or a busy event loop does not count that
+ * wait as network time.
+ */
+export interface WireTimings {
+  /** TCP connect and TLS handshake of the connection this request opened; null on a connection already open (keep-alive) or through a proxy. */
+  tcpMs: number | null;
+  tlsMs: number | null;
+  /** From the request written to the connection to its answer's headers read off it (curl's starttransfer - pretransfer). */
+  ttfbMs: number;
 }
 
 /** One network read of a streamed body, and when it arrived (ms since the request started). */
@@ -83,15 +100,17 @@ export function createHttpClient(options: {
       agents.set(key, agent);
     }
     if (!agent) {
-      const { Agent } = await import('./undici.ts');
+      const { Agent, buildConnector } = await import('./undici.ts');
       agent = new Agent({
-        connect: {
-          secureContext: trustContext(extraCa),
-          // Verified whatever NODE_TLS_REJECT_UNAUTHORIZED says: the doctor itself never skips it.
-          rejectUnauthorized: true,
-          lookup: socketLookup(lookup, port, timeoutMs),
-          timeout: timeoutMs,
-        },
+        connect: timedConnector(
+          buildConnector({
+            secureContext: trustContext(extraCa),
+            // Verified whatever NODE_TLS_REJECT_UNAUTHORIZED says: the doctor itself never skips it.
+            rejectUnauthorized: true,
+            lookup: socketLookup(lookup, port, timeoutMs),
+            timeout: timeoutMs,
+          }),
+        ),
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
@@ -101,18 +120,27 @@ export function createHttpClient(options: {
   };
 
   /** Sends the request; resolves at the response headers. */
-  const send = async (request: Omit<RequestOptions, 'maxBytes'>, signal: AbortSignal, started: number) => {
+  const send = async (
+    request: Omit<RequestOptions, 'maxBytes'>,
+    signal: AbortSignal,
+    started: number,
+    wire: WireTrace = {},
+  ) => {
     const url = new URL(request.url);
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
     const { request: undiciRequest } = await import('./undici.ts');
-    const response = await undiciRequest(url, {
-      method: request.method ?? 'GET',
-      headers: request.headers ?? {},
-      body: request.body ?? null,
-      dispatcher: await agentFor(request.extraCa, url, port),
-      signal,
-      ...(request.timeoutMs ? { headersTimeout: request.timeoutMs, bodyTimeout: request.timeoutMs } : {}),
-    });
+    const dispatcher = await agentFor(request.extraCa, url, port);
+    const responding = traced(wire, () =>
+      undiciRequest(url, {
+        method: request.method ?? 'GET',
+        headers: request.headers ?? {},
+        body: request.body ?? null,
+        dispatcher,
+        signal,
+        ...(request.timeoutMs ? { headersTimeout: request.timeoutMs, bodyTimeout: request.timeoutMs } : {}),
+      }),
+    );
+    const response = await responding;
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(response.headers)) {
       if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
@@ -126,10 +154,20 @@ export function createHttpClient(options: {
       const signal = boundedSignal(request.signal, request.timeoutMs ?? timeoutMs);
       // undici does not give up on a signal while it is still connecting: the race makes sure.
       const exchange = async (): Promise<Result<HttpAnswer>> => {
-        const answer = await send(request, signal, started);
+        const trace: WireTrace = {};
+        const answer = await send(request, signal, started, trace);
         const body = await readBounded(answer.body, request.maxBytes ?? DEFAULT_MAX_BODY_BYTES);
         const { status, headers, headersMs } = answer;
-        return { ok: true, status, headers, body, ttfbMs: headersMs, totalMs: elapsed(started) };
+        const wire = wireTimings(trace);
+        return {
+          ok: true,
+          status,
+          headers,
+          body,
+          ttfbMs: headersMs,
+          totalMs: elapsed(started),
+          ...(wire ? { wire } : {}),
+        };
       };
       try {
         return await abortable(exchange(), signal);
@@ -239,4 +277,85 @@ async function readBounded(
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/** What undici's diagnostics channels told of one request. */
+interface WireTrace {
+  sentAt?: number;
+  headersAt?: number;
+  socket?: net.Socket;
+}
+
+/** Each connection's set-up, until the first request sent on it (the one that waited for it) claims it. */
+const setups = new WeakMap<object, { tcpMs: number | null; tlsMs: number; claimed: boolean }>();
+const traces = new WeakMap<object, WireTrace>();
+let tracing: WireTrace | null = null;
+let subscribed = false;
+
+/**
+ * Runs `start` (an undici request) with its trace attached: undici creates its request object
+ * synchronously inside the call, which is how the channels' messages are tied to this trace.
+ */
+function traced<T>(trace: WireTrace, start: () => T): T {
+  if (!subscribed) {
+    subscribed = true;
+    diagnostics.subscribe('undici:request:create', (message) => {
+      if (tracing) traces.set((message as { request: object }).request, tracing);
+    });
+    diagnostics.subscribe('undici:client:sendHeaders', (message) => {
+      const { request, socket } = message as { request: object; socket: net.Socket };
+      const trace = traces.get(request);
+      if (!trace) return;
+      trace.sentAt = performance.now();
+      trace.socket = socket;
+    });
+    diagnostics.subscribe('undici:request:headers', (message) => {
+      const trace = traces.get((message as { request: object }).request);
+      if (trace && trace.headersAt === undefined) trace.headersAt = performance.now();
+    });
+  }
+  tracing = trace;
+  try {
+    return start();
+  } finally {
+    tracing = null;
+  }
+}
+
+function wireTimings(trace: WireTrace): WireTimings | null {
+  if (trace.sentAt === undefined || trace.headersAt === undefined) return null;
+  const setup = trace.socket ? setups.get(trace.socket) : undefined;
+  const opened = setup && !setup.claimed ? setup : null;
+  if (setup) setup.claimed = true;
+  return {
+    tcpMs: opened?.tcpMs ?? null,
+    tlsMs: opened?.tlsMs ?? null,
+    ttfbMs: Math.round(trace.headersAt - trace.sentAt),
+  };
+}
+
+type Connector = buildConnector.connector;
+
+/** undici's connector, with each new connection's TCP connect and TLS handshake stamped at the socket's events. */
+function timedConnector(connector: Connector): Connector {
+  return (options, callback) => {
+    const started = performance.now();
+    let connectedAt: number | null = null;
+    const socket = connector(options, (error, ready) => {
+      if (!error && ready) {
+        const tlsFrom = connectedAt ?? started;
+        setups.set(ready, {
+          tcpMs: connectedAt === null ? null : Math.round(connectedAt - started),
+          tlsMs: Math.round(performance.now() - tlsFrom),
+          claimed: false,
+        });
+      }
+      callback(...([error, ready] as Parameters<buildConnector.Callback>));
+    });
+    // undici's connector returns the socket, though its type says void.
+    (socket as unknown as net.Socket | undefined)?.once('connect', () => {
+      connectedAt = performance.now();
+    });
+    return socket;
+  };
 }

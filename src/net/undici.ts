@@ -1,3 +1,3 @@
 // A static re-export, loaded with import(): esbuild then wraps the CommonJS package properly,
 // and only runs that reach the gateway over HTTP pay for loading it.
-export { Agent, ProxyAgent, request } from 'undici';
+export { Agent, buildConnector, ProxyAgent, request } from 'undici';

@@ -12,16 +12,22 @@ import { startScenarioWorld } from './world.ts';
  * Stages a scenario on the loopback gateway and runs the real doctor against it in a child
  * process: NODE_EXTRA_CA_CERTS is read only at start-up, so trust can only be staged that way.
  */
-export async function runDemoScenario(scenario: Scenario, passThrough: string[], io: Io): Promise<number> {
+export async function runDemoScenario(
+  scenario: Scenario,
+  passThrough: string[],
+  io: Io,
+  options: { rttMs?: number } = {},
+): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'eliza-doctor-demo-'));
   const pki = createSimPki();
   const token = simToken();
-  const world = await startScenarioWorld(scenario, { pki, token });
+  const world = await startScenarioWorld(scenario, { pki, token, ...options });
   const { sim } = world;
   try {
     const invocation = invocationFor(scenario, sim, pki, token, dir, await closedPort(), {
       timeoutGiven: passThrough.includes('--timeout'),
       proxyUrl: world.proxy?.url,
+      gatewayPort: world.gatewayPort,
     });
     for (const [file, content] of Object.entries(invocation.files)) writeFileSync(file, content);
     const home = path.join(dir, 'home');
@@ -29,7 +35,10 @@ export async function runDemoScenario(scenario: Scenario, passThrough: string[],
     if (!passThrough.includes('--json')) {
       io.err(
         `demo: scenario "${scenario.name}": ${scenario.description}\n` +
-          `demo: loopback gateway on 127.0.0.1:${sim.port} posing as api.eliza.yandex.net, with a CA made for this run\n\n`,
+          `demo: loopback gateway on 127.0.0.1:${sim.port} posing as api.eliza.yandex.net, with a CA made for this run\n` +
+          (world.relay
+            ? `demo: reached through a relay on 127.0.0.1:${world.relay.port} that adds ${options.rttMs} ms of round trip\n\n`
+            : '\n'),
       );
     }
     // Ctrl-C reaches the child too (one process group): it reports what it has, then exits.

@@ -379,9 +379,11 @@ export function invocationFor(
     timeoutGiven?: boolean;
     /** The scenario's proxy, when it has one: HTTPS_PROXY names it. */
     proxyUrl?: string | undefined;
+    /** Where the gateway is reached when not at sim.port: a latency relay in front of it. */
+    gatewayPort?: number;
   } = {},
 ): Invocation {
-  const port = scenario.target === 'refused' ? refusedPort : sim.port;
+  const port = scenario.target === 'refused' ? refusedPort : (options.gatewayPort ?? sim.port);
   const scheme = scenario.target === 'http' ? 'http' : 'https';
   const base = `${scheme}://${SIM_HOST}:${port}`;
   const args = [

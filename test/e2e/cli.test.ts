@@ -40,6 +40,7 @@ describe('usage errors: exit 2, one line on stderr, no stack trace', () => {
     ['a missing --ca-file', ['--ca-file', '/nonexistent/ca.pem']],
     ['a bad ELIZA_BASE_URL', [], { ELIZA_BASE_URL: 'ftp://x' }],
     ['an unknown demo scenario', ['demo', '--scenario', 'nope']],
+    ['a demo --rtt that is not a number', ['demo', '--rtt', 'far']],
   ];
   for (const [what, args, env] of cases) {
     it(what, async () => {
@@ -277,5 +278,15 @@ describe('demo', () => {
     assert.equal(result.code, 1);
     assert.match(result.stdout, /TOKEN_INVALID/);
     assert.match(result.stderr, /scenario "bad-token"/);
+  });
+  it('--rtt 60 puts the gateway 60 ms away and the healthy scenario still passes', async () => {
+    const result = await runCli(['demo', '--json', '--rtt', '60'], { home: tempHome() });
+    assert.equal(result.code, 0, result.stderr);
+    const report = parseReport(result.stdout);
+    assert.ok(report.checks.every((c) => c.status === 'pass'));
+    // Proof the relay is in the path: a request cannot answer sooner than one round trip.
+    const roundTrip = report.checks.find((c) => c.id === 'round-trip')!;
+    const timings = (roundTrip.data as { timings: { ttfbMs: number } }).timings;
+    assert.ok(timings.ttfbMs >= 55, `first byte after ${timings.ttfbMs} ms`);
   });
 });
