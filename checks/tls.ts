@@ -10,6 +10,7 @@ import { PROXY_CONNECT_TIMEOUT } from '../src/net/tls-probe.ts';
 import { describeCert, parsePemBundle } from '../src/pki/cert.ts';
 import { bundledRoots, judgeChain } from '../src/pki/chain.ts';
 import { quote } from '../src/quote.ts';
+import { selfCommand } from '../src/self.ts';
 import { slowPhases, type Timings, timingLine } from '../src/timings.ts';
 import { lookupCommand, resolvedAddress, showCertsCommand } from './shared/diagnostics.ts';
 
@@ -229,13 +230,16 @@ function fixFor(ctx: CheckContext, code: Code): Fix | null {
         [showCertsCommand(ctx.config, host, port)],
       );
     case 'TLS_EXPIRED':
-    case 'TLS_EXPIRES_SOON':
       return manualFix(
         "nothing on this machine can fix this: the gateway's certificate is out of date; report it to the Eliza team",
       );
+    case 'TLS_EXPIRES_SOON':
+      return manualFix(
+        "nothing on this machine can fix this: the gateway's certificate expires soon; tell the Eliza team before it does",
+      );
     case 'TLS_MISSING_INTERMEDIATE':
       return manualFix(
-        'the gateway does not send its intermediate CA: report it to the Eliza team; until then `eliza-doctor fix` installs the internal bundle, which holds it',
+        `the gateway does not send its intermediate CA: report it to the Eliza team; until then ${selfCommand(ctx.config.invocation, ['fix'])} installs the internal bundle, which holds it`,
       );
     default:
       return null;

@@ -36,7 +36,8 @@ export async function startLiveView(
         // listr2 shows a failed task by its error's message.
         if (result.status === 'fail') throw new Error(line);
         if (result.status === 'skip') return task.skip(line);
-        task.title = result.status === 'warn' ? kleur.yellow(`⚠ ${line}`) : line;
+        // listr2 has no warning state: a finished task keeps its tick, and a warning its colour and code.
+        task.title = result.status === 'warn' ? kleur.yellow(line) : line;
       },
     })),
     {
