@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -36,30 +35,11 @@ function snapshot(dir: string): Map<string, string> {
 }
 
 /** The CLI as another user: how a HOME that is not writable looks even to a test run as root. */
-function runCliAs(
-  uid: number,
-  args: string[],
-  options: { env: Record<string, string>; home: string },
-): Promise<CliResult> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, HOME: options.home, ...options.env },
-      cwd: '/',
-      uid,
-      gid: uid,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
+function runCliAs(uid: number, args: string[], options: { env: Record<string, string>; home: string }) {
+  return runProgram(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH, HOME: options.home, ...options.env },
+    cwd: '/',
+    uid,
   });
 }
 

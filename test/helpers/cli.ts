@@ -39,13 +39,20 @@ export function runCli(
 export function runProgram(
   file: string,
   args: string[],
-  options: { env: Record<string, string | undefined>; cwd?: string; killAfterMs?: number },
+  options: {
+    env: Record<string, string | undefined>;
+    cwd?: string;
+    killAfterMs?: number;
+    /** Run as this user (and its group of the same number): a test run as root seeing another's HOME. */
+    uid?: number;
+  },
 ): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd: options.cwd,
       env: options.env,
+      ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
