@@ -35,7 +35,7 @@ const MAX_CA_FILE = 16 * 1024 * 1024;
  * read the network checks' answers only when they get that far.
  */
 export const CLIENT_SCHEDULE = {
-  reads: ['tcp', 'tls', 'models'],
+  reads: ['tcp', 'models'],
   startEarly: true,
   network: true,
   worksOffline: true,
