@@ -1,16 +1,21 @@
 import path from 'node:path';
 import {
   applyEdits,
-  findNodeAtLocation,
   type FormattingOptions,
+  findNodeAtLocation,
   modify,
   type Node,
   type ParseError,
   parseTree,
   printParseErrorCode,
 } from 'jsonc-parser';
+import type { DoctorConfig } from '../config.ts';
 import type { Host } from '../host.ts';
 import { shown } from '../trust/startup.ts';
+import type { ClientFixer } from './fixes.ts';
+import { ELIZA_ROUTES } from './routes.ts';
+import type { SetupSnippet } from './setup.ts';
+import type { ClientFacts, Credential } from './types.ts';
 
 /**
  * Claude Code's configuration as the client itself resolves it. Measured with the real client
@@ -28,11 +33,28 @@ export const CLAUDE_VARIABLES = [
   'ANTHROPIC_MODEL',
   'NODE_EXTRA_CA_CERTS',
   'CLAUDE_CODE_CERT_STORE',
+  // Where the OS store is read from (BoringSSL's default file), as for OpenSSL.
+  'SSL_CERT_FILE',
 ] as const;
 export type ClaudeVariable = (typeof CLAUDE_VARIABLES)[number];
 
 /** The model Claude Code 2.1.197 asks for when nothing names one (seen on the wire). */
 export const CLAUDE_DEFAULT_MODEL = 'claude-opus-4-8';
+
+/** What the client-claude-code check keeps beyond every client's facts. */
+export interface ClaudeCodeFacts extends ClientFacts {
+  /** Where Claude Code was found ("claude on PATH (…)", "~/.claude/"); null: only configured. */
+  installed: string | null;
+  /** Settings files read, weakest first. */
+  files: string[];
+  /**
+   * What `fix` may set in the user's settings: the base URL when the check found it wrong, the
+   * CA when none of the stores Claude Code reads holds the gateway's root (null: not known).
+   */
+  wrong: { baseUrl: boolean; ca: boolean | null };
+  /** The settings file:line that sets a variable over the user's settings file, which `fix` cannot outvote. */
+  overriding: Partial<Record<'ANTHROPIC_BASE_URL' | 'NODE_EXTRA_CA_CERTS', string>>;
+}
 
 /** A value as Claude Code will use it, and where it came from. */
 export interface ClaudeSetting {
@@ -68,7 +90,11 @@ export function claudeConfigDir(host: Pick<Host, 'env' | 'home'>): string {
 
 /** The settings files Claude Code reads, weakest first. */
 export function claudeSettingsFiles(host: Pick<Host, 'env' | 'home' | 'cwd'>): ClaudeSettingsFile[] {
-  const file = (p: string, scope: ClaudeSettingsFile['scope']) => ({ path: p, shown: shown(host.home, p), scope });
+  const file = (p: string, scope: ClaudeSettingsFile['scope']) => ({
+    path: p,
+    shown: shown(host.home, p),
+    scope,
+  });
   const user = file(path.join(claudeConfigDir(host), 'settings.json'), 'user');
   const project = path.join(host.cwd, '.claude');
   // In the home folder, the project's settings file is the user's: read once.
@@ -113,7 +139,11 @@ export function parseClaudeSettings(text: string, shownPath: string): ParsedSett
   }
   if (!root) return { kind: 'ok', env: {}, model: null };
   if (root.type !== 'object') {
-    return { kind: 'invalid', source: `${shownPath}:${lineAt(text, root.offset)}`, reason: 'not a JSON object' };
+    return {
+      kind: 'invalid',
+      source: `${shownPath}:${lineAt(text, root.offset)}`,
+      reason: 'not a JSON object',
+    };
   }
   const at = (node: Node) => `${shownPath}:${lineAt(text, node.offset)}`;
   const env: Partial<Record<ClaudeVariable, ClaudeSetting>> = {};
@@ -131,7 +161,9 @@ export function parseClaudeSettings(text: string, shownPath: string): ParsedSett
   }
   const modelNode = findNodeAtLocation(root, ['model']);
   const model =
-    modelNode?.type === 'string' && modelNode.value !== '' ? { value: modelNode.value as string, source: at(modelNode) } : null;
+    modelNode?.type === 'string' && modelNode.value !== ''
+      ? { value: modelNode.value as string, source: at(modelNode) }
+      : null;
   return { kind: 'ok', env, model };
 }
 
@@ -229,3 +261,125 @@ function formattingOf(text: string): FormattingOptions {
   if (indent?.startsWith('\t')) return { insertSpaces: false, tabSize: 1, eol };
   return { insertSpaces: true, tabSize: indent?.length ?? 2, eol };
 }
+
+/**
+ * Every auth header Claude Code sends, as measured: ANTHROPIC_AUTH_TOKEN as Bearer, which replaces
+ * an Authorization line of ANTHROPIC_CUSTOM_HEADERS; ANTHROPIC_API_KEY as x-api-key, besides.
+ */
+export function claudeCredentials(config: Pick<ClaudeConfig, 'values'>): {
+  credentials: Credential[];
+  headers: Record<string, string>;
+} {
+  const {
+    ANTHROPIC_AUTH_TOKEN: token,
+    ANTHROPIC_API_KEY: apiKey,
+    ANTHROPIC_CUSTOM_HEADERS: custom,
+  } = config.values;
+  const credentials: Credential[] = [];
+  const headers: Record<string, string> = {};
+  for (const header of custom ? parseCustomHeaders(custom.value) : []) {
+    const name = header.name.toLowerCase();
+    if (name === 'authorization' || name === 'x-api-key') {
+      if (name === 'authorization' && token) continue;
+      credentials.push({ header: 'header', name: header.name, value: header.value, source: custom!.source });
+    } else headers[name] = header.value;
+  }
+  if (token) credentials.push({ header: 'bearer', value: token.value, source: token.source });
+  if (apiKey) credentials.push({ header: 'x-api-key', value: apiKey.value, source: apiKey.source });
+  return { credentials, headers };
+}
+
+/** The CA stores CLAUDE_CODE_CERT_STORE names; both when unset. */
+export function claudeCertStores(value: string | undefined): { bundled: boolean; system: boolean } {
+  const named = (value ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  if (named.length === 0) return { bundled: true, system: true };
+  return { bundled: named.includes('bundled'), system: named.includes('system') };
+}
+
+/** A variable set by a settings file stronger than the user's: what the user's file cannot change. */
+export function overridingSource(
+  host: Pick<Host, 'env' | 'home' | 'cwd'>,
+  setting: ClaudeSetting | undefined,
+) {
+  const user = claudeSettingsFiles(host)[0]!;
+  if (!setting || setting.source.startsWith('environment ') || setting.source.startsWith(`${user.shown}:`))
+    return undefined;
+  return setting.source;
+}
+
+/** The base URL Claude Code needs: the gateway's raw anthropic route (Claude Code appends /v1/messages). */
+export function claudeBaseUrl(config: Pick<DoctorConfig, 'target'>): string {
+  return `${config.target.baseUrl}${ELIZA_ROUTES.anthropic}`;
+}
+
+/**
+ * `fix` for Claude Code: the user's settings file's `env` block, edited in place (created when
+ * absent), with only what the check found wrong. The key is never written: it stays where the
+ * user keeps it.
+ */
+export const claudeCodeFixer: ClientFixer = async ({ host, result, config, caPath }) => {
+  const facts = result.data as Partial<ClaudeCodeFacts>;
+  const user = claudeSettingsFiles(host)[0]!;
+  const wants: Record<string, string> = {};
+  const manual: string[] = [];
+  const overriding = facts.overriding ?? {};
+  const set = (name: 'ANTHROPIC_BASE_URL' | 'NODE_EXTRA_CA_CERTS', value: string) => {
+    const winner = overriding[name];
+    if (winner) manual.push(`set ${name} to ${value} at ${winner}: it wins over ${user.shown}`);
+    else wants[name] = value;
+  };
+  if (facts.wrong?.baseUrl) set('ANTHROPIC_BASE_URL', claudeBaseUrl(config));
+  if (facts.wrong?.ca) set('NODE_EXTRA_CA_CERTS', caPath);
+  if (Object.keys(wants).length === 0) return { edits: [], notes: [], manual, usesCaFile: false };
+  const before = await readText(host, user.path);
+  if (before !== null && typeof before !== 'string') {
+    return {
+      edits: [],
+      notes: [],
+      manual: [`${user.shown} ${before.unreadable}: edit it by hand`],
+      usesCaFile: false,
+    };
+  }
+  const after = withEnvValues(before, wants);
+  if (after.kind === 'invalid') {
+    // Never overwrite what cannot be parsed: the user's file stays as it is.
+    return {
+      edits: [],
+      notes: [],
+      manual: [`${user.shown} is ${after.reason}: repair it, then run the fix again`],
+      usesCaFile: false,
+    };
+  }
+  return {
+    edits: [
+      {
+        file: user.path,
+        after: after.text,
+        why: `Claude Code: ${Object.keys(wants).join(', ')} in its "env" block`,
+      },
+    ],
+    notes: ['Claude Code reads its settings when it starts: restart running sessions'],
+    manual,
+    usesCaFile: 'NODE_EXTRA_CA_CERTS' in wants,
+  };
+};
+
+/** What `eliza-doctor setup claude-code` prints: the settings the fix writes, and where the key goes. */
+export const claudeCodeSetup: SetupSnippet = {
+  client: 'Claude Code',
+  file: '~/.claude/settings.json',
+  text: ({ baseUrl, caPath }) =>
+    `${JSON.stringify(
+      {
+        env: {
+          ANTHROPIC_BASE_URL: baseUrl('anthropic'),
+          NODE_EXTRA_CA_CERTS: caPath,
+        },
+      },
+      null,
+      2,
+    )}\n# and your Eliza token, in your shell's startup file (not in this file):\n# export ANTHROPIC_AUTH_TOKEN=<your Eliza token>\n# Claude Code asks for ${CLAUDE_DEFAULT_MODEL} unless told otherwise: if Eliza does not list it, add "ANTHROPIC_MODEL": "<a listed claude model>" to "env"\n`,
+};

@@ -1,0 +1,219 @@
+import {
+  CLAUDE_DEFAULT_MODEL,
+  type ClaudeCodeFacts,
+  type ClaudeConfig,
+  claudeBaseUrl,
+  claudeCertStores,
+  claudeCredentials,
+  claudeSettingsFiles,
+  overridingSource,
+  readClaudeConfig,
+} from '../src/clients/claude-code.ts';
+import type { ClientFacts, ClientTrust, Setting } from '../src/clients/types.ts';
+import type { Code } from '../src/codes.ts';
+import { manualFix, usable } from '../src/engine/outcome.ts';
+import { type CheckContext, defineCheck, type Fix, type Outcome } from '../src/engine/types.ts';
+import type { Host } from '../src/host.ts';
+import { quickFingerprints } from '../src/pki/cert.ts';
+import { selfCommand } from '../src/self.ts';
+import { anthropicMessages } from '../src/stream/anthropic-messages.ts';
+import { rootOf } from '../src/trust/node.ts';
+import {
+  CLIENT_SCHEDULE,
+  clientConfigInvalid,
+  clientNotEliza,
+  clientNotFound,
+  judgeClient,
+  nodeBundledPem,
+  osStorePem,
+  pointsAtEliza,
+  readCaFile,
+} from './shared/client.ts';
+
+export const CLAUDE_CODE = 'Claude Code';
+
+export const clientClaudeCodeCheck = defineCheck({
+  id: 'client-claude-code',
+  title: 'Claude Code',
+  ...CLIENT_SCHEDULE,
+  reads: [...CLIENT_SCHEDULE.reads, 'tls'],
+  async run(ctx) {
+    const config = await readClaudeConfig(ctx.host);
+    // Keys first: nothing below may print one before it is known to be a secret.
+    for (const name of ['ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_API_KEY'] as const) {
+      const value = config.values[name]?.value;
+      if (value) ctx.registerSecret(value);
+    }
+    const { credentials, headers } = claudeCredentials(config);
+    for (const c of credentials) ctx.registerSecret(c.value);
+    for (const value of Object.values(headers)) if (value) ctx.registerSecret(value);
+
+    const configured = Object.keys(config.values).some((name) => name.startsWith('ANTHROPIC_'));
+    const overriding: ClaudeCodeFacts['overriding'] = {};
+    for (const name of ['ANTHROPIC_BASE_URL', 'NODE_EXTRA_CA_CERTS'] as const) {
+      const source = overridingSource(ctx.host, config.values[name]);
+      if (source) overriding[name] = source;
+    }
+    const wrong: ClaudeCodeFacts['wrong'] = { baseUrl: false, ca: null };
+    const facts = (outcome: Outcome<ClientFacts>): Outcome<ClaudeCodeFacts> => ({
+      ...outcome,
+      data: { ...outcome.data, installed: config.installed, files: config.files, wrong, overriding },
+    });
+    if (!config.installed && !configured && config.files.length === 0)
+      return facts(clientNotFound(CLAUDE_CODE));
+    const found = config.installed ?? config.files[0] ?? 'configured in the environment';
+    if (config.invalid) {
+      return facts(
+        clientConfigInvalid(
+          CLAUDE_CODE,
+          config.invalid.source,
+          `${config.invalid.reason}; Claude Code ignores the whole file`,
+        ),
+      );
+    }
+    const baseUrl = config.values.ANTHROPIC_BASE_URL ?? null;
+    if (!baseUrl || !pointsAtEliza(ctx, baseUrl.value)) {
+      const onboarding = clientNotEliza(CLAUDE_CODE, found, notElizaSnippet(ctx), baseUrl);
+      return facts({
+        ...onboarding,
+        details: [
+          baseUrl
+            ? `ANTHROPIC_BASE_URL is ${baseUrl.value} (${baseUrl.source})`
+            : 'ANTHROPIC_BASE_URL is not set: Claude Code talks to api.anthropic.com',
+        ],
+      });
+    }
+
+    const trust = await claudeTrust(ctx.host, config);
+    const model: Setting = config.model ?? {
+      value: CLAUDE_DEFAULT_MODEL,
+      source: 'Claude Code 2.1 default (no ANTHROPIC_MODEL or "model" set)',
+    };
+    const outcome = await judgeClient(
+      ctx,
+      {
+        client: CLAUDE_CODE,
+        baseUrl,
+        api: anthropicMessages,
+        family: 'anthropic',
+        credentials,
+        headers,
+        model,
+        trust: trust.trust,
+      },
+      { fixes: fixesFor(ctx, overriding) },
+    );
+    const root = await gatewayRoot(ctx);
+    wrong.baseUrl = BASE_URL_CODES.includes(outcome.code as Code);
+    wrong.ca =
+      outcome.code === 'CLIENT_UNTRUSTED'
+        ? true
+        : root
+          ? !quickFingerprints(trust.trust.pem).includes(root)
+          : null;
+    if (outcome.status === 'pass' || outcome.status === 'warn') {
+      const anchor = root ? trust.sources.find((s) => quickFingerprints(s.pem).includes(root)) : undefined;
+      if (anchor) outcome.data.trustedVia = anchor.label;
+    }
+    return facts({ ...outcome, details: [...outcome.details, ...trust.notes] });
+  },
+});
+
+interface TrustSource {
+  label: string;
+  pem: string;
+}
+
+/**
+ * What Claude Code trusts, as measured with the real client: its bundled roots and the OS store
+ * (unless CLAUDE_CODE_CERT_STORE leaves one out), plus NODE_EXTRA_CA_CERTS whatever the store
+ * setting. A file it cannot load it skips with a warning and carries on, so it is a note, not a
+ * broken trust.
+ */
+async function claudeTrust(
+  host: Host,
+  config: ClaudeConfig,
+): Promise<{ trust: ClientTrust; sources: TrustSource[]; notes: string[] }> {
+  const stores = claudeCertStores(config.values.CLAUDE_CODE_CERT_STORE?.value);
+  const sources: TrustSource[] = [];
+  const notes: string[] = [];
+  const extra = config.values.NODE_EXTRA_CA_CERTS;
+  if (extra) {
+    const read = await readCaFile(host, extra.value, `NODE_EXTRA_CA_CERTS (${extra.source})`);
+    if (read.ok) sources.push({ label: `NODE_EXTRA_CA_CERTS (${extra.source})`, pem: read.pem });
+    else notes.push(`Claude Code skips ${read.broken.source} with a warning: ${read.broken.reason}`);
+  }
+  if (stores.system) {
+    const file = config.values.SSL_CERT_FILE;
+    if (file) {
+      const read = await readCaFile(host, file.value, `SSL_CERT_FILE (${file.source})`);
+      if (read.ok)
+        sources.push({ label: `the OS store as SSL_CERT_FILE names it (${file.source})`, pem: read.pem });
+      else notes.push(`the OS store: ${read.broken.source} cannot be used: ${read.broken.reason}`);
+    } else {
+      const os = await osStorePem(host);
+      if (os.path) sources.push({ label: `the OS store (${os.path})`, pem: os.pem });
+    }
+  }
+  if (stores.bundled) sources.push({ label: 'its bundled roots', pem: nodeBundledPem() });
+  const store = config.values.CLAUDE_CODE_CERT_STORE;
+  if (store) notes.push(`CLAUDE_CODE_CERT_STORE=${store.value} (${store.source})`);
+  const label = sources.length ? sources.map((s) => s.label).join(' + ') : 'no CA at all';
+  return {
+    trust: { label, pem: sources.map((s) => s.pem).join('\n'), broken: null },
+    sources,
+    notes,
+  };
+}
+
+const BASE_URL_CODES: Code[] = ['CLIENT_BASE_URL_HTTP', 'CLIENT_BASE_URL_NOT_RAW', 'CLIENT_WRONG_ROUTE'];
+
+/** The SHA-256 of the root the gateway's chain leads to, as the tls check built it. */
+async function gatewayRoot(ctx: CheckContext): Promise<string | null> {
+  const tls = await ctx.result('tls');
+  return usable(tls) ? (rootOf(tls.data.path)?.sha256 ?? null) : null;
+}
+
+/** The file `fix` edits: the user's settings, whose `env` block beats the environment. */
+export function claudeUserSettings(host: Pick<Host, 'env' | 'home' | 'cwd'>) {
+  return claudeSettingsFiles(host)[0]!;
+}
+
+/**
+ * `fix` can cure a base URL or a missing CA by the user's settings file, unless a project's
+ * settings file sets the same variable: that one wins, and only the user may change it.
+ */
+function fixesFor(ctx: CheckContext, overriding: ClaudeCodeFacts['overriding']): Partial<Record<Code, Fix>> {
+  const user = claudeUserSettings(ctx.host);
+  const fixFor = (name: keyof ClaudeCodeFacts['overriding'], what: string): Fix => {
+    const winner = overriding[name];
+    if (winner) return manualFix(`set ${name} at ${winner} (it wins over ${user.shown}) to ${what}`);
+    return {
+      summary: `set ${name} in the "env" block of ${user.shown} to ${what}`,
+      commands: [selfCommand(ctx.config.invocation, ['fix'])],
+      automated: true,
+    };
+  };
+  const baseFix = fixFor('ANTHROPIC_BASE_URL', claudeBaseUrl(ctx.config));
+  return {
+    CLIENT_BASE_URL_HTTP: baseFix,
+    CLIENT_BASE_URL_NOT_RAW: baseFix,
+    CLIENT_WRONG_ROUTE: baseFix,
+    CLIENT_UNTRUSTED: fixFor('NODE_EXTRA_CA_CERTS', 'the internal CA file `eliza-doctor fix` installs'),
+  };
+}
+
+function notElizaSnippet(ctx: CheckContext): { summary: string; commands: string[] } {
+  const user = claudeUserSettings(ctx.host);
+  return {
+    summary: `to use Eliza from Claude Code, add the "env" block that \`eliza-doctor setup claude-code\` prints to ${user.shown}`,
+    commands: [setupCommand(ctx.config.invocation)],
+  };
+}
+
+/** `eliza-doctor setup claude-code`, with the run's --base-url: the only target flag setup takes. */
+export function setupCommand(invocation: CheckContext['config']['invocation']): string {
+  const at = invocation.args.indexOf('--base-url');
+  const baseUrl = at >= 0 && at % 2 === 0 ? ['--base-url', invocation.args[at + 1]!] : [];
+  return selfCommand(invocation, ['setup', 'claude-code', ...baseUrl], false);
+}
