@@ -43,6 +43,8 @@ const common = {
   target: 'node20.19',
   legalComments: 'none',
   logLevel: 'warning',
+  // jsonc-parser's "main" is a UMD build that require()s its parts at run time, past the bundler.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   banner: {
     // Bundled CommonJS dependencies (undici, node-forge) still call require() for Node built-ins.
     js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
