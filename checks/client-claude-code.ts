@@ -62,16 +62,23 @@ export const clientClaudeCodeCheck = defineCheck({
     if (!config.installed && !configured && config.files.length === 0)
       return facts(clientNotFound(CLAUDE_CODE));
     const found = config.installed ?? config.files[0] ?? 'configured in the environment';
-    if (config.invalid) {
+    const baseUrl = config.values.ANTHROPIC_BASE_URL ?? null;
+    // Claude Code skips a settings file it cannot parse and runs on the rest: judged the same way.
+    const ignored = config.invalid;
+    const ignoredNote = ignored
+      ? [
+          `Claude Code ignores ${ignored.source.replace(/:\d+$/, '')} whole: ${ignored.source} is ${ignored.reason}`,
+        ]
+      : [];
+    if (ignored && (!baseUrl || !pointsAtEliza(ctx, baseUrl.value))) {
       return facts(
         clientConfigInvalid(
           CLAUDE_CODE,
-          config.invalid.source,
-          `${config.invalid.reason}; Claude Code ignores the whole file`,
+          ignored.source,
+          `${ignored.reason}; Claude Code ignores the whole file`,
         ),
       );
     }
-    const baseUrl = config.values.ANTHROPIC_BASE_URL ?? null;
     if (!baseUrl || !pointsAtEliza(ctx, baseUrl.value)) {
       const onboarding = clientNotEliza(CLAUDE_CODE, found, notElizaSnippet(ctx), baseUrl);
       return facts({
@@ -115,7 +122,20 @@ export const clientClaudeCodeCheck = defineCheck({
       const anchor = root ? trust.sources.find((s) => quickFingerprints(s.pem).includes(root)) : undefined;
       if (anchor) outcome.data.trustedVia = anchor.label;
     }
-    return facts({ ...outcome, details: [...outcome.details, ...trust.notes] });
+    const details = [...ignoredNote, ...outcome.details, ...trust.notes];
+    if (ignored && outcome.status === 'pass') {
+      return facts({
+        ...outcome,
+        status: 'warn',
+        code: 'CLIENT_CONFIG_IGNORED',
+        summary: `Claude Code works, but ignores ${ignored.source} (${ignored.reason}): nothing in it counts`,
+        details: [outcome.summary, ...details],
+        fix: manualFix(
+          `repair ${ignored.source} (strict JSON: no comments, no trailing commas), or remove it`,
+        ),
+      });
+    }
+    return facts({ ...outcome, details });
   },
 });
 

@@ -423,6 +423,11 @@ export const CODES = {
     status: ['fail'],
     meaning: 'a config file the client reads cannot be parsed (file:line given); the client fails on it too',
   },
+  CLIENT_CONFIG_IGNORED: {
+    status: ['warn'],
+    meaning:
+      'a settings file the client ignores whole (Claude Code: not strict JSON, e.g. a comment or a trailing comma); the client works without it, but nothing in it counts',
+  },
   CLIENT_BASE_URL_HTTP: {
     status: ['fail'],
     meaning:

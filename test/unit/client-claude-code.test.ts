@@ -348,9 +348,15 @@ describe('client-claude-code against the loopback gateway', () => {
     assert.equal(byDefault.outcome.code, 'CLIENT_MODEL_UNKNOWN');
   });
 
-  it('fails a settings file Claude Code cannot parse', async () => {
-    const { outcome } = await run(pointed(), { [USER_SETTINGS]: '{\n  "env": {},\n}\n' });
-    assert.equal(outcome.code, 'CLIENT_CONFIG_INVALID');
+  it('judges the rest when a settings file does not parse, as Claude Code skips it', async () => {
+    const invalid = { [USER_SETTINGS]: '{\n  "env": {},\n}\n', [OS_BUNDLE]: rootPem() };
+    const works = await run(pointed(), invalid);
+    assert.equal(works.outcome.code, 'CLIENT_CONFIG_IGNORED');
+    assert.equal(works.outcome.status, 'warn');
+    const notPointed = await run({ ANTHROPIC_AUTH_TOKEN: TOKEN }, invalid);
+    assert.equal(notPointed.outcome.code, 'CLIENT_CONFIG_INVALID');
+    const alsoBroken = await run(pointed({ ANTHROPIC_MODEL: 'claude-opus-9' }), invalid);
+    assert.equal(alsoBroken.outcome.code, 'CLIENT_MODEL_UNKNOWN');
   });
 
   it('never shows a key in its result', async () => {
