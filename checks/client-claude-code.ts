@@ -9,13 +9,14 @@ import {
   overridingSource,
   readClaudeConfig,
 } from '../src/clients/claude-code.ts';
-import type { ClientFacts, ClientTrust, Setting } from '../src/clients/types.ts';
+import type { ClientFacts, ClientTrust, Credential, Setting } from '../src/clients/types.ts';
 import type { Code } from '../src/codes.ts';
 import { manualFix, usable } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck, type Fix, type Outcome } from '../src/engine/types.ts';
 import type { Host } from '../src/host.ts';
 import { quickFingerprints } from '../src/pki/cert.ts';
 import { selfCommand } from '../src/self.ts';
+import { closest } from '../src/similar.ts';
 import { anthropicMessages } from '../src/stream/anthropic-messages.ts';
 import { rootOf } from '../src/trust/node.ts';
 import {
@@ -108,7 +109,9 @@ export const clientClaudeCodeCheck = defineCheck({
         model,
         trust: trust.trust,
       },
-      { fixes: fixesFor(ctx, overriding) },
+      {
+        fixes: { ...fixesFor(ctx, overriding), ...(await keyAndModelFixes(ctx, credentials, config.model)) },
+      },
     );
     const root = await gatewayRoot(ctx);
     wrong.baseUrl = BASE_URL_CODES.includes(outcome.code as Code);
@@ -221,6 +224,39 @@ function fixesFor(ctx: CheckContext, overriding: ClaudeCodeFacts['overriding']):
     CLIENT_WRONG_ROUTE: baseFix,
     CLIENT_UNTRUSTED: fixFor('NODE_EXTRA_CA_CERTS', 'the internal CA file `eliza-doctor fix` installs'),
   };
+}
+
+/** The next step for a key or a model, in Claude Code's own variables. */
+async function keyAndModelFixes(
+  ctx: CheckContext,
+  credentials: Credential[],
+  model: Setting | null,
+): Promise<Partial<Record<Code, Fix>>> {
+  const user = claudeUserSettings(ctx.host);
+  const fixes: Partial<Record<Code, Fix>> = {
+    CLIENT_KEY_MISSING: manualFix(
+      "give Claude Code your Eliza token, sent as Authorization: Bearer, in your shell's startup file",
+      ['export ANTHROPIC_AUTH_TOKEN=<your Eliza token>'],
+    ),
+  };
+  const apiKey = credentials.find((c) => c.header === 'x-api-key');
+  if (apiKey && !credentials.some((c) => c.header !== 'x-api-key')) {
+    fixes.CLIENT_KEY_REJECTED = manualFix(
+      `if the token is right, Eliza does not take it as x-api-key: move it from ${apiKey.source} to ANTHROPIC_AUTH_TOKEN (sent as Authorization: Bearer)`,
+      ['export ANTHROPIC_AUTH_TOKEN=<your Eliza token>', 'unset ANTHROPIC_API_KEY'],
+    );
+  }
+  const models = await ctx.result('models');
+  const ids = usable(models) ? (models.data.ids ?? []) : [];
+  const listed = ids.filter((id) => id.startsWith('claude'));
+  const suggestion = closest(model?.value ?? CLAUDE_DEFAULT_MODEL, listed.length ? listed : ids)[0];
+  const example = suggestion ? `, e.g. ${suggestion}` : '';
+  fixes.CLIENT_MODEL_UNKNOWN = model
+    ? manualFix(`set the model at ${model.source} to one Eliza lists${example}`)
+    : manualFix(
+        `Claude Code asks for ${CLAUDE_DEFAULT_MODEL} when no model is set: add "ANTHROPIC_MODEL" with a model Eliza lists${example} to the "env" block of ${user.shown}`,
+      );
+  return fixes;
 }
 
 function notElizaSnippet(ctx: CheckContext): { summary: string; commands: string[] } {
