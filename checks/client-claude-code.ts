@@ -121,7 +121,8 @@ export const clientClaudeCodeCheck = defineCheck({
         : root
           ? !quickFingerprints(trust.trust.pem).includes(root)
           : null;
-    if (outcome.status === 'pass' || outcome.status === 'warn') {
+    // judgeClient names every source once the handshake verified: narrowed to the one holding the root.
+    if (outcome.data.trustedVia) {
       const anchor = root ? trust.sources.find((s) => quickFingerprints(s.pem).includes(root)) : undefined;
       if (anchor) outcome.data.trustedVia = anchor.label;
     }
@@ -247,7 +248,8 @@ async function keyAndModelFixes(
     );
   }
   const models = await ctx.result('models');
-  const ids = usable(models) ? (models.data.ids ?? []) : [];
+  // The list is known even when the doctor's own --model is not on it.
+  const ids = models.data?.ids ?? [];
   const listed = ids.filter((id) => id.startsWith('claude'));
   const suggestion = closest(model?.value ?? CLAUDE_DEFAULT_MODEL, listed.length ? listed : ids)[0];
   const example = suggestion ? `, e.g. ${suggestion}` : '';

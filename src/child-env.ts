@@ -73,6 +73,16 @@ export function systemToolEnv(env: Env): Record<string, string> {
   return pickEnv(env, ['LANG', 'LC_ALL']);
 }
 
+/** What the client checks read from the environment, as their clients do. */
+const CLIENT_VARIABLES = [
+  'ANTHROPIC_BASE_URL',
+  'ANTHROPIC_AUTH_TOKEN',
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_CUSTOM_HEADERS',
+  'ANTHROPIC_MODEL',
+  'CLAUDE_CODE_CERT_STORE',
+  'CLAUDE_CONFIG_DIR',
+];
 const SECRET_NAME = /TOKEN|SECRET|PASS(WORD|WD)?|AUTH|KEY|CREDENTIAL|COOKIE|SESSION/i;
 const RECHECK_NAMES = [
   // The gateway the re-check judges, when the user's environment chose it rather than a flag.
@@ -92,13 +102,17 @@ const RECHECK_NAMES = [
   'CURL_HOME',
   'PYTHONHTTPSVERIFY',
   ...PROXY_VARIABLES,
+  // The client checks the re-check runs too read their client's own variables, its key included:
+  // the child is this doctor, which registers the key as a secret before anything prints.
+  ...CLIENT_VARIABLES,
 ];
 const RECHECK_PREFIXES = ['XDG_', 'NODE_', 'SSL_CERT_', 'GIT_', 'PIP_', 'NPM_CONFIG_', 'npm_config_'];
 
 /**
  * `fix`'s re-check: the doctor itself judging trust as a new terminal would. It needs what the
  * trust checks read (startup-file locations, the trust, proxy, git, pip and npm settings) and no
- * token: it runs the trust checks only, so nothing secret-looking goes along. Proxy URLs keep
+ * Eliza token; of secret-looking variables only the keys the client checks it re-runs send as
+ * their clients do. Proxy URLs keep
  * their credentials: the route to the gateway depends on them.
  */
 export function recheckEnv(env: Env): Record<string, string> {

@@ -143,6 +143,27 @@ describe('client-claude-code, the built CLI against the loopback gateway', () =>
     }
   });
 
+  it('fix --yes with the key in the environment: the re-check sees it, and the fix holds', async () => {
+    const staged = await stage(healthy);
+    try {
+      const { home, token } = staged;
+      const port = staged.sim.port;
+      mkdirSync(path.join(home, '.claude'));
+      writeFileSync(
+        settingsFile(home),
+        `{"env": {"ANTHROPIC_BASE_URL": "https://api.eliza.yandex.net:${port}", "ANTHROPIC_MODEL": "claude-sonnet-4-5"}}\n`,
+      );
+      const env = envFor(staged, { ANTHROPIC_AUTH_TOKEN: token });
+      const fixed = await runCli(['fix', '--yes', ...staged.invocation.args], { env, home });
+      assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+      const after = JSON.parse(readFileSync(settingsFile(home), 'utf8'));
+      assert.deepEqual(Object.keys(after.env), ['ANTHROPIC_BASE_URL', 'ANTHROPIC_MODEL']);
+      assert.ok(!fixed.stdout.includes(token) && !fixed.stderr.includes(token));
+    } finally {
+      await staged.close();
+    }
+  });
+
   it('fix refuses a settings file that is not JSON and leaves it as it was', async () => {
     const staged = await stage(healthy);
     try {

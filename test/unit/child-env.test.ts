@@ -82,4 +82,10 @@ describe('child processes run isolated', () => {
     assert.equal(env.NODE_OPTIONS, '--use-openssl-ca');
     assert.equal(env.PYTHONPATH, undefined);
   });
+  it("fix's re-check: the client variables its client checks read, the Eliza token still not", () => {
+    const env = recheckEnv({ ...userEnv, ANTHROPIC_AUTH_TOKEN: 'k', CLAUDE_CODE_CERT_STORE: 'bundled' });
+    assert.equal(env.ANTHROPIC_AUTH_TOKEN, 'k');
+    assert.equal(env.CLAUDE_CODE_CERT_STORE, 'bundled');
+    assert.equal(env.ELIZA_TOKEN, undefined);
+  });
 });
