@@ -40,14 +40,15 @@ export const clientClaudeCodeCheck = defineCheck({
   reads: [...CLIENT_SCHEDULE.reads, 'tls'],
   async run(ctx) {
     const config = await readClaudeConfig(ctx.host);
-    // Keys first: nothing below may print one before it is known to be a secret.
-    for (const name of ['ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_API_KEY'] as const) {
-      const value = config.values[name]?.value;
-      if (value) ctx.registerSecret(value);
-    }
+    // Keys first: nothing below may print one before it is known to be a secret. A custom header's
+    // value is a secret whole and without its scheme ("OAuth <token>": the token alone too).
     const { credentials, headers } = claudeCredentials(config);
-    for (const c of credentials) ctx.registerSecret(c.value);
-    for (const value of Object.values(headers)) if (value) ctx.registerSecret(value);
+    for (const value of [...credentials.map((c) => c.value), ...Object.values(headers)]) {
+      if (!value) continue;
+      ctx.registerSecret(value);
+      const bare = value.replace(/^\S+\s+/, '');
+      if (bare && bare !== value) ctx.registerSecret(bare);
+    }
 
     const configured = Object.keys(config.values).some((name) => name.startsWith('ANTHROPIC_'));
     const overriding: ClaudeCodeFacts['overriding'] = {};

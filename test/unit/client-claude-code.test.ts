@@ -336,7 +336,7 @@ describe('client-claude-code against the loopback gateway', () => {
       os,
     );
     assert.equal(oauth.outcome.status, 'pass', oauth.outcome.summary);
-    assert.ok(oauth.secrets.includes(`OAuth ${TOKEN}`));
+    assert.ok(oauth.secrets.includes(`OAuth ${TOKEN}`) && oauth.secrets.includes(TOKEN));
   });
 
   it("fails a model Eliza does not offer, Claude Code's own default included", async () => {
