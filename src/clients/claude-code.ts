@@ -97,13 +97,10 @@ export function claudeSettingsFiles(host: Pick<Host, 'env' | 'home' | 'cwd'>): C
   });
   const user = file(path.join(claudeConfigDir(host), 'settings.json'), 'user');
   const project = path.join(host.cwd, '.claude');
-  // In the home folder, the project's settings file is the user's: read once.
-  if (path.resolve(project) === path.dirname(user.path)) return [user];
-  return [
-    user,
-    file(path.join(project, 'settings.json'), 'project'),
-    file(path.join(project, 'settings.local.json'), 'local'),
-  ];
+  const local = file(path.join(project, 'settings.local.json'), 'local');
+  // In the home folder the project's settings file is the user's (read once); its local file counts.
+  if (path.resolve(project) === path.dirname(user.path)) return [user, local];
+  return [user, file(path.join(project, 'settings.json'), 'project'), local];
 }
 
 export type ParsedSettings =

@@ -90,6 +90,24 @@ describe('Claude Code settings, as the client resolves them', () => {
     assert.equal(config.installed, '~/.claude/');
   });
 
+  it('in the home folder, reads the user file once and its local file after it', async () => {
+    const host = {
+      ...claudeHost(
+        {},
+        {
+          [USER_SETTINGS]: json({ env: { ANTHROPIC_BASE_URL: 'https://user.example' } }),
+          [`${HOME}/.claude/settings.local.json`]: json({
+            env: { ANTHROPIC_BASE_URL: 'https://local.example' },
+          }),
+        },
+      ),
+      cwd: HOME,
+    };
+    const config = await readClaudeConfig(host);
+    assert.deepEqual(config.files, ['~/.claude/settings.json', '~/.claude/settings.local.json']);
+    assert.equal(config.values.ANTHROPIC_BASE_URL?.value, 'https://local.example');
+  });
+
   it('takes the settings "model" when no ANTHROPIC_MODEL is set, and CLAUDE_CONFIG_DIR moves the user file', async () => {
     const host = claudeHost(
       { CLAUDE_CONFIG_DIR: '/cfg' },
