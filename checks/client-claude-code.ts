@@ -11,6 +11,7 @@ import {
 } from '../src/clients/claude-code.ts';
 import type { ClientFacts, ClientTrust, Credential, Setting } from '../src/clients/types.ts';
 import type { Code } from '../src/codes.ts';
+import { displayable } from '../src/display.ts';
 import { manualFix, usable } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck, type Fix, type Outcome } from '../src/engine/types.ts';
 import type { Host } from '../src/host.ts';
@@ -127,7 +128,12 @@ export const clientClaudeCodeCheck = defineCheck({
       const anchor = root ? trust.sources.find((s) => quickFingerprints(s.pem).includes(root)) : undefined;
       if (anchor) outcome.data.trustedVia = anchor.label;
     }
-    const details = [...ignoredNote, ...outcome.details, ...trust.notes];
+    const details = [
+      ...ignoredNote,
+      ...outcome.details,
+      ...resolved(config, baseUrl, model, credentials, trust.trust.label),
+      ...trust.notes,
+    ];
     if (ignored && outcome.status === 'pass') {
       return facts({
         ...outcome,
@@ -189,6 +195,27 @@ async function claudeTrust(
     sources,
     notes,
   };
+}
+
+/** What Claude Code will use and where each value came from; keys by their header, never their value. */
+function resolved(
+  config: ClaudeConfig,
+  baseUrl: Setting,
+  model: Setting,
+  credentials: Credential[],
+  trust: string,
+): string[] {
+  const header = (c: Credential) =>
+    c.header === 'bearer' ? 'Authorization: Bearer' : c.header === 'x-api-key' ? 'x-api-key' : c.name;
+  return [
+    `base URL ${displayable(baseUrl.value)} (${baseUrl.source})`,
+    `model ${displayable(model.value)} (${model.source})`,
+    credentials.length
+      ? `keys: ${credentials.map((c) => `${header(c)} from ${c.source}`).join('; ')}`
+      : 'keys: none',
+    `trusts ${trust}`,
+    `settings read: ${config.files.join(', ') || 'none'}`,
+  ];
 }
 
 const BASE_URL_CODES: Code[] = ['CLIENT_BASE_URL_HTTP', 'CLIENT_BASE_URL_NOT_RAW', 'CLIENT_WRONG_ROUTE'];
