@@ -343,8 +343,10 @@ export function editCodexConfig(
   if (root.model_provider !== id) updated.model_provider = id;
   let after: string;
   if (existing || !canAppendTable(doc)) {
-    const table = (updated.model_providers ??= {}) as Record<string, unknown>;
-    table[id] = { ...(existing ?? {}), ...settings };
+    updated.model_providers = {
+      ...(isTable(updated.model_providers) ? updated.model_providers : {}),
+      [id]: { ...(existing ?? {}), ...settings },
+    };
     after = patch(text, updated, { inlineTableStart: 3 });
   } else {
     // A new provider gets a [model_providers.eliza] section of its own at the end: clearer than
