@@ -2,6 +2,7 @@
  * What each check finds, as data: the `data` of its result, read by the checks that need it, by
  * `fix` and by the reports. A leaf module, so that src/ never imports from checks/.
  */
+import type { ClientFacts } from './clients/types.ts';
 import type { Code } from './codes.ts';
 import type { QuotaFamily } from './eliza/quota.ts';
 import type { Address } from './net/index.ts';
@@ -211,6 +212,7 @@ export interface FactsById {
   models: ModelsFacts;
   'round-trip': RoundTripFacts;
   stream: StreamFacts;
+  'client-codex': ClientFacts;
 }
 
 export type CheckId = keyof FactsById;

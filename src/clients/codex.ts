@@ -12,6 +12,10 @@
  */
 import path from 'node:path';
 import { patch, stringify, TomlDocument } from '@decimalturn/toml-patch';
+import { DEFAULT_MODEL, type DoctorConfig, TOKEN_VARIABLES } from '../config.ts';
+import type { ClientFixer, ClientFixPlan } from './fixes.ts';
+import { ELIZA_ROUTES } from './routes.ts';
+import type { SetupSnippet } from './setup.ts';
 
 export const CODEX_CLIENT = 'Codex CLI';
 /** The provider id the doctor writes. */
@@ -393,3 +397,125 @@ export function codexSnippet(options: { baseUrl: string; envKey: string; model: 
   });
   return `${settings.trimEnd()}\n\n[model_providers.${ELIZA_PROVIDER}]\n${provider.trimEnd()}\n`;
 }
+
+/** A path as the user knows it: ~ for HOME. */
+export function shownPath(file: string, home: string): string {
+  return file.startsWith(`${home}/`) ? `~/${file.slice(home.length + 1)}` : file;
+}
+
+/** The variable to name in env_key: the one the doctor found the token in, else ELIZA_TOKEN. */
+export function tokenVariable(config: Pick<DoctorConfig, 'tokenSource'>): string {
+  const source = config.tokenSource;
+  return source && (TOKEN_VARIABLES as readonly string[]).includes(source) ? source : 'ELIZA_TOKEN';
+}
+
+/**
+ * What is wrong in the provider Codex uses, as the edit that cures it: each field only when that
+ * setting is wrong (a built-in provider cannot take a key variable, so it gets a whole provider).
+ */
+export function codexFixWanted(
+  setup: CodexSetup,
+  options: {
+    config: Pick<DoctorConfig, 'target' | 'tokenSource' | 'token' | 'model'>;
+    env: Readonly<Record<string, string | undefined>>;
+    /** The models Eliza lists; null when unknown. */
+    models: string[] | null;
+  },
+): CodexWanted {
+  const { config, env, models } = options;
+  const right = `${config.target.baseUrl}${ELIZA_ROUTES.openai}`;
+  const tokenVar = tokenVariable(config);
+  const token = config.token?.reveal() ?? null;
+  const tokenVarHolds = token !== null && env[tokenVar] !== undefined && env[tokenVar]?.trim() !== '';
+  const wanted: CodexWanted = {};
+  const modelOk = (m: string) => models === null || models.includes(m);
+  if (setup.model === null || !modelOk(setup.model.value)) {
+    if (modelOk(config.model)) wanted.model = config.model;
+  }
+  if (setup.builtIn) {
+    return { ...wanted, baseUrl: right, envKey: tokenVar, wireApi: 'responses' };
+  }
+  if (!sameBase(setup.baseUrl.value, right)) wanted.baseUrl = right;
+  if (setup.wireApi.value !== 'responses') wanted.wireApi = 'responses';
+  const sendsAuthorization = [...Object.keys(setup.httpHeaders), ...Object.keys(setup.envHttpHeaders)].some(
+    (h) => h.toLowerCase() === 'authorization',
+  );
+  const current = setup.envKey ? env[setup.envKey.value] : undefined;
+  const keyWrong = !current || (token !== null && current.trim() !== token);
+  if (!sendsAuthorization && keyWrong && tokenVarHolds && setup.envKey?.value !== tokenVar) {
+    wanted.envKey = tokenVar;
+  }
+  return wanted;
+}
+
+function sameBase(configured: string, right: string): boolean {
+  try {
+    const a = new URL(configured.trim());
+    const b = new URL(right);
+    return a.protocol === b.protocol && a.host === b.host && a.pathname.replace(/\/+$/, '') === b.pathname;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The client side of `fix` for Codex: config.toml pointed at Eliza where it is wrong, created
+ * when absent, refused (never overwritten) when it is not TOML the doctor can read back.
+ */
+export const codexFixer: ClientFixer = async ({ host, results, config }) => {
+  const home = codexHome(host.env, host.home);
+  const shown = shownPath(home.configFile, host.home);
+  const plan: ClientFixPlan = { edits: [], notes: [], manual: [], usesCaFile: false };
+  let before: string | null = null;
+  try {
+    before = (await host.readFile(home.configFile, 1024 * 1024)).toString('utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      plan.notes.push(`${shown} cannot be read, so it was left alone`);
+      return plan;
+    }
+  }
+  const parsed = parseCodexConfig(before ?? '', shown, host.env);
+  if (parsed.kind === 'invalid') {
+    plan.notes.push(`${parsed.source}: ${parsed.reason}; left alone: repair it, then run fix again`);
+    return plan;
+  }
+  const models = results.get('models');
+  const ids =
+    models && (models.status === 'pass' || models.status === 'warn')
+      ? ((models.data as { ids?: string[] }).ids ?? null)
+      : null;
+  const wanted = codexFixWanted(parsed.setup, { config, env: host.env, models: ids });
+  if (Object.keys(wanted).length === 0) return plan;
+  const after = editCodexConfig(before, host.env, wanted);
+  if (after === null) {
+    plan.notes.push(
+      `${shown} could not be edited safely; paste what eliza-doctor setup codex prints instead`,
+    );
+    return plan;
+  }
+  if (after !== before) {
+    const what = Object.entries(wanted)
+      .map(
+        ([k, v]) =>
+          `${k === 'baseUrl' ? 'base_url' : k === 'envKey' ? 'env_key' : k === 'wireApi' ? 'wire_api' : k} = ${v}`,
+      )
+      .join(', ');
+    plan.edits.push({ file: home.configFile, after, why: `Codex: ${what}` });
+  }
+  const variable = wanted.envKey ?? parsed.setup.envKey?.value;
+  if (variable && !host.env[variable]?.trim()) {
+    plan.notes.push(
+      `Codex sends the value of ${variable}: export it (your Eliza token) in your shell startup file`,
+    );
+  }
+  return plan;
+};
+
+/** `eliza-doctor setup codex`: the lines fix would write, with the token's variable named. */
+export const CODEX_SETUP: SetupSnippet = {
+  client: CODEX_CLIENT,
+  file: '~/.codex/config.toml (or $CODEX_HOME/config.toml); export ELIZA_TOKEN with your token',
+  text: (ctx) =>
+    codexSnippet({ baseUrl: ctx.baseUrl('openai'), envKey: 'ELIZA_TOKEN', model: DEFAULT_MODEL }),
+};
