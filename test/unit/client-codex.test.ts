@@ -38,7 +38,9 @@ after(async () => {
   await sim.close();
 });
 
-function providerToml(options: { url?: string; envKey?: string | null; wire?: string; model?: string | null } = {}) {
+function providerToml(
+  options: { url?: string; envKey?: string | null; wire?: string; model?: string | null } = {},
+) {
   const lines = [];
   if (options.model !== null) lines.push(`model = "${options.model ?? 'gpt-5-mini'}"`);
   lines.push('model_provider = "eliza"', '', '[model_providers.eliza]', 'name = "Eliza"');
@@ -178,7 +180,11 @@ describe('client-codex: the config against the route, key and model', () => {
     assert.ok(!wrong.shown.includes('wrong-key-123456'));
     const unset = await verdict({ ...trusted, config: providerToml({ envKey: 'UNSET_KEY' }) });
     assert.equal(unset.result.code, 'CLIENT_KEY_MISSING');
-    const empty = await verdict({ ...trusted, config: providerToml({ envKey: 'EMPTY' }), env: { EMPTY: '' } });
+    const empty = await verdict({
+      ...trusted,
+      config: providerToml({ envKey: 'EMPTY' }),
+      env: { EMPTY: '' },
+    });
     assert.equal(empty.result.code, 'CLIENT_KEY_MISSING');
     const none = await verdict({ ...trusted, config: providerToml({ envKey: null }) });
     assert.equal(none.result.code, 'CLIENT_KEY_MISSING');
@@ -227,7 +233,8 @@ describe('client-codex fix: config.toml', () => {
     const home = tempDir();
     mkdirSync(path.join(home, '.codex'));
     const file = path.join(home, '.codex', 'config.toml');
-    const before = '# mine\nmodel = "gpt-4.1"  # old\n\n[model_providers.eliza]\nname = "Eliza"\nbase_url = "http://api.eliza.yandex.net/openai/v1"\nwire_api = "chat"\n\n[tui]\ntheme = "dark"\n';
+    const before =
+      '# mine\nmodel = "gpt-4.1"  # old\n\n[model_providers.eliza]\nname = "Eliza"\nbase_url = "http://api.eliza.yandex.net/openai/v1"\nwire_api = "chat"\n\n[tui]\ntheme = "dark"\n';
     writeFileSync(file, before);
     const env = { ELIZA_TOKEN: TOKEN };
     const plan = await codexFixer(fixInput(home, env));
