@@ -3,6 +3,7 @@ import {
   authJsonKey,
   CODEX_API_KEY_VARIABLE,
   CODEX_CLIENT,
+  CODEX_TRUST_CODES,
   type CodexSetup,
   codexFixWanted,
   codexHome,
@@ -11,15 +12,16 @@ import {
   shownPath,
   tokenVariable,
 } from '../src/clients/codex.ts';
-import type { ClientFacts, ClientTrust, Credential } from '../src/clients/types.ts';
+import type { ClientTarget, ClientTrust, Credential } from '../src/clients/types.ts';
 import type { Code } from '../src/codes.ts';
 import { displayable } from '../src/display.ts';
-import { fail, manualFix, usable } from '../src/engine/outcome.ts';
-import { type CheckContext, defineCheck, type Fix, type Outcome } from '../src/engine/types.ts';
-import { quote } from '../src/quote.ts';
+import { fail, manualFix, usable, warn } from '../src/engine/outcome.ts';
+import { type CheckContext, defineCheck, type Fix } from '../src/engine/types.ts';
+import type { Host } from '../src/host.ts';
 import { selfCommand } from '../src/self.ts';
 import { openAiResponses } from '../src/stream/openai-responses.ts';
 import { installedBundlePath } from '../src/trust/locations.ts';
+import { resolveNewTerminal } from '../src/trust/terminal.ts';
 import {
   CLIENT_SCHEDULE,
   clientConfigInvalid,
@@ -31,6 +33,11 @@ import {
   pointsAtEliza,
   readCaFile,
 } from './shared/client.ts';
+import { differing, loadHereFix } from './shared/this-shell.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+/** What Codex's trust depends on among the variables a new terminal may set otherwise. */
+const CODEX_TRUST_VARIABLES = ['CODEX_CA_CERTIFICATE', 'SSL_CERT_FILE'] as const;
 
 const MAX_CONFIG = 1024 * 1024;
 /**
@@ -110,7 +117,7 @@ export const clientCodexCheck = defineCheck({
       const value = host.env[variable];
       if (value && name.toLowerCase() !== 'authorization') headers[name.toLowerCase()] = value;
     }
-    const trust = await codexTrust(ctx);
+    const trust = await codexTrust(host, host.env);
     const model = setup.model ?? {
       value: CODEX_DEFAULT_MODEL,
       source: `Codex's own default (no model in ${configShown})`,
@@ -141,21 +148,30 @@ export const clientCodexCheck = defineCheck({
     fixes.CLIENT_UNTRUSTED = trustFix(ctx);
     fixes.CLIENT_CA_UNREADABLE = fixes.CLIENT_UNTRUSTED;
 
-    const verdict = await judgeClient(
-      ctx,
-      {
-        client: CODEX_CLIENT,
-        baseUrl: { value: setup.baseUrl.value, source: setup.baseUrl.source },
-        api: openAiResponses,
-        family: 'openai',
-        credentials,
-        headers,
-        model,
-        trust,
-      },
-      { fixes },
+    const target: ClientTarget = {
+      client: CODEX_CLIENT,
+      baseUrl: { value: setup.baseUrl.value, source: setup.baseUrl.source },
+      api: openAiResponses,
+      family: 'openai',
+      credentials,
+      headers,
+      model,
+      trust,
+    };
+    const verdict = await judgeClient(ctx, target, { fixes });
+    if (!verdict.code || !CODEX_TRUST_CODES.includes(verdict.code)) return verdict;
+    // Codex reads its CA variables at start: a new terminal (after fix) may trust where this shell does not.
+    const terminal = await resolveNewTerminal(host, { timeoutMs: ctx.config.timeoutMs, signal: ctx.signal });
+    const changed = differing(host.env, terminal.env, CODEX_TRUST_VARIABLES);
+    if (changed.length === 0) return verdict;
+    const there = await codexTrust(host, terminal.env);
+    const again = await judgeClient(ctx, { ...target, trust: there }, { fixes });
+    if (again.status !== 'pass') return verdict;
+    return warn(
+      'CLIENT_NEW_SHELL_ONLY',
+      `${CODEX_CLIENT}: a new terminal trusts the gateway (${there.label}); this shell started before that`,
+      { data: again.data, details: [again.summary], fix: loadHereFix(ctx, terminal.env, changed) },
     );
-    return verdict as Outcome<ClientFacts>;
   },
 });
 
@@ -220,9 +236,7 @@ async function codexCredentials(
  * plus CODEX_CA_CERTIFICATE, else SSL_CERT_FILE, which Codex must be able to load or it never
  * connects. NODE_EXTRA_CA_CERTS is Node's and means nothing to it.
  */
-async function codexTrust(ctx: CheckContext): Promise<ClientTrust> {
-  const { host } = ctx;
-  const env = host.env;
+async function codexTrust(host: Host, env: Env): Promise<ClientTrust> {
   const sslFile = env.SSL_CERT_FILE?.trim() || '';
   const sslDir = env.SSL_CERT_DIR?.trim() || '';
   const codexCa = env.CODEX_CA_CERTIFICATE?.trim() || '';
@@ -267,10 +281,11 @@ function trustFix(ctx: CheckContext): Fix {
   const nodeOnly = ctx.host.env.NODE_EXTRA_CA_CERTS?.trim()
     ? 'NODE_EXTRA_CA_CERTS does nothing for Codex (a Rust program: it reads the OS store, CODEX_CA_CERTIFICATE or SSL_CERT_FILE); '
     : '';
-  return manualFix(
-    `${nodeOnly}add the internal CA to the OS store (${selfCommand(ctx.config.invocation, ['fix', '--system'], false)}, with sudo), or export CODEX_CA_CERTIFICATE naming the CA file in your shell startup file (${selfCommand(ctx.config.invocation, ['fix'], false)} installs it at ${displayable(caPath)})`,
-    [`export CODEX_CA_CERTIFICATE=${quote(caPath)}`],
-  );
+  return {
+    summary: `${nodeOnly}eliza-doctor fix installs the internal CA at ${displayable(caPath)} and sets CODEX_CA_CERTIFICATE to it in your shell startup files; or, for every program at once, put it in the OS store (sudo -H ${selfCommand(ctx.config.invocation, ['fix', '--system'], false)})`,
+    commands: [selfCommand(ctx.config.invocation, ['fix'], false)],
+    automated: true,
+  };
 }
 
 async function modelIds(ctx: CheckContext): Promise<string[] | null> {

@@ -519,3 +519,18 @@ export const CODEX_SETUP: SetupSnippet = {
   text: (ctx) =>
     codexSnippet({ baseUrl: ctx.baseUrl('openai'), envKey: 'ELIZA_TOKEN', model: DEFAULT_MODEL }),
 };
+
+/** The verdicts of client-codex that the CA in CODEX_CA_CERTIFICATE cures. */
+export const CODEX_TRUST_CODES: readonly string[] = ['CLIENT_UNTRUSTED', 'CLIENT_CA_UNREADABLE'];
+
+/**
+ * The variables fix adds to the shell startup block for the clients that failed on trust: Codex
+ * reads CODEX_CA_CERTIFICATE (on top of the OS store), never NODE_EXTRA_CA_CERTS.
+ */
+export function clientTrustVariables(
+  results: ReadonlyMap<string, { code: string | null }>,
+  caPath: string,
+): Record<string, string> {
+  const codex = results.get('client-codex');
+  return codex?.code && CODEX_TRUST_CODES.includes(codex.code) ? { CODEX_CA_CERTIFICATE: caPath } : {};
+}

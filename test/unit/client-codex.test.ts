@@ -144,7 +144,20 @@ describe('client-codex: trust as Codex (rustls, native roots) has it', () => {
       files: { '/ca/internal.pem': simCa() },
     });
     assert.equal(nodeOnly.result.code, 'CLIENT_UNTRUSTED');
-    assert.equal(nodeOnly.result.fix?.automated, false);
+    assert.equal(nodeOnly.result.fix?.automated, true);
+  });
+  it('a new terminal sets CODEX_CA_CERTIFICATE (as fix writes it), this shell does not: CLIENT_NEW_SHELL_ONLY', async () => {
+    const { result } = await verdict({
+      osStore: unrelatedCa.pem,
+      env: { SHELL: '/bin/bash' },
+      files: {
+        '/ca/internal.pem': simCa(),
+        [`${HOME}/.bashrc`]: 'export CODEX_CA_CERTIFICATE=/ca/internal.pem\n',
+        [`${HOME}/.profile`]: '. "$HOME/.bashrc"\n',
+      },
+    });
+    assert.equal(result.code, 'CLIENT_NEW_SHELL_ONLY', result.summary);
+    assert.equal(result.status, 'warn');
   });
   it('a CODEX_CA_CERTIFICATE file that is missing: CLIENT_CA_UNREADABLE (Codex never connects)', async () => {
     const { result } = await verdict({ osStore: simCa(), env: { CODEX_CA_CERTIFICATE: '/nope.pem' } });
