@@ -69,6 +69,49 @@ describe('client-codex end to end', () => {
     }
   });
 
+  it('Codex failing on trust alone: fix puts CODEX_CA_CERTIFICATE in the startup block, which makes it pass; --undo takes it out', async () => {
+    const staged = await stage(healthy);
+    try {
+      const { home, invocation } = staged;
+      const baseUrl = invocation.args[invocation.args.indexOf('--base-url') + 1]!;
+      mkdirSync(path.join(home, '.codex'));
+      writeFileSync(
+        path.join(home, '.codex', 'config.toml'),
+        `model = "gpt-5-mini"\nmodel_provider = "eliza"\n[model_providers.eliza]\nname = "Eliza"\nbase_url = "${baseUrl}/raw/openai/v1"\nenv_key = "ELIZA_TOKEN"\n`,
+      );
+      const bashrc = path.join(home, '.bashrc');
+      writeFileSync(bashrc, '# mine\n');
+      const env = {
+        ...invocation.env,
+        SHELL: '/bin/bash',
+        CODEX_CA_CERTIFICATE: path.join(home, 'missing.pem'),
+      };
+      const codexOutcome = async (extra: Record<string, string>) => {
+        const report = parseReport(
+          (
+            await runCli(['--json', '--only', 'client-codex', ...invocation.args], {
+              env: { ...env, ...extra },
+              home,
+            })
+          ).stdout,
+        );
+        return outcomeOf(report.checks.find((c) => c.id === 'client-codex')!);
+      };
+      assert.equal(await codexOutcome({}), 'CLIENT_CA_UNREADABLE');
+      await runCli(['fix', '--yes', ...invocation.args], { env, home });
+      const block = readFileSync(bashrc, 'utf8');
+      const installed = path.join(home, '.local', 'share', 'eliza-doctor', 'YandexInternalCA.pem');
+      assert.ok(block.includes('CODEX_CA_CERTIFICATE'));
+      // This shell still names the missing file; a new terminal has the block's value.
+      assert.equal(await codexOutcome({}), 'CLIENT_NEW_SHELL_ONLY');
+      assert.equal(await codexOutcome({ CODEX_CA_CERTIFICATE: installed }), 'pass');
+      await runCli(['fix', '--undo', '--yes'], { env, home });
+      assert.equal(readFileSync(bashrc, 'utf8'), '# mine\n');
+    } finally {
+      await staged.close();
+    }
+  });
+
   it('setup codex prints a config Codex reads as pointed at Eliza; an unknown client is a usage error', async () => {
     const staged = await stage(healthy);
     try {
