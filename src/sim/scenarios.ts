@@ -43,6 +43,8 @@ const ALL_PASS = {
   models: 'pass',
   'round-trip': 'pass',
   stream: 'pass',
+  // No AI client is installed on a staged machine (a temp HOME, a PATH without them).
+  'client-codex': 'CLIENT_NOT_FOUND',
 };
 const NETWORK_AFTER_TLS_SKIPPED = {
   'trust-node': 'DEPENDENCY_NOT_MET',
