@@ -18,6 +18,7 @@ import { displayable } from '../src/display.ts';
 import { fail, manualFix, usable, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck, type Fix } from '../src/engine/types.ts';
 import type { Host } from '../src/host.ts';
+import { hasControlCharacters, quote } from '../src/quote.ts';
 import { selfCommand } from '../src/self.ts';
 import { openAiResponses } from '../src/stream/openai-responses.ts';
 import { installedBundlePath } from '../src/trust/locations.ts';
@@ -33,7 +34,7 @@ import {
   pointsAtEliza,
   readCaFile,
 } from './shared/client.ts';
-import { differing, loadHereFix } from './shared/this-shell.ts';
+import { differing } from './shared/this-shell.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 /** What Codex's trust depends on among the variables a new terminal may set otherwise. */
@@ -170,7 +171,22 @@ export const clientCodexCheck = defineCheck({
     return warn(
       'CLIENT_NEW_SHELL_ONLY',
       `${CODEX_CLIENT}: a new terminal trusts the gateway (${there.label}); this shell started before that`,
-      { data: again.data, details: [again.summary], fix: loadHereFix(ctx, terminal.env, changed) },
+      {
+        data: again.data,
+        details: [again.summary],
+        // Not `eval "$(eliza-doctor env)"`: that prints the Node/Python/curl variables, not Codex's.
+        fix: manualFix(
+          'open a new terminal, or load the settings into this shell',
+          changed.map((name) => {
+            const value = terminal.env[name];
+            if (value === undefined) return `unset ${name}`;
+            // A stray CR (a CRLF startup file) cannot be pasted; a new terminal is the way then.
+            return hasControlCharacters(value)
+              ? `# ${name}: open a new terminal`
+              : `export ${name}=${quote(value)}`;
+          }),
+        ),
+      },
     );
   },
 });
