@@ -474,7 +474,7 @@ export const CODES = {
   CLIENT_NEW_SHELL_ONLY: {
     status: ['warn'],
     meaning:
-      'a new terminal gives the client what it needs to trust the gateway (`CODEX_CA_CERTIFICATE`, `SSL_CERT_FILE`), this shell started before that: open a new terminal or `eval "$(eliza-doctor env)"`',
+      'a new terminal gives the client what it needs to trust the gateway (`CODEX_CA_CERTIFICATE`, `SSL_CERT_FILE`), this shell started before that: open a new terminal or export the variable shown',
   },
   CLIENT_WIRE_API_UNSUPPORTED: {
     status: ['fail'],
