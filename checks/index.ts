@@ -1,6 +1,7 @@
 import type { Check } from '../src/engine/types.ts';
 import { caBundleCheck } from './ca-bundle.ts';
 import { clientClaudeCodeCheck } from './client-claude-code.ts';
+import { clientCodexCheck } from './client-codex.ts';
 import { dnsCheck } from './dns.ts';
 import { environmentCheck } from './environment.ts';
 import { insecureSettingsCheck } from './insecure-settings.ts';
@@ -32,4 +33,5 @@ export const registry: readonly Check[] = [
   roundTripCheck,
   streamCheck,
   clientClaudeCodeCheck,
+  clientCodexCheck,
 ];

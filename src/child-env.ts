@@ -106,7 +106,16 @@ const RECHECK_NAMES = [
   // the child is this doctor, which registers the key as a secret before anything prints.
   ...CLIENT_VARIABLES,
 ];
-const RECHECK_PREFIXES = ['XDG_', 'NODE_', 'SSL_CERT_', 'GIT_', 'PIP_', 'NPM_CONFIG_', 'npm_config_'];
+const RECHECK_PREFIXES = [
+  'XDG_',
+  'NODE_',
+  'SSL_CERT_',
+  'GIT_',
+  'PIP_',
+  'NPM_CONFIG_',
+  'npm_config_',
+  'CODEX_',
+];
 
 /**
  * `fix`'s re-check: the doctor itself judging trust as a new terminal would. It needs what the

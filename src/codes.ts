@@ -476,6 +476,16 @@ export const CODES = {
     meaning:
       "the client's own request got no usable answer (timeout, reset, an error status other than 401/403/404)",
   },
+  CLIENT_NEW_SHELL_ONLY: {
+    status: ['warn'],
+    meaning:
+      'a new terminal gives the client what it needs to trust the gateway (`CODEX_CA_CERTIFICATE`, `SSL_CERT_FILE`), this shell started before that: open a new terminal or export the variable shown',
+  },
+  CLIENT_WIRE_API_UNSUPPORTED: {
+    status: ['fail'],
+    meaning:
+      'Codex is set to a wire API it no longer has (`wire_api = "chat"`) and refuses to start; set `wire_api = "responses"`',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

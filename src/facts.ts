@@ -3,6 +3,7 @@
  * `fix` and by the reports. A leaf module, so that src/ never imports from checks/.
  */
 import type { ClaudeCodeFacts } from './clients/claude-code.ts';
+import type { ClientFacts } from './clients/types.ts';
 import type { Code } from './codes.ts';
 import type { QuotaFamily } from './eliza/quota.ts';
 import type { Address } from './net/index.ts';
@@ -213,6 +214,7 @@ export interface FactsById {
   'round-trip': RoundTripFacts;
   stream: StreamFacts;
   'client-claude-code': ClaudeCodeFacts;
+  'client-codex': ClientFacts;
 }
 
 export type CheckId = keyof FactsById;

@@ -9,6 +9,7 @@ import type { CheckResult } from '../engine/types.ts';
 import { addFile, type Plan } from '../fixes/plan.ts';
 import type { Host } from '../host.ts';
 import { claudeCodeFixer } from './claude-code.ts';
+import { codexFixer } from './codex.ts';
 
 export interface ClientFixInput {
   host: Host;
@@ -43,6 +44,7 @@ export type ClientFixer = (input: ClientFixInput) => Promise<ClientFixPlan>;
 /** By check id: one line per client whose config `fix` can edit. */
 export const CLIENT_FIXERS: Record<string, ClientFixer> = {
   'client-claude-code': claudeCodeFixer,
+  'client-codex': codexFixer,
 };
 
 /** The client checks that failed or warned with a fix that `fix` can apply. */

@@ -3,6 +3,7 @@
  * CLIENT_NOT_ELIZA fix: the same lines `fix` would write, for a person who prefers to paste.
  */
 import { claudeCodeSetup } from './claude-code.ts';
+import { CODEX_SETUP } from './codex.ts';
 import type { RouteFamily } from './types.ts';
 
 export interface SetupContext {
@@ -23,4 +24,5 @@ export interface SetupSnippet {
 /** By the name `setup` takes: one line per client. */
 export const SETUP_SNIPPETS: Record<string, SetupSnippet> = {
   'claude-code': claudeCodeSetup,
+  codex: CODEX_SETUP,
 };

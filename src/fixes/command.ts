@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import kleur from 'kleur';
 import { NEUTRAL_CWD, recheckEnv, systemToolEnv } from '../child-env.ts';
 import type { Io } from '../cli/io.ts';
+import { clientTrustVariables } from '../clients/codex.ts';
 import { clientsNeedingFix, planClientFixes } from '../clients/fixes.ts';
 import type { DoctorConfig } from '../config.ts';
 import { diagnose, registry } from '../doctor.ts';
@@ -126,7 +127,9 @@ export async function runFix(options: FixOptions): Promise<number> {
     );
     return 1;
   }
-  const plan = broken.length > 0 || unproven ? await trustPlan(options, results) : emptyPlan();
+  // A client with a trust variable of its own (Codex: CODEX_CA_CERTIFICATE) needs the startup block too.
+  const clientTrust = bundleOk && Object.keys(clientTrustVariables(results, '')).length > 0;
+  const plan = broken.length > 0 || unproven || clientTrust ? await trustPlan(options, results) : emptyPlan();
   const caPath = installedBundlePath(host);
   const usesCaFile = await planClientFixes(plan, brokenClients, {
     host,

@@ -2,6 +2,7 @@ import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { rootCertificates } from 'node:tls';
 import type { Owner } from '../atomic.ts';
+import { clientTrustVariables } from '../clients/codex.ts';
 import type { CheckResult } from '../engine/types.ts';
 import type { CaBundleFacts, CheckId, TrustPythonFacts } from '../facts.ts';
 import type { Host } from '../host.ts';
@@ -181,6 +182,7 @@ export async function planTrustFix(options: {
     );
     plan.variables[name] = file;
   }
+  Object.assign(plan.variables, clientTrustVariables(results, bundlePath));
   for (const shell of scan.shells) {
     for (const file of await startupTargets(host, shell, scan)) {
       await addStartup(plan, host, shell, file, shown(file), blockLines(shell, plan.variables, host.home));

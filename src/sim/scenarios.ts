@@ -43,8 +43,10 @@ const ALL_PASS = {
   models: 'pass',
   'round-trip': 'pass',
   stream: 'pass',
-  // The scenarios' HOME has no AI client: each client check says so and steps aside.
+  // No AI client is installed on a staged machine (a temp HOME, a PATH without them): each client
+  // check says so and steps aside.
   'client-claude-code': 'CLIENT_NOT_FOUND',
+  'client-codex': 'CLIENT_NOT_FOUND',
 };
 const NETWORK_AFTER_TLS_SKIPPED = {
   'trust-node': 'DEPENDENCY_NOT_MET',

@@ -23,6 +23,8 @@ export const TRUST_VARIABLES = [
   'NODE_TLS_REJECT_UNAUTHORIZED',
   'PYTHONHTTPSVERIFY',
   'GIT_SSL_NO_VERIFY',
+  // Codex CLI's own extra CA (a Rust program: NODE_EXTRA_CA_CERTS means nothing to it).
+  'CODEX_CA_CERTIFICATE',
 ] as const;
 
 export function shellOf(shellPath: string | undefined): ShellKind | null {

@@ -89,6 +89,7 @@ export const CONTRACT_IDS = [
   'round-trip',
   'stream',
   'client-claude-code',
+  'client-codex',
 ];
 
 const scratch: string[] = [];
