@@ -2,6 +2,7 @@
  * What each check finds, as data: the `data` of its result, read by the checks that need it, by
  * `fix` and by the reports. A leaf module, so that src/ never imports from checks/.
  */
+import type { ClientFacts } from './clients/types.ts';
 import type { Code } from './codes.ts';
 import type { QuotaFamily } from './eliza/quota.ts';
 import type { Address } from './net/index.ts';
@@ -195,6 +196,22 @@ export interface StreamFacts {
   } | null;
 }
 
+/** One client of a family (a Continue model, a Cline provider) as its check judged it. */
+export interface ClientJudgement {
+  client: string;
+  status: 'pass' | 'warn' | 'fail' | 'skip';
+  code: Code | null;
+  summary: string;
+}
+export interface VscodeFacts extends ClientFacts {
+  clients: ClientJudgement[];
+  /** The Continue models `fix` edits in config.yaml, and how. */
+  continueFix: {
+    file: string;
+    models: { index: number; ca: boolean; apiBase: string | null; verifyOn: boolean }[];
+  } | null;
+}
+
 /** Each check id and the facts its result carries: what `ctx.result(id)` gives, typed. */
 export interface FactsById {
   environment: EnvironmentFacts;
@@ -211,6 +228,7 @@ export interface FactsById {
   models: ModelsFacts;
   'round-trip': RoundTripFacts;
   stream: StreamFacts;
+  'client-vscode': VscodeFacts;
 }
 
 export type CheckId = keyof FactsById;

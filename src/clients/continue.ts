@@ -1,4 +1,7 @@
 import { Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
+import type { VscodeFacts } from '../facts.ts';
+import type { ClientFixer } from './fixes.ts';
+import type { SetupSnippet } from './setup.ts';
 
 /**
  * Continue's `~/.continue/config.yaml`: the models it offers and how each one connects, as
@@ -174,3 +177,57 @@ export function continueSnippet(options: { apiBase: string; caPath: string; mode
   };
   return new Document({ models: [model] }).toString({ lineWidth: 0 });
 }
+
+/** Where Continue keeps its config: the file `fix` edits and `setup continue` names. */
+export const CONTINUE_CONFIG = '~/.continue/config.yaml';
+
+/**
+ * fix's part for Continue: the models the check found wanting get `caBundlePath` (the CA file fix
+ * installs), the Eliza base URL, verification back on; the rest of the file as it was.
+ */
+export const continueFixer: ClientFixer = async ({ host, result, caPath }) => {
+  const wanted = (result.data as Partial<VscodeFacts> | null)?.continueFix ?? null;
+  const notes = [
+    'Continue reads config.yaml again by itself; Cline and Roo Code trust the OS store through VS Code: sudo eliza-doctor fix --system adds the CA there',
+  ];
+  if (!wanted || wanted.models.length === 0) return { edits: [], notes: [], manual: [], usesCaFile: false };
+  const text = (await host.readFile(wanted.file, 1024 * 1024)).toString('utf8');
+  let after: string;
+  try {
+    after = editContinueConfig(
+      text,
+      wanted.models.map((m) => ({
+        index: m.index,
+        ...(m.ca ? { caPath } : {}),
+        ...(m.apiBase ? { apiBase: m.apiBase } : {}),
+        ...(m.verifyOn ? { verifyOn: true } : {}),
+      })),
+    );
+  } catch (error) {
+    if (!(error instanceof ContinueConfigInvalid)) throw error;
+    // Changed since the check read it: nothing of it is touched.
+    return {
+      edits: [],
+      notes: [],
+      manual: [
+        `# CLIENT_CONFIG_INVALID: ${wanted.file}:${error.line} cannot be parsed; repair it, then run eliza-doctor fix again`,
+      ],
+      usesCaFile: false,
+    };
+  }
+  if (after === text) return { edits: [], notes: [], manual: [], usesCaFile: false };
+  return {
+    edits: [
+      { file: wanted.file, after, why: "point Continue's Eliza models at the raw route and the internal CA" },
+    ],
+    notes,
+    manual: [],
+    usesCaFile: wanted.models.some((m) => m.ca),
+  };
+};
+
+export const continueSetup: SetupSnippet = {
+  client: 'Continue',
+  file: CONTINUE_CONFIG,
+  text: (ctx) => continueSnippet({ apiBase: ctx.baseUrl('openai'), caPath: ctx.caPath, model: 'gpt-5-mini' }),
+};

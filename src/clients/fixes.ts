@@ -8,6 +8,7 @@ import type { DoctorConfig } from '../config.ts';
 import type { CheckResult } from '../engine/types.ts';
 import { addFile, type Plan } from '../fixes/plan.ts';
 import type { Host } from '../host.ts';
+import { continueFixer } from './continue.ts';
 
 export interface ClientFixInput {
   host: Host;
@@ -40,7 +41,9 @@ export interface ClientFixPlan {
 export type ClientFixer = (input: ClientFixInput) => Promise<ClientFixPlan>;
 
 /** By check id: one line per client whose config `fix` can edit. */
-export const CLIENT_FIXERS: Record<string, ClientFixer> = {};
+export const CLIENT_FIXERS: Record<string, ClientFixer> = {
+  'client-vscode': continueFixer,
+};
 
 /** The client checks that failed or warned with a fix that `fix` can apply. */
 export function clientsNeedingFix(results: CheckResult[]): CheckResult[] {
