@@ -69,7 +69,7 @@ export const clientVscodeCheck = defineCheck({
     const continueFile = path.join(continueDir, 'config.yaml');
     const clineFile = clineProvidersFile(host);
     const [continueFound, clineFound] = await Promise.all([
-      exists(continueDir),
+      exists(continueDir).then((found) => found || exists(continueFile)),
       exists(path.join(host.home, '.cline')).then((found) => found || exists(clineFile)),
     ]);
     if (!onPath && userDirs.length === 0 && !continueFound && !clineFound)

@@ -43,6 +43,9 @@ const common = {
   target: 'node20.19',
   legalComments: 'none',
   logLevel: 'warning',
+  // jsonc-parser's main entry is a UMD module that require()s its parts at run time, which a
+  // bundle cannot follow; its ES module build is the same code, importable.
+  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
   banner: {
     // Bundled CommonJS dependencies (undici, node-forge) still call require() for Node built-ins.
     js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",

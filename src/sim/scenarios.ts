@@ -43,6 +43,8 @@ const ALL_PASS = {
   models: 'pass',
   'round-trip': 'pass',
   stream: 'pass',
+  // Scenarios stage no AI client: the temporary HOME has none.
+  'client-vscode': 'CLIENT_NOT_FOUND',
 };
 const NETWORK_AFTER_TLS_SKIPPED = {
   'trust-node': 'DEPENDENCY_NOT_MET',

@@ -88,6 +88,7 @@ export const CONTRACT_IDS = [
   'models',
   'round-trip',
   'stream',
+  'client-vscode',
 ];
 
 const scratch: string[] = [];
