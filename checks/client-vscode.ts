@@ -318,13 +318,14 @@ async function continueTarget(
     labels.push(extra.label);
   }
   for (const ca of model.caBundlePaths) {
-    const file = ca.value.startsWith('~/') ? path.join(ctx.host.home, ca.value.slice(2)) : ca.value;
-    const read = await readCaFile(ctx.host, file, `caBundlePath (${ca.source})`);
+    // Read as Continue reads it: fs.readFileSync of the string, no ~ expanded.
+    const read = await readCaFile(ctx.host, ca.value, `caBundlePath (${ca.source})`);
     if (read.ok) {
       parts.push(read.pem);
       labels.push(`caBundlePath ${displayable(ca.value)} (${ca.source})`);
     } else {
-      notes.push(`${read.broken.reason}: Continue skips it without a word (${ca.source})`);
+      const tilde = ca.value.startsWith('~') ? '; Continue does not expand ~, give the full path' : '';
+      notes.push(`${read.broken.reason}: Continue skips it without a word (${ca.source})${tilde}`);
     }
   }
   const anthropic = model.provider === 'anthropic';

@@ -6,6 +6,11 @@ import { parseContinueConfig } from '../../src/clients/continue.ts';
 import { SIM_HOST, scenarioByName } from '../../src/sim/scenarios.ts';
 import { type JsonCheck, outcomeOf, parseReport, runCli, type Staged, stage } from '../helpers/cli.ts';
 
+/** A handshake and a stream per client on a machine shared with other test files: room for both. */
+const ROOM = ['--timeout', '15000'];
+/** Events spaced wider than a loaded machine bunches them: judgeClient's stream is asked once. */
+const SPACED = { stream: { gapMs: 80, thinkMs: 0, fault: 'none' as const } };
+
 function snapshot(dir: string): Map<string, string> {
   const files = new Map<string, string>();
   const walk = (d: string) => {
@@ -50,7 +55,10 @@ function writeContinue(staged: Staged, over: { apiKey?: string; options?: string
 }
 
 async function vscodeCheck(staged: Staged, env: Record<string, string> = staged.invocation.env) {
-  const result = await runCli(['check', '--json', ...staged.invocation.args], { env, home: staged.home });
+  const result = await runCli(['check', '--json', ...staged.invocation.args, ...ROOM], {
+    env,
+    home: staged.home,
+  });
   const check = parseReport(result.stdout).checks.find((c) => c.id === 'client-vscode') as JsonCheck;
   return { result, check };
 }
@@ -65,7 +73,7 @@ describe('client-vscode against the loopback gateway', () => {
       writeContinue(staged, { apiKey: key, options: [`caBundlePath: ${staged.home}/missing.pem`] });
       const { result, check } = await vscodeCheck(staged);
       assert.equal(outcomeOf(check), 'CLIENT_UNTRUSTED');
-      const text = await runCli(['check', ...staged.invocation.args], {
+      const text = await runCli(['check', ...staged.invocation.args, ...ROOM], {
         env: staged.invocation.env,
         home: staged.home,
       });
@@ -92,21 +100,27 @@ describe('client-vscode against the loopback gateway', () => {
   });
 
   it('fix --dry-run shows the config.yaml diff; fix --yes makes Continue pass; --undo restores every byte', async () => {
-    const staged = await stage(scenarioByName('untrusted-ca')!);
+    const staged = await stage(scenarioByName('untrusted-ca')!, SPACED);
     try {
       const file = writeContinue(staged, { options: ['verifySsl: false'] });
       const env = { ...staged.invocation.env, SHELL: '/bin/bash' };
       const before = snapshot(staged.home);
       assert.equal(outcomeOf((await vscodeCheck(staged)).check), 'INSECURE_CONTINUE_VERIFY_SSL');
 
-      const dry = await runCli(['fix', '--dry-run', ...staged.invocation.args], { env, home: staged.home });
+      const dry = await runCli(['fix', '--dry-run', ...staged.invocation.args, ...ROOM], {
+        env,
+        home: staged.home,
+      });
       assert.equal(dry.code, 0, dry.stdout + dry.stderr);
       assert.match(dry.stdout, /\+\+\+ b.*\.continue\/config\.yaml/);
       assert.match(dry.stdout, /^\s+\+\s+caBundlePath: /m);
       assert.match(dry.stdout, /^\s+-\s+verifySsl: false/m);
       assert.deepEqual(snapshot(staged.home), before, 'a dry run changes nothing');
 
-      const fixed = await runCli(['fix', '--yes', ...staged.invocation.args], { env, home: staged.home });
+      const fixed = await runCli(['fix', '--yes', ...staged.invocation.args, ...ROOM], {
+        env,
+        home: staged.home,
+      });
       assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
       const text = readFileSync(file, 'utf8');
       assert.match(text, /^# Continue config, edited by hand$/m);
@@ -144,7 +158,7 @@ describe('client-vscode against the loopback gateway', () => {
       writeFileSync(file, 'models:\n  - name: "Eliza\n    apiBase: x\n');
       assert.equal(outcomeOf((await vscodeCheck(staged)).check), 'CLIENT_CONFIG_INVALID');
       const env = { ...staged.invocation.env, SHELL: '/bin/bash' };
-      await runCli(['fix', '--yes', ...staged.invocation.args], { env, home: staged.home });
+      await runCli(['fix', '--yes', ...staged.invocation.args, ...ROOM], { env, home: staged.home });
       assert.equal(readFileSync(file, 'utf8'), 'models:\n  - name: "Eliza\n    apiBase: x\n');
     } finally {
       await staged.close();
