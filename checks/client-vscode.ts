@@ -266,8 +266,9 @@ function verificationOff(o: Outcome<ClientFacts>, model: ContinueModel): Outcome
 /**
  * The extension host's trust (Cline, Roo Code): VS Code adds the OS store to Node's bundled roots
  * unless `http.systemCertificates` is false. With the OS certificates added, NODE_EXTRA_CA_CERTS
- * is not counted: VS Code's certificate patch builds a context that drops it (measured with
- * @vscode/proxy-agent, docs/clients-ground-truth.md).
+ * is not counted: VS Code's patches hand fetch an explicit `ca` of tls.rootCertificates plus the OS
+ * certificates, and add them to a fresh TLS context that lacks it (@vscode/proxy-agent
+ * createFetchPatch, patchTlsConnect; measured, docs/clients-ground-truth.md).
  */
 async function extensionHostTrust(
   ctx: CheckContext,
