@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { type ContinueModel, continueSnippet, parseContinueConfig } from '../src/clients/continue.ts';
-import type { ClientFacts, ClientTarget, ClientTrust, Credential } from '../src/clients/types.ts';
+import type { ClientFacts, ClientTarget, ClientTrust, Credential, Setting } from '../src/clients/types.ts';
 import {
   type ClineProvider,
   clineProvidersFile,
@@ -132,7 +132,10 @@ export const clientVscodeCheck = defineCheck({
         models[0]?.apiBase ?? providers.find((p) => p.current)?.baseUrl ?? null,
       );
       const data: VscodeFacts = { ...outcome.data, clients: [], continueFix: null };
-      return { ...outcome, details: [...snippet.trimEnd().split('\n'), ...notes], data };
+      const details = [...snippet.trimEnd().split('\n'), ...notes];
+      // Verification off for every extension is worth saying whether or not one is at Eliza yet.
+      if (strictOff) return strictSslWarning(strictOff, [outcome.summary, ...details], data);
+      return { ...outcome, details, data };
     }
 
     const hostTrust = await extensionHostTrust(ctx, settings);
@@ -185,21 +188,26 @@ export const clientVscodeCheck = defineCheck({
     };
     const fix = combinedFix(outcomes, data.continueFix !== null);
     if (strictOff) {
-      const text = `http.proxyStrictSSL is false (${strictOff.source}): VS Code extensions accept any certificate through a proxy`;
-      if (worst.status === 'pass') {
-        return warn('INSECURE_VSCODE_STRICT_SSL', text, {
-          details,
-          data,
-          fix: manualFix(
-            `remove "http.proxyStrictSSL": false from ${strictOff.source}; to trust the internal CA, use eliza-doctor fix --system instead`,
-          ),
-        });
-      }
-      details.push(text);
+      if (worst.status === 'pass') return strictSslWarning(strictOff, details, data);
+      details.push(strictSslText(strictOff));
     }
     return { ...worst, details: [...worst.details, ...details], fix, data };
   },
 });
+
+function strictSslText(off: Setting): string {
+  return `http.proxyStrictSSL is false (${off.source}): VS Code extensions accept any certificate through a proxy`;
+}
+
+function strictSslWarning(off: Setting, details: string[], data: VscodeFacts): Outcome<VscodeFacts> {
+  return warn('INSECURE_VSCODE_STRICT_SSL', strictSslText(off), {
+    details,
+    data,
+    fix: manualFix(
+      `remove "http.proxyStrictSSL": false from ${off.source}; to trust the internal CA, use eliza-doctor fix --system instead`,
+    ),
+  });
+}
 
 /** One fix for the family: fix's own edits (Continue) when there are any, and each manual step. */
 function combinedFix(outcomes: Outcome<ClientFacts>[], automated: boolean): Fix | null {

@@ -2,6 +2,7 @@ import { Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument
 import type { VscodeFacts } from '../facts.ts';
 import type { ClientFixer } from './fixes.ts';
 import type { SetupSnippet } from './setup.ts';
+import type { Setting } from './types.ts';
 
 /**
  * Continue's `~/.continue/config.yaml`: the models it offers and how each one connects, as
@@ -10,12 +11,6 @@ import type { SetupSnippet } from './setup.ts';
  * edit `fix` makes (comments and layout kept, through the yaml Document API).
  */
 
-/** A value from the file and where it stands ("~/.continue/config.yaml:7"). */
-export interface Located {
-  value: string;
-  source: string;
-}
-
 export interface ContinueModel {
   /** Its place in `models`: what an edit names. */
   index: number;
@@ -23,13 +18,13 @@ export interface ContinueModel {
   /** Where the entry starts. */
   source: string;
   provider: string | null;
-  model: Located | null;
-  apiBase: Located | null;
-  apiKey: Located | null;
+  model: Setting | null;
+  apiBase: Setting | null;
+  apiKey: Setting | null;
   /** `requestOptions.caBundlePath`, a string or a list, in order; the model's own or the top level's. */
-  caBundlePaths: Located[];
+  caBundlePaths: Setting[];
   /** `requestOptions.verifySsl: false`: Continue's agent then accepts any certificate. */
-  verifyOff: Located | null;
+  verifyOff: Setting | null;
   /** `requestOptions.headers`, top level merged under the model's. */
   headers: Record<string, string>;
 }
@@ -59,7 +54,7 @@ export function parseContinueConfig(text: string, file: string): ContinueParse {
     `${file}:${node?.range ? lineCounter.linePos(node.range[0]).line : 1}`;
   const root = doc.contents;
   if (root !== null && !isMap(root)) return { ok: false, line: 1, reason: 'the top level is not a map' };
-  const scalarAt = (map: YAMLMap | null, key: string): Located | null => {
+  const scalarAt = (map: YAMLMap | null, key: string): Setting | null => {
     const node = map?.get(key, true);
     if (!isScalar(node) || node.value === null || node.value === undefined) return null;
     return { value: String(node.value), source: where(node) };
@@ -69,7 +64,7 @@ export function parseContinueConfig(text: string, file: string): ContinueParse {
     return isMap(node) ? node : null;
   };
   const globalOptions = mapAt(root, 'requestOptions');
-  const caPathsOf = (options: YAMLMap | null): Located[] | null => {
+  const caPathsOf = (options: YAMLMap | null): Setting[] | null => {
     const node = options?.get('caBundlePath', true);
     if (isScalar(node) && typeof node.value === 'string') return [{ value: node.value, source: where(node) }];
     if (isSeq(node))
@@ -78,7 +73,7 @@ export function parseContinueConfig(text: string, file: string): ContinueParse {
         .map((item) => ({ value: String((item as { value: unknown }).value), source: where(item as Node) }));
     return null;
   };
-  const verifyOffOf = (options: YAMLMap | null): Located | null | undefined => {
+  const verifyOffOf = (options: YAMLMap | null): Setting | null | undefined => {
     const node = options?.get('verifySsl', true);
     if (!isScalar(node)) return undefined;
     return node.value === false ? { value: 'false', source: where(node) } : null;

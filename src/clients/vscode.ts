@@ -9,7 +9,7 @@ import {
   stripComments,
 } from 'jsonc-parser';
 import type { Host } from '../host.ts';
-import type { Located } from './continue.ts';
+import type { Setting } from './types.ts';
 
 /**
  * VS Code's user settings (JSON with comments) and Cline 4.x's provider file: where they are, and
@@ -42,12 +42,12 @@ export function clineProvidersFile(host: Host): string {
 
 export interface VscodeSettings {
   /** `http.proxyStrictSSL: false`: the extension host then accepts any certificate through a proxy. */
-  strictSslOff: Located | null;
+  strictSslOff: Setting | null;
   /** `http.systemCertificates` as written; absent means true. */
   systemCertificates: { value: boolean; source: string } | null;
-  proxy: Located | null;
+  proxy: Setting | null;
   /** `claudeCode.environmentVariables`: what the Claude Code extension starts its binary with. */
-  claudeEnv: (Located & { name: string })[];
+  claudeEnv: (Setting & { name: string })[];
 }
 
 export type JsonParse<T> = { ok: true; value: T } | { ok: false; line: number; reason: string };
@@ -109,10 +109,10 @@ export interface ClineProvider {
   provider: string;
   /** Which of them Cline uses now (`lastUsedProvider`). */
   current: boolean;
-  baseUrl: Located | null;
-  model: Located | null;
+  baseUrl: Setting | null;
+  model: Setting | null;
   /** `apiKey`, or the OAuth access token Cline keeps for the provider. */
-  key: Located | null;
+  key: Setting | null;
   headers: Record<string, string>;
   /** `protocol`: openai-chat unless the provider says otherwise. */
   protocol: string | null;
@@ -125,7 +125,7 @@ export function parseClineProviders(text: string, file: string): JsonParse<Cline
   const root = parsed.value;
   if (!root) return { ok: true, value: [] };
   const where = (node: Node) => `${file}:${lineAt(text, node.offset)}`;
-  const stringAt = (from: Node, keys: string[]): Located | null => {
+  const stringAt = (from: Node, keys: string[]): Setting | null => {
     const node = findNodeAtLocation(from, keys);
     return node?.type === 'string' && node.value ? { value: String(node.value), source: where(node) } : null;
   };

@@ -169,6 +169,11 @@ describe('client-vscode: Continue, with the trust Continue has', () => {
     );
     assert.equal(result.code, 'INSECURE_VSCODE_STRICT_SSL');
     assert.match(result.summary, /settings\.json:3/);
+    const notAtEliza = await judge({
+      [`${HOME}/.config/Code/User`]: '',
+      [SETTINGS]: '{ "http.proxyStrictSSL": false }',
+    });
+    assert.equal(notAtEliza.code, 'INSECURE_VSCODE_STRICT_SSL');
   });
 });
 
