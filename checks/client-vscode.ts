@@ -155,10 +155,12 @@ export const clientVscodeCheck = defineCheck({
           'CLIENT_BASE_URL_NOT_RAW',
           'CLIENT_WRONG_ROUTE',
         ].includes(outcome.code ?? '');
+        const right = elizaBaseUrl(ctx, target.target.family);
+        const rewrite = apiBaseWrong && model.apiBase?.value.replace(/\/+$/, '') !== right;
         continueFix.models.push({
           index: model.index,
           ca: outcome.code === 'CLIENT_UNTRUSTED' || apiBaseWrong || model.verifyOff !== null,
-          apiBase: apiBaseWrong ? elizaBaseUrl(ctx, 'openai') : null,
+          apiBase: rewrite ? right : null,
           verifyOn: model.verifyOff !== null,
         });
       }
