@@ -2,6 +2,7 @@ import type { Check } from '../src/engine/types.ts';
 import { caBundleCheck } from './ca-bundle.ts';
 import { clientClaudeCodeCheck } from './client-claude-code.ts';
 import { clientCodexCheck } from './client-codex.ts';
+import { clientVscodeCheck } from './client-vscode.ts';
 import { dnsCheck } from './dns.ts';
 import { environmentCheck } from './environment.ts';
 import { insecureSettingsCheck } from './insecure-settings.ts';
@@ -34,4 +35,5 @@ export const registry: readonly Check[] = [
   streamCheck,
   clientClaudeCodeCheck,
   clientCodexCheck,
+  clientVscodeCheck,
 ];

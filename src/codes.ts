@@ -297,6 +297,15 @@ export const CODES = {
   INSECURE_GIT_SSL: { status: ['warn'], meaning: '`GIT_SSL_NO_VERIFY` or `http.sslVerify=false`' },
   INSECURE_NPM_STRICT_SSL: { status: ['warn'], meaning: "npm's `strict-ssl=false`" },
   INSECURE_CURLRC: { status: ['warn'], meaning: '`insecure` / `-k` in `~/.curlrc`' },
+  INSECURE_VSCODE_STRICT_SSL: {
+    status: ['warn'],
+    meaning: "VS Code's `http.proxyStrictSSL: false`: extensions accept any certificate through the proxy",
+  },
+  INSECURE_CONTINUE_VERIFY_SSL: {
+    status: ['warn'],
+    meaning:
+      "Continue's `requestOptions.verifySsl: false`: it accepts any certificate; `fix` names the internal CA in `caBundlePath` and switches verification back on",
+  },
   INSECURE_PIP_TRUSTED_HOST: { status: ['warn'], meaning: "pip's `trusted-host` (or `PIP_TRUSTED_HOST`)" },
   TOKEN_MISSING: {
     status: ['fail'],

@@ -197,6 +197,22 @@ export interface StreamFacts {
   } | null;
 }
 
+/** One client of a family (a Continue model, a Cline provider) as its check judged it. */
+export interface ClientJudgement {
+  client: string;
+  status: 'pass' | 'warn' | 'fail' | 'skip';
+  code: Code | null;
+  summary: string;
+}
+export interface VscodeFacts extends ClientFacts {
+  clients: ClientJudgement[];
+  /** The Continue models `fix` edits in config.yaml, and how. */
+  continueFix: {
+    file: string;
+    models: { index: number; ca: boolean; apiBase: string | null; verifyOn: boolean }[];
+  } | null;
+}
+
 /** Each check id and the facts its result carries: what `ctx.result(id)` gives, typed. */
 export interface FactsById {
   environment: EnvironmentFacts;
@@ -215,6 +231,7 @@ export interface FactsById {
   stream: StreamFacts;
   'client-claude-code': ClaudeCodeFacts;
   'client-codex': ClientFacts;
+  'client-vscode': VscodeFacts;
 }
 
 export type CheckId = keyof FactsById;

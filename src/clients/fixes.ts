@@ -10,6 +10,7 @@ import { addFile, type Plan } from '../fixes/plan.ts';
 import type { Host } from '../host.ts';
 import { claudeCodeFixer } from './claude-code.ts';
 import { codexFixer } from './codex.ts';
+import { continueFixer } from './continue.ts';
 
 export interface ClientFixInput {
   host: Host;
@@ -45,6 +46,7 @@ export type ClientFixer = (input: ClientFixInput) => Promise<ClientFixPlan>;
 export const CLIENT_FIXERS: Record<string, ClientFixer> = {
   'client-claude-code': claudeCodeFixer,
   'client-codex': codexFixer,
+  'client-vscode': continueFixer,
 };
 
 /** The client checks that failed or warned with a fix that `fix` can apply. */

@@ -4,6 +4,7 @@
  */
 import { claudeCodeSetup } from './claude-code.ts';
 import { CODEX_SETUP } from './codex.ts';
+import { continueSetup } from './continue.ts';
 import type { RouteFamily } from './types.ts';
 
 export interface SetupContext {
@@ -25,4 +26,5 @@ export interface SetupSnippet {
 export const SETUP_SNIPPETS: Record<string, SetupSnippet> = {
   'claude-code': claudeCodeSetup,
   codex: CODEX_SETUP,
+  continue: continueSetup,
 };

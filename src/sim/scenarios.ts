@@ -47,6 +47,7 @@ const ALL_PASS = {
   // check says so and steps aside.
   'client-claude-code': 'CLIENT_NOT_FOUND',
   'client-codex': 'CLIENT_NOT_FOUND',
+  'client-vscode': 'CLIENT_NOT_FOUND',
 };
 const NETWORK_AFTER_TLS_SKIPPED = {
   'trust-node': 'DEPENDENCY_NOT_MET',

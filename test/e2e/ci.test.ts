@@ -7,6 +7,9 @@ import { scenarioByName } from '../../src/sim/scenarios.ts';
 import { parseReport, runCli, stage, tempDir, tempHome } from '../helpers/cli.ts';
 import { assertMatchesSchema } from '../helpers/schema.ts';
 
+/** The client checks, which skip (CLIENT_NOT_FOUND) in a HOME without AI clients. */
+const NO_CLIENTS = registry.filter((c) => c.id.startsWith('client-')).length;
+
 describe('CI preflight: JSON, JUnit, GitHub annotations and job summary, support report', () => {
   it('writes everything from one run, with the token nowhere', async () => {
     const staged = await stage(scenarioByName('bad-token')!);
@@ -41,12 +44,11 @@ describe('CI preflight: JSON, JUnit, GitHub annotations and job summary, support
       );
       const xml = readFileSync(junit, 'utf8');
       // Skipped: the three after the token, and each client check (no AI client in this HOME).
-      const clientChecks = registry.filter((c) => c.id.startsWith('client-')).length;
       assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>/);
       assert.match(
         xml,
         new RegExp(
-          `<testsuites name="eliza-doctor" tests="${registry.length}" failures="1" errors="0" skipped="${3 + clientChecks}"`,
+          `<testsuites name="eliza-doctor" tests="${registry.length}" failures="1" errors="0" skipped="${3 + NO_CLIENTS}"`,
         ),
       );
       assert.match(

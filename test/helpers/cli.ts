@@ -90,6 +90,7 @@ export const CONTRACT_IDS = [
   'stream',
   'client-claude-code',
   'client-codex',
+  'client-vscode',
 ];
 
 const scratch: string[] = [];
