@@ -21,7 +21,7 @@ import { gatewayRoute } from '../../src/net/route.ts';
 import { parsePemBundle, toPem } from '../../src/pki/cert.ts';
 import { closest } from '../../src/similar.ts';
 import { probeStream } from '../../src/stream/probe.ts';
-import { judgeStream } from '../../src/stream/verdict.ts';
+import { judgeStream, wantsSecondLook } from '../../src/stream/verdict.ts';
 import { SYSTEM_BUNDLES } from '../../src/trust/locations.ts';
 import { failureReason } from './gateway-call.ts';
 import { probeTarget } from './trust-probe.ts';
@@ -29,6 +29,8 @@ import { probeTarget } from './trust-probe.ts';
 /** Time kept back from the check's bound to report a stall as one. */
 const REPORT_MARGIN_MS = 150;
 const MAX_CA_FILE = 16 * 1024 * 1024;
+/** A setting's source when the environment holds it: "environment NAME", perhaps with more said after. */
+const ENVIRONMENT_SOURCE = /^environment ([A-Za-z_][A-Za-z0-9_]*)\b/;
 
 /**
  * How client checks are scheduled: they read their client's files at once (no network), and
@@ -85,7 +87,15 @@ export function clientConfigInvalid(client: string, source: string, reason: stri
 }
 
 export function emptyFacts(found: boolean): ClientFacts {
-  return { found, pointedAtEliza: false, baseUrl: null, trustedVia: null, trust: null, request: null };
+  return {
+    found,
+    pointedAtEliza: false,
+    baseUrl: null,
+    keyVariables: [],
+    trustedVia: null,
+    trust: null,
+    request: null,
+  };
 }
 
 /** Node's bundled Mozilla roots, as every Node-based client starts from. */
@@ -141,7 +151,12 @@ export async function judgeClient(
   const { client, baseUrl } = target;
   for (const credential of target.credentials) if (credential.value) ctx.registerSecret(credential.value);
   for (const value of Object.values(target.headers)) if (value) ctx.registerSecret(value);
-  const data: ClientFacts = { ...emptyFacts(true), pointedAtEliza: true, baseUrl };
+  const data: ClientFacts = {
+    ...emptyFacts(true),
+    pointedAtEliza: true,
+    baseUrl,
+    keyVariables: target.credentials.flatMap((c) => ENVIRONMENT_SOURCE.exec(c.source)?.[1] ?? []),
+  };
   const right = elizaBaseUrl(ctx, target.family);
   const fixFor = (code: Code, fallback: Fix) => options.fixes?.[code] ?? fallback;
   const setBase = manualFix(`set ${client}'s base URL (${baseUrl.source}) to ${right}`);
@@ -209,8 +224,9 @@ export async function judgeClient(
     });
   }
 
+  // The list counts even when the doctor's own --model is not on it (models failed for that).
   const models = await ctx.result('models');
-  const ids = usable(models) ? models.data.ids : null;
+  const ids = models.data?.ids ?? null;
   if (target.model && ids && !ids.includes(target.model.value)) {
     const near = closest(target.model.value, ids);
     return failWith(
@@ -245,17 +261,20 @@ export async function judgeClient(
   const requestUrl = `${baseUrl.value.replace(/\/+$/, '')}${target.api.clientPath}`;
   const headerStyle = keys.map(describeCredential).join(' + ');
   const model = target.model?.value ?? ctx.config.model;
-  const stream = await probeStream({
-    net: ctx.net,
-    baseUrl: baseUrl.value.replace(/\/+$/, ''),
-    api: { ...target.api, path: target.api.clientPath },
-    model,
-    headers: { ...target.headers, ...credentialHeaders(keys) },
-    extraCa: target.trust.pem,
-    signal: ctx.signal,
-    idleMs: ctx.config.timeoutMs,
-    doneBy,
-  });
+  const probeWith = (acceptEncoding?: string) =>
+    probeStream({
+      net: ctx.net,
+      baseUrl: baseUrl.value.replace(/\/+$/, ''),
+      api: { ...target.api, path: target.api.clientPath },
+      model,
+      headers: { ...target.headers, ...credentialHeaders(keys) },
+      extraCa: target.trust.pem,
+      signal: ctx.signal,
+      idleMs: ctx.config.timeoutMs,
+      doneBy,
+      ...(acceptEncoding ? { acceptEncoding } : {}),
+    });
+  const stream = await probeWith();
   data.request = { url: requestUrl, status: null, headerStyle, events: null };
   if (!stream.ok) {
     return failWith(
@@ -282,6 +301,15 @@ export async function judgeClient(
     if (trace.status === 404) {
       return failWith('CLIENT_WRONG_ROUTE', `Eliza answered 404 to POST ${requestUrl}`, setBase, body);
     }
+    // The model's own answer when the list was not there to judge it by.
+    if (trace.status === 400 && trace.body && /\bmodel\b/i.test(trace.body.toString('utf8'))) {
+      return failWith(
+        'CLIENT_MODEL_UNKNOWN',
+        `Eliza answered 400 to the model ${displayable(model)}${target.model ? ` (${target.model.source})` : ''}`,
+        manualFix(`set ${client}'s model to one GET /v1/models lists`),
+        body,
+      );
+    }
     return failWith(
       'CLIENT_NO_ANSWER',
       `Eliza answered ${trace.status} to POST ${requestUrl}`,
@@ -290,13 +318,19 @@ export async function judgeClient(
     );
   }
   const route = gatewayRoute(ctx);
-  const verdict = judgeStream(trace, {
-    api: { ...target.api, path: target.api.clientPath },
-    model,
-    route: route.description,
-    viaProxy: route.via !== undefined,
-    noProxy: suggestedNoProxy(ctx.config.target.host, ctx.host.env),
-  });
+  // As the stream check: events that came together are asked for once more before the route is blamed.
+  const again = wantsSecondLook(trace) ? await probeWith(trace.encoding ? 'identity' : undefined) : null;
+  const verdict = judgeStream(
+    trace,
+    {
+      api: { ...target.api, path: target.api.clientPath },
+      model,
+      route: route.description,
+      viaProxy: route.via !== undefined,
+      noProxy: suggestedNoProxy(ctx.config.target.host, ctx.host.env),
+    },
+    again?.ok ? again.trace : null,
+  );
   if (verdict.status !== 'pass') {
     return {
       status: verdict.status,

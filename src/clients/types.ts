@@ -55,6 +55,8 @@ export interface ClientFacts {
   found: boolean;
   pointedAtEliza: boolean;
   baseUrl: Setting | null;
+  /** The variables its keys come from: `fix`'s re-check, a fresh process, needs them to judge it again. */
+  keyVariables: string[];
   /** Where the CA that verified the gateway came from, when it did (e.g. "the OS store"). */
   trustedVia: string | null;
   /** The trust as judged: label and result; null when not tried. */

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import kleur from 'kleur';
-import { NEUTRAL_CWD, recheckEnv, systemToolEnv } from '../child-env.ts';
+import { NEUTRAL_CWD, pickEnv, recheckEnv, systemToolEnv } from '../child-env.ts';
 import type { Io } from '../cli/io.ts';
 import { clientTrustVariables } from '../clients/codex.ts';
 import { clientsNeedingFix, planClientFixes } from '../clients/fixes.ts';
+import type { ClientFacts } from '../clients/types.ts';
 import type { DoctorConfig } from '../config.ts';
 import { diagnose, registry } from '../doctor.ts';
 import { usable } from '../engine/outcome.ts';
@@ -227,10 +228,7 @@ export async function runFix(options: FixOptions): Promise<number> {
     );
     return 0;
   }
-  return recheck(
-    options,
-    brokenClients.map((r) => r.id),
-  );
+  return recheck(options, brokenClients);
 }
 
 async function trustPlan(options: FixOptions, results: Map<string, CheckResult>): Promise<Plan> {
@@ -358,15 +356,24 @@ async function undo(dataDir: string, dryRun: boolean, system: boolean, io: Io): 
  * than assuming the files written do what they say: a startup file that exits early, or one that
  * sets the variables again later, shows here.
  */
-async function recheck(options: FixOptions, clients: string[]): Promise<number> {
+async function recheck(options: FixOptions, clients: CheckResult[]): Promise<number> {
   const { io } = options;
   const out = printer(io);
   out();
   out('Checking again in a fresh process, as a new terminal would...');
   // The child asks the real shells what a new terminal now gets: the proof, not the plan's word.
-  const env = recheckEnv(io.host.env);
+  // A client is judged again with its key: the child is the doctor, which hides it like the token.
+  // The doctor's own token variable too: a fixed client config may now name it (Codex's env_key).
+  const { tokenSource } = options.config;
+  const keyVariables = [
+    ...clients.flatMap((r) => (r.data as Partial<ClientFacts> | null)?.keyVariables ?? []),
+    ...(clients.length > 0 && tokenSource && /^[A-Za-z_][A-Za-z0-9_]*$/.test(tokenSource)
+      ? [tokenSource]
+      : []),
+  ];
+  const env = { ...recheckEnv(io.host.env), ...pickEnv(io.host.env, keyVariables) };
   // --system changed the OS store only: that is what it can prove.
-  const ids = options.system ? ['trust-system'] : [...FIXABLE, ...clients];
+  const ids = options.system ? ['trust-system'] : [...FIXABLE, ...clients.map((r) => r.id)];
   const args = [io.self.script, 'check', '--json', '--only', ids.join(','), ...options.targetArgs];
   const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
     const child = spawn(io.self.execPath, args, {
