@@ -1,7 +1,8 @@
 import kleur from 'kleur';
+import type { ListrDefaultRenderer, ListrSimpleRenderer, ListrTaskWrapper } from 'listr2';
 import type { Io } from '../cli/io.ts';
 import type { Check, CheckResult } from '../engine/types.ts';
-import { checkLine, statusLine, type TextStyle } from './text.ts';
+import { checkLine, fitLine, paint, statusLine, type TextStyle } from './text.ts';
 
 export interface LiveView {
   finished(result: CheckResult): void;
@@ -20,34 +21,56 @@ export async function startLiveView(
   io: Io,
   style: TextStyle,
 ): Promise<LiveView> {
-  if (!fancy) return plainLines(io, style);
+  if (!fancy) return plainLines(checks, io, style);
   const { Listr } = await import('listr2');
   const waiting = new Map<string, (result: CheckResult) => void>();
   const promises = new Map(
     checks.map((c) => [c.id, new Promise<CheckResult>((resolve) => waiting.set(c.id, resolve))] as const),
   );
-  const list = new Listr(
-    checks.map((check) => ({
+  // listr2 indents a title and wraps a little before the edge: leave it room.
+  const narrow = { ...style, width: style.width === null ? null : style.width - 6 };
+  const show = (result: CheckResult, task: ListrTask): void => {
+    const line = checkLine(result, narrow);
+    // listr2 shows a failed task by its error's message.
+    if (result.status === 'fail') throw new Error(line);
+    if (result.status === 'skip') return task.skip(line);
+    // listr2 has no warning state: a finished task keeps its tick, and a warning its colour and code.
+    task.title = result.status === 'warn' ? kleur.yellow(line) : line;
+  };
+  const clients = checks.filter(isClientCheck);
+  const tasks: { title: string; task: (ctx: unknown, task: ListrTask) => Promise<unknown> }[] = checks
+    .filter((c) => !isClientCheck(c))
+    .map((check) => ({
       title: check.title,
-      task: async (_: unknown, task: { title: string; skip(message?: string): void }) => {
-        const result = await promises.get(check.id)!;
-        // listr2 indents a title and wraps a little before the edge: leave it room.
-        const line = checkLine(result, { ...style, width: style.width === null ? null : style.width - 6 });
-        // listr2 shows a failed task by its error's message.
-        if (result.status === 'fail') throw new Error(line);
-        if (result.status === 'skip') return task.skip(line);
-        // listr2 has no warning state: a finished task keeps its tick, and a warning its colour and code.
-        task.title = result.status === 'warn' ? kleur.yellow(line) : line;
+      task: async (_: unknown, task: ListrTask) => show(await promises.get(check.id)!, task),
+    }));
+  if (clients.length > 0) {
+    // The clients not on this machine make one line, not one each: they are not news.
+    tasks.push({
+      title: 'AI clients',
+      task: async (_: unknown, task: ListrTask) => {
+        const results = await Promise.all(clients.map((c) => promises.get(c.id)!));
+        const absent = results.filter(notFound);
+        const present = results.filter((r) => !notFound(r));
+        if (present.length === 0) return task.skip(absentLine(absent, narrow));
+        task.title = absent.length > 0 ? absentLine(absent, narrow) : 'AI clients';
+        return task.newListr(
+          present.map((result) => ({
+            title: result.title,
+            task: (_: unknown, sub: ListrTask) => show(result, sub),
+          })),
+          { concurrent: true, exitOnError: false },
+        );
       },
-    })),
-    {
-      concurrent: true,
-      exitOnError: false,
-      registerSignalListeners: false,
-      renderer: 'default',
-      rendererOptions: { collapseSkips: true, collapseErrors: true },
-    },
-  );
+    });
+  }
+  const list = new Listr(tasks, {
+    concurrent: true,
+    exitOnError: false,
+    registerSignalListeners: false,
+    renderer: 'default',
+    rendererOptions: { collapseSkips: true, collapseErrors: true },
+  });
   const running = list.run().catch(() => undefined);
   return {
     finished(result) {
@@ -59,11 +82,37 @@ export async function startLiveView(
   };
 }
 
-function plainLines(io: Io, style: TextStyle): LiveView {
+type ListrTask = ListrTaskWrapper<unknown, ListrDefaultRenderer, ListrSimpleRenderer>;
+
+function plainLines(checks: readonly Check[], io: Io, style: TextStyle): LiveView {
+  const order = checks.filter(isClientCheck).map((c) => c.id);
+  const clients = new Set(order);
+  const absent: CheckResult[] = [];
+  let clientsLeft = clients.size;
   return {
     finished(result) {
-      io.out(`${statusLine(result, style)}\n`);
+      if (clients.has(result.id)) clientsLeft -= 1;
+      if (notFound(result)) absent.push(result);
+      else io.out(`${statusLine(result, style)}\n`);
+      if (clients.has(result.id) && clientsLeft === 0 && absent.length > 0) {
+        absent.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+        io.out(`${paint('skip', style.icons.skip)} ${absentLine(absent, style)}\n`);
+      }
     },
     async done() {},
   };
+}
+
+function isClientCheck(check: Pick<Check, 'id'>): boolean {
+  return check.id.startsWith('client-');
+}
+
+function notFound(result: CheckResult): boolean {
+  return result.code === 'CLIENT_NOT_FOUND';
+}
+
+/** One line for every AI client not on this machine. */
+function absentLine(absent: CheckResult[], style: TextStyle): string {
+  const line = `AI clients ${kleur.bold('CLIENT_NOT_FOUND')} ${kleur.dim(style.dash)} not installed, not configured: ${absent.map((r) => r.title).join('; ')}`;
+  return style.verbose || style.width === null ? line : fitLine(line, style.width - 2);
 }

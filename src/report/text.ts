@@ -61,7 +61,7 @@ export function checkLine(result: CheckResult, style: TextStyle = DEFAULT_STYLE)
   const summary = result.status === 'skip' ? `skipped: ${result.summary}` : result.summary;
   const line = `${result.title}${code} ${kleur.dim(style.dash)} ${summary}`;
   // The icon and its space take two columns.
-  return style.verbose || style.width === null ? line : fit(line, style.width - 2);
+  return style.verbose || style.width === null ? line : fitLine(line, style.width - 2);
 }
 
 export function statusLine(result: CheckResult, style: TextStyle = DEFAULT_STYLE): string {
@@ -210,10 +210,14 @@ export function plainVerdict(
     return `${verb}, with ${plural(warning.length, 'warning')}: ${warning.map(name).join('; ')} (${seconds})`;
   }
   if (run.results.length === 0) return 'no checks were run';
+  // A client that is not on this machine is not a check that passed.
+  const absent = run.results.filter((r) => r.code === 'CLIENT_NOT_FOUND').length;
+  const judged = run.results.length - absent;
   const what = partial
-    ? `the ${run.results.length} selected checks passed`
-    : `${run.results.length} checks passed: Eliza works from here`;
-  return `✔ All ${what} (${seconds})`;
+    ? `the ${judged} selected checks passed`
+    : `${judged} checks passed: Eliza works from here`;
+  const clients = absent ? `; ${plural(absent, 'AI client')} not found` : '';
+  return `✔ All ${what}${clients} (${seconds})`;
 }
 
 /**
@@ -238,7 +242,7 @@ function visible(text: string): number {
 }
 
 /** One line within the width, cut with an ellipsis (colours reset, so nothing bleeds). */
-function fit(line: string, width: number): string {
+export function fitLine(line: string, width: number): string {
   if (visible(line) <= width) return line;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes are dropped from a cut line
   const plain = line.replace(/\u001b\[[0-9;]*m/g, '');
