@@ -2,6 +2,7 @@
  * What each check finds, as data: the `data` of its result, read by the checks that need it, by
  * `fix` and by the reports. A leaf module, so that src/ never imports from checks/.
  */
+import type { LibraryVerdict } from './clients/python.ts';
 import type { Code } from './codes.ts';
 import type { QuotaFamily } from './eliza/quota.ts';
 import type { Address } from './net/index.ts';
@@ -124,6 +125,14 @@ export interface TrustPythonFacts {
   sslDefault: HandshakeVerdict | null;
   variables: { name: string; value: string; verdict: string }[];
 }
+export interface ClientPythonFacts {
+  python: string | null;
+  version: string | null;
+  /** Each installed library, with the CAs it verifies with and its handshake's verdict. */
+  libraries: LibraryVerdict[];
+  /** Each SDK the environment points at Eliza, and its verdict. */
+  sdks: { client: string; status: string; code: Code | null }[];
+}
 export interface TrustSystemFacts {
   store: SystemStore;
   curl: { path: string; trusted: boolean | null; detail: string } | null;
@@ -209,6 +218,7 @@ export interface FactsById {
   models: ModelsFacts;
   'round-trip': RoundTripFacts;
   stream: StreamFacts;
+  'client-python': ClientPythonFacts;
 }
 
 export type CheckId = keyof FactsById;

@@ -133,3 +133,71 @@ export function libraryFix(v: LibraryVerdict): string {
 export function fixCannotCure(v: LibraryVerdict): boolean {
   return v.strictOnly || v.way === 'certifi';
 }
+
+/** One SDK as the environment configures it, before its trust is known. */
+export interface PythonSdkConfig {
+  /** "openai 3.22", "langchain-openai 1.6": what the report names. */
+  client: string;
+  library: PythonLibrary;
+  way: WayName;
+  baseUrl: { value: string; source: string };
+  family: 'openai' | 'anthropic';
+  credentials: { header: 'bearer' | 'x-api-key'; value: string; source: string }[];
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function setting(env: Env, names: readonly string[]): { value: string; source: string } | null {
+  for (const name of names) {
+    const value = env[name]?.trim();
+    if (value) return { value, source: `environment ${name}` };
+  }
+  return null;
+}
+
+function credential(env: Env, name: string, header: 'bearer' | 'x-api-key') {
+  const value = env[name]?.trim();
+  return value ? [{ header, value, source: `environment ${name}` }] : [];
+}
+
+/**
+ * The base URL each installed SDK takes from the environment, as that SDK reads it: openai reads
+ * OPENAI_BASE_URL; langchain-openai OPENAI_API_BASE first; litellm (and aider on it) OPENAI_BASE_URL
+ * first, then OPENAI_API_BASE; anthropic ANTHROPIC_BASE_URL with ANTHROPIC_API_KEY as x-api-key
+ * and ANTHROPIC_AUTH_TOKEN as Bearer (both go out when both are set). Several SDKs making the same
+ * request (same URL, same trust) are judged once.
+ */
+export function pythonSdkConfigs(probe: PythonClientsProbe, env: Env): PythonSdkConfig[] {
+  const openaiKey = credential(env, 'OPENAI_API_KEY', 'bearer');
+  const readers: { library: PythonLibrary; names: string[]; family: 'openai' | 'anthropic' }[] = [
+    { library: 'openai', names: ['OPENAI_BASE_URL'], family: 'openai' },
+    { library: 'anthropic', names: ['ANTHROPIC_BASE_URL'], family: 'anthropic' },
+    { library: 'langchain-openai', names: ['OPENAI_API_BASE', 'OPENAI_BASE_URL'], family: 'openai' },
+    { library: 'litellm', names: ['OPENAI_BASE_URL', 'OPENAI_API_BASE'], family: 'openai' },
+    { library: 'aider-chat', names: ['OPENAI_BASE_URL', 'OPENAI_API_BASE'], family: 'openai' },
+  ];
+  const configs: PythonSdkConfig[] = [];
+  for (const reader of readers) {
+    const version = probe.libraries[reader.library];
+    const way = version ? wayOf(reader.library, probe, env) : null;
+    const baseUrl = setting(env, reader.names);
+    if (!version || !way || !baseUrl) continue;
+    if (configs.some((c) => c.baseUrl.value === baseUrl.value && c.way === way && c.family === reader.family))
+      continue;
+    configs.push({
+      client: `${reader.library} ${shortVersion(version)}`,
+      library: reader.library,
+      way,
+      baseUrl,
+      family: reader.family,
+      credentials:
+        reader.family === 'anthropic'
+          ? [
+              ...credential(env, 'ANTHROPIC_API_KEY', 'x-api-key'),
+              ...credential(env, 'ANTHROPIC_AUTH_TOKEN', 'bearer'),
+            ]
+          : openaiKey,
+    });
+  }
+  return configs;
+}
