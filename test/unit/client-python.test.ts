@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { libraryVerdicts, wayOf } from '../../src/clients/python.ts';
+import { libraryVerdicts, pythonSdkConfigs, wayOf } from '../../src/clients/python.ts';
 import { parsePythonClientsProbe, pythonClientsEnv } from '../../src/clients/python-probe.ts';
 
 const certifi = { kind: 'certifi', path: '/site/certifi/cacert.pem' };
@@ -99,5 +99,45 @@ describe('library verdicts', () => {
       {},
     );
     assert.equal(v?.trust, 'REQUESTS_CA_BUNDLE');
+  });
+});
+
+describe('the SDKs the environment points somewhere', () => {
+  const installed = probe({
+    libraries: { openai: '3.22.1', anthropic: '1.13.0', 'langchain-openai': '1.6.6', litellm: '1.80.0', httpx2: '2.13.1' },
+    stacks: { openai: 'httpx2', anthropic: 'httpx2' },
+    ways: { httpx2: { ...os, ...trusted }, litellm: { ...certifi, ...rejected } },
+  });
+
+  it('reads each SDK its own variables, and its keys with their header', () => {
+    const configs = pythonSdkConfigs(installed, {
+      OPENAI_BASE_URL: 'https://e/raw/openai/v1',
+      OPENAI_API_BASE: 'https://other/v1',
+      OPENAI_API_KEY: 'k1',
+      ANTHROPIC_BASE_URL: 'https://e/raw/anthropic',
+      ANTHROPIC_API_KEY: 'k2',
+      ANTHROPIC_AUTH_TOKEN: 'k3',
+    });
+    assert.deepEqual(
+      configs.map((c) => [c.library, c.way, c.baseUrl.source, c.credentials.map((k) => k.header)]),
+      [
+        ['openai', 'httpx2', 'environment OPENAI_BASE_URL', ['bearer']],
+        ['anthropic', 'httpx2', 'environment ANTHROPIC_BASE_URL', ['x-api-key', 'bearer']],
+        ['langchain-openai', 'httpx2', 'environment OPENAI_API_BASE', ['bearer']],
+        ['litellm', 'litellm', 'environment OPENAI_BASE_URL', ['bearer']],
+      ],
+    );
+  });
+
+  it('judges the same request once: langchain-openai on the openai SDK with the same URL', () => {
+    const configs = pythonSdkConfigs(installed, { OPENAI_BASE_URL: 'https://e/raw/openai/v1' });
+    assert.deepEqual(
+      configs.map((c) => c.library),
+      ['openai', 'litellm'],
+    );
+  });
+
+  it('nothing set: nothing to judge', () => {
+    assert.deepEqual(pythonSdkConfigs(installed, { OPENAI_API_KEY: 'k' }), []);
   });
 });
