@@ -16,7 +16,7 @@ export const modelsCheck = defineCheck({
   http: true,
   async run(ctx) {
     const model = ctx.config.model;
-    const data: ModelsFacts = { count: null, model, listed: null, closest: [] };
+    const data: ModelsFacts = { count: null, ids: null, model, listed: null, closest: [] };
     const call = await callGateway(ctx, { method: 'GET', path: '/v1/models' });
     if (!call.ok)
       return fail(call.code, call.summary, { details: call.details, data, fix: gatewayCallFix(call.code) });
@@ -33,6 +33,7 @@ export const modelsCheck = defineCheck({
       });
     }
     data.count = ids.length;
+    data.ids = ids;
     data.listed = ids.includes(model);
     if (data.listed) return pass(`${model} is one of the ${ids.length} models available`, { data });
     data.closest = closest(model, ids);

@@ -8,6 +8,7 @@ import { dockerfileCommand } from './commands/dockerfile.ts';
 import { envCommand } from './commands/env.ts';
 import { fixCommand } from './commands/fix.ts';
 import { listCommand } from './commands/list.ts';
+import { setupCommand } from './commands/setup.ts';
 import { ConfigError } from './config.ts';
 import { registry } from './doctor.ts';
 import { processIo } from './report/output.ts';
@@ -19,6 +20,7 @@ const COMMANDS: Command[] = [
   fixCommand,
   envCommand,
   dockerfileCommand,
+  setupCommand,
   listCommand,
   demoCommand,
 ];
@@ -42,7 +44,7 @@ const EXAMPLES: [string, string][] = [
 
 /** The command the words name (check when none), and its flags, for completion and suggestions. */
 function commandOf(words: string[]): Command {
-  return COMMANDS.find((c) => c.names.some((n) => words.includes(n))) ?? checkCommand;
+  return COMMANDS.find((c) => c.names.some((n) => words.includes(n.split(' ')[0]!))) ?? checkCommand;
 }
 
 function flagsOf(words: string[]): string[] {
@@ -67,7 +69,7 @@ function suggestion(message: string): string {
   const unknown = /^Unknown arguments?: (.+)$/.exec(message)?.[1];
   if (!unknown) return message;
   const candidates = [
-    ...COMMANDS.flatMap((c) => c.names.filter((n) => n !== '$0')),
+    ...COMMANDS.flatMap((c) => c.names.filter((n) => n !== '$0').map((n) => n.split(' ')[0]!)),
     ...Object.values(FLAGS).map((f) => `--${f.flag}`),
   ];
   const words = unknown.split(', ');
@@ -77,7 +79,7 @@ function suggestion(message: string): string {
   for (const word of words) {
     const command = owner(word);
     if (command)
-      return `--${word.replace(/^-+/, '')} is not an option of this command; it belongs to ${command.names[0]}`;
+      return `--${word.replace(/^-+/, '')} is not an option of this command; it belongs to ${command.names[0]!.split(' ')[0]}`;
   }
   const hints = words.flatMap((word) => {
     const bare = word.replace(/^-+/, '');

@@ -410,6 +410,67 @@ export const CODES = {
     meaning:
       'the stream began (200) and then carried an error event (`data: {"error": ...}`, `event: error`): SDKs throw it mid-answer',
   },
+  CLIENT_NOT_FOUND: {
+    status: ['skip'],
+    meaning: 'the AI client is neither installed nor configured on this machine: nothing to check',
+  },
+  CLIENT_NOT_ELIZA: {
+    status: ['skip'],
+    meaning:
+      'the AI client is installed but not pointed at Eliza; the fix shows the lines that would point it there (`eliza-doctor setup <client>`)',
+  },
+  CLIENT_CONFIG_INVALID: {
+    status: ['fail'],
+    meaning: 'a config file the client reads cannot be parsed (file:line given); the client fails on it too',
+  },
+  CLIENT_BASE_URL_HTTP: {
+    status: ['fail'],
+    meaning:
+      "the client's base URL says `http://`: Eliza answers only https, and the client's request just times out",
+  },
+  CLIENT_BASE_URL_NOT_RAW: {
+    status: ['fail'],
+    meaning:
+      "the client's base URL uses Eliza's wrapped route (`/openai`, `/anthropic`), whose answers SDKs cannot read; use the `/raw/...` route",
+  },
+  CLIENT_WRONG_ROUTE: {
+    status: ['fail'],
+    meaning:
+      "the client's base URL has no route or another one than its wire API needs (`/raw/anthropic` for Anthropic messages, `/raw/openai/v1` for OpenAI), or Eliza answered 404 there",
+  },
+  CLIENT_KEY_MISSING: {
+    status: ['fail'],
+    meaning:
+      'the client is pointed at Eliza but has no key to send (the variable or setting it reads is empty)',
+  },
+  CLIENT_KEY_REJECTED: {
+    status: ['fail'],
+    meaning: 'Eliza answered 401/403 to the key as this client sends it (its header style included)',
+  },
+  CLIENT_KEYS_CONFLICT: {
+    status: ['warn'],
+    meaning:
+      'the client sends two credentials at once (e.g. `ANTHROPIC_AUTH_TOKEN` and `ANTHROPIC_API_KEY`); keep the one Eliza takes',
+  },
+  CLIENT_MODEL_UNKNOWN: {
+    status: ['fail'],
+    meaning: "the client's model is not among the models GET /v1/models lists",
+  },
+  CLIENT_UNTRUSTED: {
+    status: ['fail'],
+    meaning:
+      "the gateway's certificate does not verify against the CAs this client trusts (its own store, the OS store, the variable it reads)",
+  },
+  CLIENT_CA_UNREADABLE: {
+    status: ['fail'],
+    meaning:
+      'a CA file the client is told to load is missing or holds no certificate: the client fails on start or on TLS',
+  },
+  CLIENT_NO_ANSWER: {
+    status: ['fail'],
+    meaning:
+      "the client's own request got no usable answer (timeout, reset, an error status other than 401/403/404)",
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

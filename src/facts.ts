@@ -162,6 +162,8 @@ export interface TokenFacts {
 }
 export interface ModelsFacts {
   count: number | null;
+  /** Every model GET /v1/models lists: what client checks judge a client's model against. */
+  ids: string[] | null;
   model: string;
   listed: boolean | null;
   closest: string[];

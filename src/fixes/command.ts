@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import kleur from 'kleur';
 import { NEUTRAL_CWD, recheckEnv, systemToolEnv } from '../child-env.ts';
 import type { Io } from '../cli/io.ts';
+import { clientsNeedingFix, planClientFixes } from '../clients/fixes.ts';
 import type { DoctorConfig } from '../config.ts';
 import { diagnose, registry } from '../doctor.ts';
 import { usable } from '../engine/outcome.ts';
@@ -12,12 +13,12 @@ import { LAUNCH_AGENT_LABEL } from '../onboard/macos.ts';
 import { checkLine, ICON, paint } from '../report/text.ts';
 import { maskSecretAssignments } from '../secret.ts';
 import { selfCommand } from '../self.ts';
-import { doctorDataDir, systemDataDir } from '../trust/locations.ts';
+import { doctorDataDir, installedBundlePath, systemDataDir } from '../trust/locations.ts';
 import { ANCHOR_DIRS, readSystemStore } from '../trust/system.ts';
 import { resolveNewTerminal } from '../trust/terminal.ts';
 import { applyChanges, FixError, undoChanges } from './apply.ts';
 import { unifiedDiff } from './diff.ts';
-import { FIXABLE, needsFix, type Plan, planTrustFix } from './plan.ts';
+import { addFile, emptyPlan, FIXABLE, needsFix, type Plan, planTrustFix } from './plan.ts';
 
 export interface FixOptions {
   config: DoctorConfig;
@@ -76,6 +77,8 @@ export async function runFix(options: FixOptions): Promise<number> {
   const bundleOk = usable(bundle) && !!(bundle.data as CaBundleFacts).pem;
   const unjudged = FIXABLE.map((id) => results.get(id)!).filter((r) => r.status === 'skip');
   const broken = needsFix(run.results);
+  const brokenClients = options.system ? [] : clientsNeedingFix(run.results);
+  for (const r of brokenClients) out(`${paint(r.status, ICON[r.status])} ${checkLine(r)}`);
   // Offline, or the gateway out of reach (dns, tcp): the trust checks could not judge, but a
   // verified CA can be installed all the same; only the proof waits for the gateway. A gateway
   // whose certificate itself is wrong (tls failed) is not something installing a CA cures.
@@ -100,7 +103,7 @@ export async function runFix(options: FixOptions): Promise<number> {
     );
     return 1;
   }
-  if (broken.length === 0 && !unproven) {
+  if (broken.length === 0 && brokenClients.length === 0 && !unproven) {
     out();
     out(kleur.green('Nothing to fix: Node, Python, curl and git trust the gateway.'));
     if (run.results.some((r) => r.code?.endsWith('_NEW_SHELL_ONLY'))) {
@@ -123,16 +126,29 @@ export async function runFix(options: FixOptions): Promise<number> {
     );
     return 1;
   }
-  const terminal = await resolveNewTerminal(host, { timeoutMs: options.config.timeoutMs });
-  const store = await readSystemStore(host, options.config.caSha256);
-  const plan = await planTrustFix({
+  const plan = broken.length > 0 || unproven ? await trustPlan(options, results) : emptyPlan();
+  const caPath = installedBundlePath(host);
+  const usesCaFile = await planClientFixes(plan, brokenClients, {
     host,
     results,
-    scan: terminal.scan,
-    terminalEnv: terminal.env,
-    store,
-    system: options.system,
+    config: options.config,
+    caPath,
   });
+  if (usesCaFile) {
+    if (!bundleOk) {
+      out(
+        kleur.red(
+          `Cannot fix: there is no verified internal CA to install (${bundle.code}: ${bundle.summary}).`,
+        ),
+      );
+      out('Nothing was changed.');
+      return 1;
+    }
+    const pem = (bundle.data as CaBundleFacts).pem!;
+    const shownCa = caPath.startsWith(`${host.home}/`) ? `~/${caPath.slice(host.home.length + 1)}` : caPath;
+    if (!plan.changes.some((c) => c.target === caPath))
+      await addFile(plan, host, caPath, shownCa, 'bundle', pem, 'the verified internal CA bundle');
+  }
   showPlan(plan, options.dryRun, io);
   if (plan.changes.length === 0 && plan.skipped.length > 0) {
     out(
@@ -208,7 +224,24 @@ export async function runFix(options: FixOptions): Promise<number> {
     );
     return 0;
   }
-  return recheck(options);
+  return recheck(
+    options,
+    brokenClients.map((r) => r.id),
+  );
+}
+
+async function trustPlan(options: FixOptions, results: Map<string, CheckResult>): Promise<Plan> {
+  const { host } = options.io;
+  const terminal = await resolveNewTerminal(host, { timeoutMs: options.config.timeoutMs });
+  const store = await readSystemStore(host, options.config.caSha256);
+  return planTrustFix({
+    host,
+    results,
+    scan: terminal.scan,
+    terminalEnv: terminal.env,
+    store,
+    system: options.system,
+  });
 }
 
 function showPlan(plan: Plan, diff: boolean, io: Io): void {
@@ -217,7 +250,7 @@ function showPlan(plan: Plan, diff: boolean, io: Io): void {
   out(kleur.bold(diff ? 'The fix would change:' : 'The fix will change:'));
   for (const change of plan.changes) {
     out(`  ${change.before ? 'update' : 'create'} ${change.shown}  ${kleur.dim(`(${change.why})`)}`);
-    if (diff && (change.kind === 'startup' || change.kind === 'agent')) {
+    if (diff && (change.kind === 'startup' || change.kind === 'agent' || change.kind === 'client')) {
       const text = unifiedDiff(
         change.target,
         change.before?.toString('utf8') ?? null,
@@ -322,7 +355,7 @@ async function undo(dataDir: string, dryRun: boolean, system: boolean, io: Io): 
  * than assuming the files written do what they say: a startup file that exits early, or one that
  * sets the variables again later, shows here.
  */
-async function recheck(options: FixOptions): Promise<number> {
+async function recheck(options: FixOptions, clients: string[]): Promise<number> {
   const { io } = options;
   const out = printer(io);
   out();
@@ -330,7 +363,7 @@ async function recheck(options: FixOptions): Promise<number> {
   // The child asks the real shells what a new terminal now gets: the proof, not the plan's word.
   const env = recheckEnv(io.host.env);
   // --system changed the OS store only: that is what it can prove.
-  const ids = options.system ? ['trust-system'] : [...FIXABLE];
+  const ids = options.system ? ['trust-system'] : [...FIXABLE, ...clients];
   const args = [io.self.script, 'check', '--json', '--only', ids.join(','), ...options.targetArgs];
   const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
     const child = spawn(io.self.execPath, args, {

@@ -20,7 +20,7 @@ export interface FileChange {
   target: string;
   /** As the user knows it (the symlink, ~ for HOME). */
   shown: string;
-  kind: 'bundle' | 'startup' | 'system' | 'agent';
+  kind: 'bundle' | 'startup' | 'system' | 'agent' | 'client';
   before: Buffer | null;
   after: Buffer;
   /** The existing file's mode, kept; null for a new file (0644 less the umask). */
@@ -285,7 +285,12 @@ async function addStartup(
   });
 }
 
-async function addFile(
+export function emptyPlan(): Plan {
+  return { changes: [], skipped: [], variables: {}, systemCommands: [], manualCommands: [], notes: [] };
+}
+
+/** A whole file the plan writes (or leaves, when it already says exactly that). */
+export async function addFile(
   plan: Plan,
   host: Host,
   target: string,

@@ -31,7 +31,9 @@ export type Trust =
   /** Node's defaults in this process: bundled roots plus NODE_EXTRA_CA_CERTS as loaded at start-up. */
   | { kind: 'node-default' }
   /** Nothing at all: to see the chain exactly as presented. */
-  | { kind: 'presented-only' };
+  | { kind: 'presented-only' }
+  /** Exactly these CAs (PEM), as a client that builds its own trust list would: '' trusts nothing. */
+  | { kind: 'exactly'; pem: string };
 
 export interface TlsProbeOptions {
   address: string;
@@ -64,7 +66,12 @@ export function tlsProbe(probe: TlsProbeOptions, signal: AbortSignal): Promise<R
   let connectedAt = started;
   let tunnelOpen = false;
   const settled = settle<TlsProbe>(signal, started, (done) => {
-    const ca = probe.trust.kind === 'presented-only' ? [MATCHES_NOTHING_CA] : undefined;
+    const ca =
+      probe.trust.kind === 'presented-only'
+        ? [MATCHES_NOTHING_CA]
+        : probe.trust.kind === 'exactly'
+          ? [MATCHES_NOTHING_CA, probe.trust.pem].filter(Boolean)
+          : undefined;
     let socket: tls.TLSSocket | null = null;
     let tunnel: http.ClientRequest | null = null;
     const fail = (f: NetFailure) => done({ ok: false, failure: f, ms: elapsed(started) });

@@ -1,4 +1,5 @@
 import kleur from 'kleur';
+import type { ClientFacts } from '../clients/types.ts';
 import type { CheckResult, Fix, Status } from '../engine/types.ts';
 import type { RunSummary } from './json.ts';
 
@@ -131,6 +132,13 @@ export function summaryText(
         }
       }
     }
+    const working = clientsWorkingAnyway(run, problem.results);
+    if (working)
+      add(
+        kleur.green(
+          `Your AI clients reach Eliza all the same: ${working}; this is about Node programs of your own.`,
+        ),
+      );
     if (problem.fix) {
       add(`${kleur.cyan('Fix:')} ${problem.fix.summary}`);
       for (const c of problem.fix.commands) lines.push(`    ${kleur.dim('$')} ${c}`);
@@ -193,7 +201,9 @@ export function plainVerdict(
   };
   if (failing.length) {
     const also = warning.length ? `, ${plural(warning.length, 'warning')}` : '';
-    return `✖ ${plural(failing.length, 'problem')}${also}: ${failing.map(name).join('; ')}.${next(failing[0])} (${seconds})`;
+    const working = failing.length === 1 ? clientsWorkingAnyway(run, failing[0]!.results) : null;
+    const clients = working ? ` Your AI clients work: ${working}.` : '';
+    return `✖ ${plural(failing.length, 'problem')}${also}: ${failing.map(name).join('; ')}.${clients}${next(failing[0])} (${seconds})`;
   }
   if (warning.length) {
     const verb = strict ? '✖ failing under --strict' : '⚠ usable';
@@ -204,6 +214,21 @@ export function plainVerdict(
     ? `the ${run.results.length} selected checks passed`
     : `${run.results.length} checks passed: Eliza works from here`;
   return `✔ All ${what} (${seconds})`;
+}
+
+/**
+ * When the one problem is Node's own trust and every AI client found trusts the gateway its own
+ * way (the OS store), the clients by name: the user's tools work, and the report must say so.
+ */
+function clientsWorkingAnyway(run: Pick<RunSummary, 'results'>, problem: CheckResult[]): string | null {
+  if (!problem.every((r) => r.id === 'trust-node')) return null;
+  const clients = run.results.filter((r) => r.id.startsWith('client-') && r.code !== 'CLIENT_NOT_FOUND');
+  const working = clients.filter(
+    (r) => r.status === 'pass' && (r.data as Partial<ClientFacts> | null)?.trustedVia,
+  );
+  if (working.length === 0 || working.length !== clients.filter((r) => r.code !== 'CLIENT_NOT_ELIZA').length)
+    return null;
+  return working.map((r) => `${r.title} (${(r.data as ClientFacts).trustedVia})`).join(', ');
 }
 
 /** Visible length: colour codes take no columns. */

@@ -43,6 +43,8 @@ export interface GatewayBehaviour {
   latencyMs: Partial<Record<Endpoint, number>>;
   /** How streamed answers (`"stream": true`) travel. */
   stream: StreamBehaviour;
+  /** Which credentials the gateway takes: `Authorization: OAuth`, `Authorization: Bearer`, `x-api-key`. */
+  accept: { oauth: boolean; bearer: boolean; xApiKey: boolean };
 }
 
 export interface StreamBehaviour {
@@ -95,6 +97,7 @@ export function defaultBehaviour(): GatewayBehaviour {
     caBundle: 'good',
     latencyMs: {},
     stream: { gapMs: 15, thinkMs: 0, fault: 'none' },
+    accept: { oauth: true, bearer: true, xApiKey: true },
   };
 }
 
@@ -224,10 +227,9 @@ function handle(
   req.on('end', () => {
     const route = endpointOf(req.method ?? 'GET', req.url ?? '/', req.headers);
     if (!route) return json(res, 404, { error: `no such endpoint: ${req.method} ${req.url}` });
-    const auth = req.headers.authorization ?? '';
-    const match = /^(OAuth|Bearer) (.+)$/.exec(auth);
-    if (!match) return json(res, 401, { error: 'authorization required for direct requests' });
-    if (match[2] !== token) return json(res, 401, { error: 'invalid OAuth token' });
+    const presented = credentialOf(req.headers, behaviour.accept);
+    if (!presented) return json(res, 401, { error: 'authorization required for direct requests' });
+    if (presented !== token) return json(res, 401, { error: 'invalid OAuth token' });
     const delay = behaviour.latencyMs[route] ?? 0;
     if (delay > 0) {
       const timer = setTimeout(
@@ -239,6 +241,16 @@ function handle(
     }
     answer(req, res, behaviour, route, Buffer.concat(chunks).toString('utf8'));
   });
+}
+
+/** The credential the request carries in a form this gateway takes; null when none. */
+function credentialOf(headers: http.IncomingHttpHeaders, accept: GatewayBehaviour['accept']): string | null {
+  const match = /^(OAuth|Bearer) (.+)$/.exec(headers.authorization ?? '');
+  if (match?.[1] === 'OAuth' && accept.oauth) return match[2]!;
+  if (match?.[1] === 'Bearer' && accept.bearer) return match[2]!;
+  const apiKey = headers['x-api-key'];
+  if (typeof apiKey === 'string' && accept.xApiKey) return apiKey;
+  return null;
 }
 
 function answer(

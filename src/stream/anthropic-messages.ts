@@ -29,6 +29,7 @@ const MESSAGE_EVENTS = new Set([
 export const anthropicMessages: WireApi = {
   name: 'Anthropic messages',
   path: '/raw/anthropic/v1/messages',
+  clientPath: '/v1/messages',
   terminator: 'event: message_stop',
   request: (model) => ({
     model,

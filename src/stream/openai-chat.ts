@@ -19,6 +19,7 @@ import {
 export const openAiChat: WireApi = {
   name: 'OpenAI chat completions',
   path: '/raw/openai/v1/chat/completions',
+  clientPath: '/chat/completions',
   terminator: 'data: [DONE]',
   request: (model) => ({
     model,

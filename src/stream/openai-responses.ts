@@ -20,6 +20,7 @@ import {
 export const openAiResponses: WireApi = {
   name: 'OpenAI responses',
   path: '/raw/openai/v1/responses',
+  clientPath: '/responses',
   terminator: 'event: response.completed',
   request: (model) => ({
     model,

@@ -22,6 +22,8 @@ export interface WireApi {
   name: string;
   /** Under the gateway's root. */
   path: string;
+  /** What a client appends to its configured base URL (an Eliza base URL ends with the route). */
+  clientPath: string;
   /** How the stream ends properly, for messages: "data: [DONE]". */
   terminator: string;
   /** The streaming request: small, and long enough in events to see how they travel. */
