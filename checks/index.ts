@@ -1,5 +1,6 @@
 import type { Check } from '../src/engine/types.ts';
 import { caBundleCheck } from './ca-bundle.ts';
+import { clientPythonCheck } from './client-python.ts';
 import { dnsCheck } from './dns.ts';
 import { environmentCheck } from './environment.ts';
 import { insecureSettingsCheck } from './insecure-settings.ts';
@@ -30,4 +31,5 @@ export const registry: readonly Check[] = [
   modelsCheck,
   roundTripCheck,
   streamCheck,
+  clientPythonCheck,
 ];

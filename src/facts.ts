@@ -3,6 +3,7 @@
  * `fix` and by the reports. A leaf module, so that src/ never imports from checks/.
  */
 import type { LibraryVerdict } from './clients/python.ts';
+import type { ClientFacts } from './clients/types.ts';
 import type { Code } from './codes.ts';
 import type { QuotaFamily } from './eliza/quota.ts';
 import type { Address } from './net/index.ts';
@@ -125,7 +126,7 @@ export interface TrustPythonFacts {
   sslDefault: HandshakeVerdict | null;
   variables: { name: string; value: string; verdict: string }[];
 }
-export interface ClientPythonFacts {
+export interface ClientPythonFacts extends ClientFacts {
   python: string | null;
   version: string | null;
   /** Each installed library, with the CAs it verifies with and its handshake's verdict. */

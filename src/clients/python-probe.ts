@@ -202,7 +202,13 @@ export interface PythonClientsProbe {
 
 /** What decides Python's trust, for every library the probe judges; nothing else (no key, no token). */
 export function pythonClientsEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  return pickEnv(env, ['SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_VERIFY']);
+  return pickEnv(env, [
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'REQUESTS_CA_BUNDLE',
+    'CURL_CA_BUNDLE',
+    'SSL_VERIFY',
+  ]);
 }
 
 export async function probePythonClients(
@@ -252,7 +258,8 @@ export function parsePythonClientsProbe(stdout: string): PythonClientsProbe | nu
   } catch {
     return null;
   }
-  if (!isRecord(o) || typeof o.version !== 'string' || !isRecord(o.libraries) || !isRecord(o.ways)) return null;
+  if (!isRecord(o) || typeof o.version !== 'string' || !isRecord(o.libraries) || !isRecord(o.ways))
+    return null;
   const libraries: Record<string, string> = {};
   for (const [name, version] of Object.entries(o.libraries)) {
     if (typeof version === 'string') libraries[name] = version;

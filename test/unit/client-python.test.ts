@@ -68,7 +68,15 @@ describe('library verdicts', () => {
   it('names each installed library with its own trust; CA sources are not clients', () => {
     const verdicts = libraryVerdicts(
       probe({
-        libraries: { requests: '2.32.3', certifi: '2026.1.1', httpx2: '2.13.1', truststore: '0.10', openai: '3.3.1', anthropic: '0.121.0', httpx: '0.28.1' },
+        libraries: {
+          requests: '2.32.3',
+          certifi: '2026.1.1',
+          httpx2: '2.13.1',
+          truststore: '0.10',
+          openai: '3.3.1',
+          anthropic: '0.121.0',
+          httpx: '0.28.1',
+        },
         stacks: { openai: 'httpx2', anthropic: 'httpx' },
         ways: {
           requests: { ...certifi, ...trusted },
@@ -104,7 +112,13 @@ describe('library verdicts', () => {
 
 describe('the SDKs the environment points somewhere', () => {
   const installed = probe({
-    libraries: { openai: '3.22.1', anthropic: '1.13.0', 'langchain-openai': '1.6.6', litellm: '1.80.0', httpx2: '2.13.1' },
+    libraries: {
+      openai: '3.22.1',
+      anthropic: '1.13.0',
+      'langchain-openai': '1.6.6',
+      litellm: '1.80.0',
+      httpx2: '2.13.1',
+    },
     stacks: { openai: 'httpx2', anthropic: 'httpx2' },
     ways: { httpx2: { ...os, ...trusted }, litellm: { ...certifi, ...rejected } },
   });
