@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { rootCertificates } from 'node:tls';
@@ -315,5 +315,89 @@ describe('client-python with the real python3 on this machine', () => {
     assert.equal(requests?.authorized, true);
     const others = python.libraries.filter((l) => l !== 'requests');
     assert.equal(check.code, others.length === 0 ? null : 'CLIENT_UNTRUSTED');
+  });
+});
+
+describe('client-python and fix', () => {
+  it('a library that only SSL_CERT_FILE cures: fix writes it for client-python alone, and re-checks it', async () => {
+    const staged = await stage(scenarioByName('healthy')!);
+    try {
+      const home = staged.home;
+      const bin = path.join(home, 'stub-bin');
+      mkdirSync(bin);
+      // trust-python's probe is answered "trusted"; this check's answers depend on SSL_CERT_FILE,
+      // as httpx's certifi way does: only the merged bundle in SSL_CERT_FILE makes it trust.
+      const httpx = (authorized: object, source: object) =>
+        JSON.stringify(answer({ httpx: '0.28.1' }, { httpx: { ...source, ...authorized } }));
+      writeFileSync(
+        path.join(bin, 'untrusted.json'),
+        httpx(rejected, { kind: 'certifi', path: '/site/cacert.pem' }),
+      );
+      writeFileSync(
+        path.join(bin, 'trusted.json'),
+        httpx(trusted, {
+          kind: 'file',
+          path: staged.invocation.env.SSL_CERT_FILE,
+          variable: 'SSL_CERT_FILE',
+        }),
+      );
+      writeFileSync(
+        path.join(bin, 'trust-python.json'),
+        JSON.stringify({
+          version: '3.12.3',
+          certifi: null,
+          requests: null,
+          openssl_cafile: null,
+          ssl_default: { authorized: true, error: null },
+          requests_bundle: null,
+          requests_way: null,
+        }),
+      );
+      writeFileSync(
+        path.join(bin, 'python3'),
+        `#!/bin/sh\ncase "$3" in\n  *DISTRIBUTIONS*) if [ -f "$SSL_CERT_FILE" ]; then exec cat '${bin}/trusted.json'; else exec cat '${bin}/untrusted.json'; fi;;\n  *) exec cat '${bin}/trust-python.json';;\nesac\n`,
+      );
+      chmodSync(path.join(bin, 'python3'), 0o755);
+      const { SSL_CERT_FILE: _left, ...env } = {
+        ...staged.invocation.env,
+        SHELL: '/bin/bash',
+        PATH: `${bin}:${process.env.PATH ?? SYSTEM_PATH}`,
+      };
+      const before = parseReport(
+        (
+          await runCli(['--json', '--only', 'trust-python,client-python', ...staged.invocation.args], {
+            env,
+            home,
+          })
+        ).stdout,
+      );
+      assert.deepEqual(
+        before.checks.map((c) => [c.id, c.status === 'pass' ? 'pass' : c.code]),
+        [
+          ['trust-python', 'pass'],
+          ['client-python', 'CLIENT_UNTRUSTED'],
+        ],
+      );
+      const fixed = await runCli(['fix', '--yes', ...staged.invocation.args], { env, home });
+      assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+      assert.ok(!fixed.stdout.includes(staged.token) && !fixed.stderr.includes(staged.token));
+      const merged = path.join(home, '.local', 'share', 'eliza-doctor', 'ca-bundle-with-internal.pem');
+      assert.ok(existsSync(merged), 'the merged bundle is written');
+      assert.match(
+        readFileSync(path.join(home, '.bashrc'), 'utf8'),
+        /export SSL_CERT_FILE=.*ca-bundle-with-internal\.pem/,
+      );
+      const after = parseReport(
+        (
+          await runCli(['--json', '--only', 'client-python', ...staged.invocation.args], {
+            env: { ...env, SSL_CERT_FILE: merged },
+            home,
+          })
+        ).stdout,
+      );
+      assert.equal(after.checks[0]?.status, 'pass', after.checks[0]?.summary);
+    } finally {
+      await staged.close();
+    }
   });
 });
