@@ -2,6 +2,7 @@
  * The ready-to-paste configuration per client, for `eliza-doctor setup <client>` and for the
  * CLIENT_NOT_ELIZA fix: the same lines `fix` would write, for a person who prefers to paste.
  */
+import { PYTHON_SETUP } from './python-setup.ts';
 import type { RouteFamily } from './types.ts';
 
 export interface SetupContext {
@@ -20,4 +21,6 @@ export interface SetupSnippet {
 }
 
 /** By the name `setup` takes: one line per client. */
-export const SETUP_SNIPPETS: Record<string, SetupSnippet> = {};
+export const SETUP_SNIPPETS: Record<string, SetupSnippet> = {
+  python: PYTHON_SETUP,
+};

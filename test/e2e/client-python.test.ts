@@ -358,11 +358,13 @@ describe('client-python and fix', () => {
         `#!/bin/sh\ncase "$3" in\n  *DISTRIBUTIONS*) if [ -f "$SSL_CERT_FILE" ]; then exec cat '${bin}/trusted.json'; else exec cat '${bin}/untrusted.json'; fi;;\n  *) exec cat '${bin}/trust-python.json';;\nesac\n`,
       );
       chmodSync(path.join(bin, 'python3'), 0o755);
-      const { SSL_CERT_FILE: _left, ...env } = {
+      // The scenario trusts the gateway everywhere but in SSL_CERT_FILE.
+      const env: Record<string, string> = {
         ...staged.invocation.env,
         SHELL: '/bin/bash',
         PATH: `${bin}:${process.env.PATH ?? SYSTEM_PATH}`,
       };
+      delete env.SSL_CERT_FILE;
       const before = parseReport(
         (
           await runCli(['--json', '--only', 'trust-python,client-python', ...staged.invocation.args], {

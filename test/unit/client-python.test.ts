@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { libraryVerdicts, pythonSdkConfigs, wayOf } from '../../src/clients/python.ts';
 import { parsePythonClientsProbe, pythonClientsEnv } from '../../src/clients/python-probe.ts';
+import { pythonSetupText } from '../../src/clients/python-setup.ts';
 
 const certifi = { kind: 'certifi', path: '/site/certifi/cacert.pem' };
 const os = { kind: 'os', path: '/usr/lib/ssl/cert.pem' };
@@ -153,5 +154,19 @@ describe('the SDKs the environment points somewhere', () => {
 
   it('nothing set: nothing to judge', () => {
     assert.deepEqual(pythonSdkConfigs(installed, { OPENAI_API_KEY: 'k' }), []);
+  });
+});
+
+describe('setup python', () => {
+  it('points both SDKs at the raw routes and both trust variables at the merged bundle', () => {
+    const text = pythonSetupText({
+      baseUrl: (family) => `https://gw.example${family === 'openai' ? '/raw/openai/v1' : '/raw/anthropic'}`,
+      caPath: '/home/u/.local/share/eliza-doctor/YandexInternalCA.pem',
+    });
+    const exports = Object.fromEntries([...text.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+    assert.equal(exports.OPENAI_BASE_URL, 'https://gw.example/raw/openai/v1');
+    assert.equal(exports.ANTHROPIC_BASE_URL, 'https://gw.example/raw/anthropic');
+    assert.equal(exports.REQUESTS_CA_BUNDLE, '/home/u/.local/share/eliza-doctor/ca-bundle-with-internal.pem');
+    assert.equal(exports.SSL_CERT_FILE, exports.REQUESTS_CA_BUNDLE);
   });
 });
