@@ -5,10 +5,12 @@ import {
   libraryVerdicts,
   type PythonSdkConfig,
   pythonSdkConfigs,
+  shortVersion,
   verdictLine,
 } from '../src/clients/python.ts';
 import { probePythonClients, type WayVerdict } from '../src/clients/python-probe.ts';
 import type { ClientFacts, ClientTrust } from '../src/clients/types.ts';
+import type { Code } from '../src/codes.ts';
 import { fail, manualFix, pass, skip } from '../src/engine/outcome.ts';
 import type { CheckContext, Outcome } from '../src/engine/types.ts';
 import { defineCheck } from '../src/engine/types.ts';
@@ -30,6 +32,11 @@ import { probeTarget, TRUST_PROBE_SCHEDULE } from './shared/trust-probe.ts';
 
 const MAX_CA_DIR_FILES = 1000;
 const RANK = { fail: 0, warn: 1, pass: 2, skip: 3 } as const;
+const TRUST_CODES: readonly Code[] = [
+  'CLIENT_UNTRUSTED',
+  'CLIENT_PYTHON_STRICT_X509',
+  'CLIENT_CA_UNREADABLE',
+];
 
 export const clientPythonCheck = defineCheck({
   id: 'client-python',
@@ -120,23 +127,27 @@ export const clientPythonCheck = defineCheck({
       if (sdk) details.push(snippet(ctx, sdk.library === 'anthropic' ? 'anthropic' : 'openai'));
     }
 
-    const sdkFailure = sdkOutcomes.find((s) => s.outcome.status === 'fail');
+    // An SDK's own trust failure is its library's: the libraries' verdict names them all at once.
+    const sdkFailure = sdkOutcomes.find(
+      (s) => s.outcome.status === 'fail' && !(failing.length > 0 && TRUST_CODES.includes(s.outcome.code!)),
+    );
     if (sdkFailure) {
-      const { config, outcome } = sdkFailure;
-      return {
-        ...outcome,
-        summary: `${config.client} (${config.baseUrl.source}): ${outcome.summary}`,
-        details: [...details, ...outcome.details],
-        data,
-      };
+      return { ...sdkFailure.outcome, details: [...details, ...sdkFailure.outcome.details], data };
     }
     if (failing.length > 0) {
-      const strict = failing.every((v) => v.strictOnly);
+      const code = failing.every((v) => v.strictOnly)
+        ? 'CLIENT_PYTHON_STRICT_X509'
+        : failing.every((v) => v.error?.startsWith('bundle: '))
+          ? 'CLIENT_CA_UNREADABLE'
+          : 'CLIENT_UNTRUSTED';
       const worked = libraries.filter((v) => v.authorized === true).map(verdictLine);
-      const summary = `${[...worked, ...failing.map((v) => `${v.library} ${v.version} (${v.trust}) does not`)].join(', ')}`;
+      const summary = [
+        ...worked,
+        ...failing.map((v) => `${v.library} ${shortVersion(v.version)} (${v.trust}) does not`),
+      ].join(', ');
       const fixes = failing.map(libraryFix);
       const curable = failing.some((v) => !fixCannotCure(v));
-      return fail(strict ? 'CLIENT_PYTHON_STRICT_X509' : 'CLIENT_UNTRUSTED', summary, {
+      return fail(code, summary, {
         details: [...details, 'what each one needs:', ...fixes.map((f) => `  ${f}`)],
         data,
         fix: curable ? trustFix(ctx.config, ctx.host.env) : manualFix(fixes.join('; ')),

@@ -140,6 +140,27 @@ describe('client-python, with a stub python3', () => {
     assert.equal(check.fix?.automated, true);
   });
 
+  it('a bundle variable naming no file: CLIENT_CA_UNREADABLE', async () => {
+    const { check } = await clientPython('healthy', (staged, env) => {
+      const probe = answer(
+        { requests: '2.32.3' },
+        {
+          requests: {
+            kind: 'file',
+            path: '/nonexistent.pem',
+            variable: 'REQUESTS_CA_BUNDLE',
+            authorized: false,
+            error:
+              'bundle: Could not find a suitable TLS CA certificate bundle, invalid path: /nonexistent.pem',
+            strictOnly: false,
+          },
+        },
+      );
+      return { ...env, PATH: `${stubPython(staged.home, probe)}:${SYSTEM_PATH}` };
+    });
+    assert.equal(check.code, 'CLIENT_CA_UNREADABLE');
+  });
+
   it('tells a CA that fails only under Python 3.13 strict X.509 apart, with no fix that writes files', async () => {
     const { check } = await clientPython('healthy', (staged, env) => {
       const probe = answer(
