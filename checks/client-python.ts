@@ -8,7 +8,11 @@ import {
   shortVersion,
   verdictLine,
 } from '../src/clients/python.ts';
-import { probePythonClients, type WayVerdict } from '../src/clients/python-probe.ts';
+import {
+  PYTHON_IMPORT_ALLOWANCE_MS,
+  probePythonClients,
+  type WayVerdict,
+} from '../src/clients/python-probe.ts';
 import type { ClientFacts, ClientTrust } from '../src/clients/types.ts';
 import type { Code } from '../src/codes.ts';
 import { fail, manualFix, pass, skip } from '../src/engine/outcome.ts';
@@ -42,6 +46,8 @@ export const clientPythonCheck = defineCheck({
   id: 'client-python',
   title: 'Python clients',
   ...TRUST_PROBE_SCHEDULE,
+  // Importing requests, httpx and aiohttp takes longer than starting Python does.
+  startupAllowanceMs: PYTHON_IMPORT_ALLOWANCE_MS,
   reads: [...TRUST_PROBE_SCHEDULE.reads, 'models'],
   http: true,
   async run(ctx) {
@@ -105,14 +111,18 @@ export const clientPythonCheck = defineCheck({
     const failing = libraries.filter((v) => v.authorized === false);
 
     const sdkOutcomes: { config: PythonSdkConfig; outcome: Outcome }[] = [];
-    for (const config of pythonSdkConfigs(probe, env)) {
-      if (!pointsAtEliza(ctx, config.baseUrl.value)) {
-        details.push(
-          `${config.client}: ${config.baseUrl.source} is ${config.baseUrl.value}, not Eliza (Eliza: ${elizaBaseUrl(ctx, config.family)})`,
-        );
-        continue;
-      }
-      const outcome = await judgeSdk(ctx, config, probe.ways[config.way]!);
+    const configs = pythonSdkConfigs(probe, env);
+    const elsewhere = configs.filter((c) => !pointsAtEliza(ctx, c.baseUrl.value));
+    for (const config of elsewhere) {
+      details.push(
+        `${config.client}: ${config.baseUrl.source} is ${config.baseUrl.value}, not Eliza (Eliza: ${elizaBaseUrl(ctx, config.family)})`,
+      );
+    }
+    // Each SDK's request at once: the check's bound holds them all, not their sum.
+    const atEliza = configs.filter((c) => pointsAtEliza(ctx, c.baseUrl.value));
+    const judged = await Promise.all(atEliza.map((config) => judgeSdk(ctx, config, probe.ways[config.way]!)));
+    atEliza.forEach((config, i) => {
+      const outcome = judged[i]!;
       data.pointedAtEliza = true;
       data.baseUrl ??= config.baseUrl;
       data.request ??= (outcome.data as ClientFacts).request;
@@ -121,8 +131,8 @@ export const clientPythonCheck = defineCheck({
       details.push(
         `${config.client} → ${config.baseUrl.value} (${config.baseUrl.source}): ${outcome.code ? `${outcome.code}: ` : ''}${outcome.summary}`,
       );
-    }
-    if (pythonSdkConfigs(probe, env).length === 0) {
+    });
+    if (configs.length === 0) {
       const sdk = libraries.find((v) => v.library === 'openai' || v.library === 'anthropic');
       if (sdk) details.push(snippet(ctx, sdk.library === 'anthropic' ? 'anthropic' : 'openai'));
     }
@@ -165,8 +175,8 @@ export const clientPythonCheck = defineCheck({
       return { ...sdkWarning.outcome, details: [...details, ...sdkWarning.outcome.details], data };
     }
     data.trustedVia = [...new Set(libraries.map((v) => v.trust))].join(', ');
-    const judged = sdkOutcomes.map((s) => `${s.config.client} streams from Eliza`);
-    return pass([libraries.map(verdictLine).join(', '), ...judged].join('; '), { details, data });
+    const streamed = sdkOutcomes.map((s) => `${s.config.client} streams from Eliza`);
+    return pass([libraries.map(verdictLine).join(', '), ...streamed].join('; '), { details, data });
   },
 });
 

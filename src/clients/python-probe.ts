@@ -1,6 +1,10 @@
 import { NEUTRAL_CWD, pickEnv } from '../child-env.ts';
+import { PROGRAM_START_ALLOWANCE_MS } from '../engine/allowance.ts';
 import type { Host } from '../host.ts';
 import type { ProbeTarget } from '../trust/probes.ts';
+
+/** Starting python3 and importing the libraries (requests, httpx, aiohttp) on a loaded machine. */
+export const PYTHON_IMPORT_ALLOWANCE_MS = 3 * PROGRAM_START_ALLOWANCE_MS;
 
 /**
  * One python3 child finds which HTTP and AI libraries the user's Python has, and for each way of
@@ -220,8 +224,7 @@ export async function probePythonClients(
 ): Promise<PythonClientsProbe | { error: string }> {
   const childEnv = pythonClientsEnv(env);
   if (target.proxyAuthorization) childEnv.ELIZA_DOCTOR_PROXY_AUTH = target.proxyAuthorization;
-  // Importing the libraries (requests, httpx, aiohttp) costs more than the handshakes do.
-  const bound = options.timeoutMs + 3000;
+  const bound = options.timeoutMs + PYTHON_IMPORT_ALLOWANCE_MS;
   const result = await host.exec(
     python,
     [
