@@ -3,7 +3,16 @@ import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { scenarioByName } from '../../src/sim/scenarios.ts';
-import { CLI, parseReport, ROOT, runCli, runProgram, stage, tempDir } from '../helpers/cli.ts';
+import {
+  CLI,
+  parseReport,
+  ROOT,
+  runCli,
+  runProgram,
+  stage,
+  tempDir,
+  WITH_CLIENT_PYTHON,
+} from '../helpers/cli.ts';
 
 describe('no false greens: a failing prerequisite that --only hides fails the run', () => {
   it('--only round-trip with a bad token: exit 1, ok false, the token named', async () => {
@@ -69,7 +78,9 @@ describe('one cause, one line, one next step', () => {
       assert.equal(lines.filter((l) => l.trimStart().startsWith('$ ')).length, 1, result.stdout);
       assert.match(
         result.stdout,
-        /✖ 1 problem: ca-bundle, trust-node, trust-python, trust-system \(one cause\)/,
+        new RegExp(
+          `✖ 1 problem: ca-bundle, trust-node, trust-python, trust-system${WITH_CLIENT_PYTHON} \\(one cause\\)`,
+        ),
       );
     } finally {
       await staged.close();
