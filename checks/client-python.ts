@@ -48,7 +48,7 @@ export const clientPythonCheck = defineCheck({
   ...TRUST_PROBE_SCHEDULE,
   // Importing requests, httpx and aiohttp takes longer than starting Python does.
   startupAllowanceMs: PYTHON_IMPORT_ALLOWANCE_MS,
-  reads: [...TRUST_PROBE_SCHEDULE.reads, 'models', 'trust-python'],
+  reads: [...TRUST_PROBE_SCHEDULE.reads, 'models'],
   http: true,
   async run(ctx) {
     const data: ClientPythonFacts = {
@@ -61,8 +61,6 @@ export const clientPythonCheck = defineCheck({
     const python = await ctx.host.findExecutable('python3');
     if (!python) return skip('CLIENT_NOT_FOUND', 'no python3 on PATH', { data });
     data.python = python;
-    // One Python child at a time: on a busy machine trust-python's and this one's would starve each other.
-    await ctx.result('trust-python');
     // The keys an SDK would send are secrets from the start, whatever is printed later.
     for (const name of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN']) {
       const value = ctx.host.env[name]?.trim();
