@@ -15,6 +15,7 @@ import {
 } from '../src/clients/python-probe.ts';
 import type { ClientFacts, ClientTrust } from '../src/clients/types.ts';
 import type { Code } from '../src/codes.ts';
+import { displayable } from '../src/display.ts';
 import { fail, manualFix, pass, skip } from '../src/engine/outcome.ts';
 import type { CheckContext, Outcome } from '../src/engine/types.ts';
 import { defineCheck } from '../src/engine/types.ts';
@@ -115,7 +116,7 @@ export const clientPythonCheck = defineCheck({
     const elsewhere = configs.filter((c) => !pointsAtEliza(ctx, c.baseUrl.value));
     for (const config of elsewhere) {
       details.push(
-        `${config.client}: ${config.baseUrl.source} is ${config.baseUrl.value}, not Eliza (Eliza: ${elizaBaseUrl(ctx, config.family)})`,
+        `${config.client}: ${config.baseUrl.source} is ${displayable(config.baseUrl.value)}, not Eliza (Eliza: ${elizaBaseUrl(ctx, config.family)})`,
       );
     }
     // Each SDK's request at once: the check's bound holds them all, not their sum.
@@ -129,7 +130,7 @@ export const clientPythonCheck = defineCheck({
       data.sdks.push({ client: config.client, status: outcome.status, code: outcome.code });
       sdkOutcomes.push({ config, outcome });
       details.push(
-        `${config.client} → ${config.baseUrl.value} (${config.baseUrl.source}): ${outcome.code ? `${outcome.code}: ` : ''}${outcome.summary}`,
+        `${config.client} → ${displayable(config.baseUrl.value)} (${config.baseUrl.source}): ${outcome.code ? `${outcome.code}: ` : ''}${outcome.summary}`,
       );
     });
     if (configs.length === 0) {
