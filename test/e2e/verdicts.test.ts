@@ -82,7 +82,7 @@ describe('one cause, one line, one next step', () => {
       assert.match(
         result.stdout,
         new RegExp(
-          `✖ 1 problem: ca-bundle, trust-node, trust-python, trust-system${WITH_CLIENT_PYTHON} \\(one cause\\)`,
+          `✖ 1 problem: ca-bundle, trust-node, trust-python, trust-system${WITH_CLIENT_PYTHON}\\s+\\(one cause\\)`,
         ),
       );
     } finally {
