@@ -2,6 +2,7 @@ import type { Check } from '../src/engine/types.ts';
 import { caBundleCheck } from './ca-bundle.ts';
 import { clientClaudeCodeCheck } from './client-claude-code.ts';
 import { clientCodexCheck } from './client-codex.ts';
+import { clientPythonCheck } from './client-python.ts';
 import { clientVscodeCheck } from './client-vscode.ts';
 import { dnsCheck } from './dns.ts';
 import { environmentCheck } from './environment.ts';
@@ -36,4 +37,5 @@ export const registry: readonly Check[] = [
   clientClaudeCodeCheck,
   clientCodexCheck,
   clientVscodeCheck,
+  clientPythonCheck,
 ];

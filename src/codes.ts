@@ -495,6 +495,15 @@ export const CODES = {
     meaning:
       'Codex is set to a wire API it no longer has (`wire_api = "chat"`) and refuses to start; set `wire_api = "responses"`',
   },
+  CLIENT_PYTHON_STRICT_X509: {
+    status: ['fail'],
+    meaning:
+      "a Python library trusts the internal CA but rejects it under Python ≥ 3.13's `VERIFY_X509_STRICT` (a CA's basicConstraints not critical, no Authority Key Identifier): the CA needs reissuing; no bundle cures it",
+  },
+  CLIENT_PYTHON_PROBE_FAILED: {
+    status: ['fail'],
+    meaning: 'the child `python3` could not tell which HTTP and AI libraries it has',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

@@ -3,6 +3,7 @@
  * `fix` and by the reports. A leaf module, so that src/ never imports from checks/.
  */
 import type { ClaudeCodeFacts } from './clients/claude-code.ts';
+import type { LibraryVerdict } from './clients/python.ts';
 import type { ClientFacts } from './clients/types.ts';
 import type { Code } from './codes.ts';
 import type { QuotaFamily } from './eliza/quota.ts';
@@ -126,6 +127,14 @@ export interface TrustPythonFacts {
   sslDefault: HandshakeVerdict | null;
   variables: { name: string; value: string; verdict: string }[];
 }
+export interface ClientPythonFacts extends ClientFacts {
+  python: string | null;
+  version: string | null;
+  /** Each installed library, with the CAs it verifies with and its handshake's verdict. */
+  libraries: LibraryVerdict[];
+  /** Each SDK the environment points at Eliza, and its verdict. */
+  sdks: { client: string; status: string; code: Code | null }[];
+}
 export interface TrustSystemFacts {
   store: SystemStore;
   curl: { path: string; trusted: boolean | null; detail: string } | null;
@@ -232,6 +241,7 @@ export interface FactsById {
   'client-claude-code': ClaudeCodeFacts;
   'client-codex': ClientFacts;
   'client-vscode': VscodeFacts;
+  'client-python': ClientPythonFacts;
 }
 
 export type CheckId = keyof FactsById;

@@ -5,6 +5,7 @@
 import { claudeCodeSetup } from './claude-code.ts';
 import { CODEX_SETUP } from './codex.ts';
 import { continueSetup } from './continue.ts';
+import { PYTHON_SETUP } from './python-setup.ts';
 import type { RouteFamily } from './types.ts';
 
 export interface SetupContext {
@@ -27,4 +28,5 @@ export const SETUP_SNIPPETS: Record<string, SetupSnippet> = {
   'claude-code': claudeCodeSetup,
   codex: CODEX_SETUP,
   continue: continueSetup,
+  python: PYTHON_SETUP,
 };

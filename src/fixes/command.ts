@@ -80,7 +80,9 @@ export async function runFix(options: FixOptions): Promise<number> {
   const unjudged = FIXABLE.map((id) => results.get(id)!).filter((r) => r.status === 'skip');
   const broken = needsFix(run.results);
   const brokenClients = options.system ? [] : clientsNeedingFix(run.results);
-  for (const r of brokenClients) out(`${paint(r.status, ICON[r.status])} ${checkLine(r)}`);
+  const curedByTrust = broken.filter((r) => !(FIXABLE as readonly string[]).includes(r.id));
+  for (const r of [...curedByTrust, ...brokenClients])
+    out(`${paint(r.status, ICON[r.status])} ${checkLine(r)}`);
   // Offline, or the gateway out of reach (dns, tcp): the trust checks could not judge, but a
   // verified CA can be installed all the same; only the proof waits for the gateway. A gateway
   // whose certificate itself is wrong (tls failed) is not something installing a CA cures.
@@ -228,7 +230,7 @@ export async function runFix(options: FixOptions): Promise<number> {
     );
     return 0;
   }
-  return recheck(options, brokenClients);
+  return recheck(options, [...curedByTrust, ...brokenClients]);
 }
 
 async function trustPlan(options: FixOptions, results: Map<string, CheckResult>): Promise<Plan> {

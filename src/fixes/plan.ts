@@ -65,10 +65,16 @@ const MAX_FILE = 16 * 1024 * 1024;
 /** The trust checks `fix` can repair, each by the variables it sets. */
 export const FIXABLE = ['trust-node', 'trust-python', 'trust-system'] as const;
 
+/**
+ * Client checks whose cure is what the trust fix writes (REQUESTS_CA_BUNDLE, SSL_CERT_FILE naming
+ * the merged bundle): Python's libraries each read one of those, so no config edit of their own.
+ */
+export const CURED_BY_TRUST_FIX = ['client-python'] as const;
+
 export function needsFix(results: CheckResult[]): CheckResult[] {
   return results.filter(
     (r) =>
-      (FIXABLE as readonly CheckId[]).includes(r.id) &&
+      ([...FIXABLE, ...CURED_BY_TRUST_FIX] as readonly CheckId[]).includes(r.id) &&
       (r.status === 'fail' || r.status === 'warn') &&
       r.fix?.automated,
   );

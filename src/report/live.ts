@@ -33,9 +33,9 @@ export async function startLiveView(
     const line = checkLine(result, narrow);
     // listr2 shows a failed task by its error's message.
     if (result.status === 'fail') throw new Error(line);
-    if (result.status === 'skip') return task.skip(line);
+    if (result.status === 'skip') task.skip(line);
     // listr2 has no warning state: a finished task keeps its tick, and a warning its colour and code.
-    task.title = result.status === 'warn' ? kleur.yellow(line) : line;
+    else task.title = result.status === 'warn' ? kleur.yellow(line) : line;
   };
   const clients = checks.filter(isClientCheck);
   const tasks: { title: string; task: (ctx: unknown, task: ListrTask) => Promise<unknown> }[] = checks

@@ -3,9 +3,20 @@ import { describe, it } from 'node:test';
 import { startSimGateway } from '../../src/sim/gateway.ts';
 import { startSimProxy } from '../../src/sim/proxy.ts';
 import { scenarioByName } from '../../src/sim/scenarios.ts';
-import { closedPort, outcomeOf, parseReport, pki, runCli, type Staged, stage } from '../helpers/cli.ts';
+import {
+  clientPythonExpected,
+  closedPort,
+  outcomeOf,
+  parseReport,
+  pki,
+  runCli,
+  type Staged,
+  stage,
+} from '../helpers/cli.ts';
 
 const healthy = scenarioByName('healthy')!;
+/** Every check passes; client-python as the python3 here has its libraries. */
+const allPass = { ...healthy.expect, 'client-python': clientPythonExpected('pass', {})! };
 const toLoopback = (port: number) => () => ({ host: '127.0.0.1', port });
 
 async function run(staged: Staged, extraEnv: Record<string, string>, extraArgs: string[] = []) {
@@ -23,7 +34,7 @@ describe('behind an HTTP proxy', () => {
     const proxy = await startSimProxy({ upstream: toLoopback(staged.sim.port) });
     try {
       const { outcomes, report, result } = await run(staged, { HTTPS_PROXY: proxy.url });
-      assert.deepEqual(outcomes, healthy.expect);
+      assert.deepEqual(outcomes, allPass);
       assert.equal(result.code, 0);
       assert.ok(proxy.connects.every((c) => c === `api.eliza.yandex.net:${staged.sim.port}`));
       assert.ok(
@@ -45,7 +56,7 @@ describe('behind an HTTP proxy', () => {
     const proxy = await startSimProxy({ upstream: toLoopback(staged.sim.port) });
     try {
       const { outcomes } = await run(staged, { HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost,.yandex.net' });
-      assert.deepEqual(outcomes, healthy.expect);
+      assert.deepEqual(outcomes, allPass);
       assert.deepEqual(proxy.connects, []);
     } finally {
       await proxy.close();
@@ -63,7 +74,7 @@ describe('behind an HTTP proxy', () => {
       const without = await run(staged, { HTTPS_PROXY: proxy.url.replace('alice:pr0xy-secret@', '') });
       assert.equal(without.outcomes.tls, 'PROXY_AUTH_REQUIRED');
       const withCredentials = await run(staged, { HTTPS_PROXY: proxy.url });
-      assert.deepEqual(withCredentials.outcomes, healthy.expect);
+      assert.deepEqual(withCredentials.outcomes, allPass);
       assert.ok(
         !withCredentials.result.stdout.includes('pr0xy-secret') &&
           !withCredentials.result.stderr.includes('pr0xy-secret'),

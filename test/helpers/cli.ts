@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { PYTHON_CLIENT_LIBRARIES } from '../../src/clients/python.ts';
 import type { GatewayBehaviour, SimGateway } from '../../src/sim/gateway.ts';
 import { createSimPki, type SimPki } from '../../src/sim/pki.ts';
 import { closedPort } from '../../src/sim/ports.ts';
@@ -91,7 +92,50 @@ export const CONTRACT_IDS = [
   'client-claude-code',
   'client-codex',
   'client-vscode',
+  'client-python',
 ];
+
+/**
+ * The libraries client-python judges that the python3 the CLI finds has (none: no python3, or
+ * none of them): what it says in a full run depends on them, so the tests expect accordingly.
+ */
+export const PYTHON_CLIENTS_HERE: readonly string[] = (() => {
+  const found = spawnSync(
+    'python3',
+    [
+      '-I',
+      '-c',
+      `import importlib.metadata as m\nfor n in ${JSON.stringify(PYTHON_CLIENT_LIBRARIES)}:\n  try: m.version(n); print(n)\n  except Exception: pass`,
+    ],
+    {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir() },
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
+  return found.status === 0 ? found.stdout.split('\n').filter(Boolean) : [];
+})();
+
+/**
+ * client-python's outcome in a full run, from trust-python's (the same CA variables decide both);
+ * null where it depends on more than that (an SDK installed here and pointed somewhere).
+ */
+export function clientPythonExpected(
+  trustPython: string | undefined,
+  env: Record<string, string>,
+): string | null {
+  if (trustPython === 'DEPENDENCY_NOT_MET' || trustPython === 'OFFLINE') return trustPython;
+  if (PYTHON_CLIENTS_HERE.length === 0 || trustPython === 'TRUST_PYTHON_NOT_FOUND') return 'CLIENT_NOT_FOUND';
+  const sdks = ['openai', 'anthropic', 'litellm', 'langchain-openai', 'aider-chat'];
+  const pointed = ['OPENAI_BASE_URL', 'OPENAI_API_BASE', 'ANTHROPIC_BASE_URL'].some((n) => env[n]);
+  if (pointed && PYTHON_CLIENTS_HERE.some((l) => sdks.includes(l))) return null;
+  if (trustPython === 'pass') return 'pass';
+  if (trustPython === 'TRUST_PYTHON_UNTRUSTED') return 'CLIENT_UNTRUSTED';
+  return null;
+}
+
+/** ", client-python" where it joins the trust checks' one cause (it judges libraries here). */
+export const WITH_CLIENT_PYTHON = PYTHON_CLIENTS_HERE.length > 0 ? ', client-python' : '';
 
 const scratch: string[] = [];
 after(() => {
