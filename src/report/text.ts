@@ -189,10 +189,13 @@ export function plainVerdict(
   const problems = problemsOf(run);
   const failing = problems.filter((p) => p.results.some((r) => r.status === 'fail'));
   const warning = problems.filter((p) => !failing.includes(p));
+  // A group's members are listed in its block above: the verdict names the first, to fit a line.
   const name = (p: Problem) =>
-    p.results.length > 1
-      ? `${p.results.map((r) => r.id).join(', ')} (one cause)`
-      : `${p.results[0]!.id} (${p.results[0]!.code}${p.hidden ? ', a prerequisite' : ''})`;
+    p.results.length > 2
+      ? `${p.results[0]!.id} and ${p.results.length - 1} more (one cause)`
+      : p.results.length > 1
+        ? `${p.results.map((r) => r.id).join(', ')} (one cause)`
+        : `${p.results[0]!.id} (${p.results[0]!.code}${p.hidden ? ', a prerequisite' : ''})`;
   const next = (p: Problem | undefined) => {
     const command = p?.fix?.commands[0];
     // A long command (the demo's, with its loopback options) is said once, above.
