@@ -32,7 +32,8 @@ export interface ExecOptions {
   cwd?: string;
   timeoutMs: number;
   signal?: AbortSignal;
-  input?: string;
+  /** What the program reads on stdin; a promise when it is known only later (the program starts meanwhile). */
+  input?: string | Promise<string>;
   /**
    * Its own session and process group, stdin on /dev/null: no controlling terminal to take (an
    * interactive shell would take it from the doctor), and the whole group is killed when the bound

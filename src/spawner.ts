@@ -9,8 +9,11 @@ import { Worker } from 'node:worker_threads';
 import type { ExecOptions, ExecResult } from './host.ts';
 
 /** What the main thread sends: one program to run (ExecOptions without the signal), or a kill. */
-type Job = { id: number; file: string; args: string[] } & Omit<ExecOptions, 'signal'> & { cwd: string };
-type ToWorker = { run: Job } | { kill: number };
+type Job = { id: number; file: string; args: string[]; input?: string; inputLater?: boolean } & Omit<
+  ExecOptions,
+  'signal' | 'input'
+> & { cwd: string };
+type ToWorker = { run: Job } | { kill: number } | { input: number; text: string };
 type FromWorker = { id: number; result: ExecResult };
 
 // Plain JavaScript, evaluated in the worker: a file of its own would not survive the one-file build.
@@ -19,11 +22,17 @@ const { spawn } = require('node:child_process');
 const { parentPort } = require('node:worker_threads');
 const MAX_OUTPUT = ${1024 * 1024};
 const kills = new Map();
+const stdins = new Map();
 parentPort.on('message', (message) => {
   if (message.kill !== undefined) return kills.get(message.kill)?.();
+  if (message.input !== undefined) {
+    stdins.get(message.input)?.end(message.text);
+    return stdins.delete(message.input);
+  }
   const job = message.run;
   const report = (result) => {
     kills.delete(job.id);
+    stdins.delete(job.id);
     parentPort.postMessage({ id: job.id, result });
   };
   let stdout = '';
@@ -66,7 +75,8 @@ parentPort.on('message', (message) => {
   });
   if (child.stdin) {
     child.stdin.on('error', () => undefined);
-    child.stdin.end(job.input ?? '');
+    if (job.inputLater) stdins.set(job.id, child.stdin);
+    else child.stdin.end(job.input ?? '');
   }
   child.once('error', (error) => {
     clearTimeout(timer);
@@ -114,7 +124,7 @@ export function execInWorker(
   args: string[],
   options: ExecOptions & { cwd: string },
 ): Promise<ExecResult> {
-  const { signal, ...rest } = options;
+  const { signal, input, ...rest } = options;
   const id = nextId++;
   const target = spawner();
   return new Promise((resolve) => {
@@ -125,7 +135,22 @@ export function execInWorker(
     });
     // A program is running: the process must not end under it.
     target.ref();
-    target.postMessage({ run: { id, file, args, ...rest } } satisfies ToWorker);
+    process.stderr.write(`TL ${performance.now().toFixed(0)} spawn ${file} ${args[0]}\n`);
+    const inputLater = typeof input === 'object';
+    target.postMessage({
+      run: {
+        id,
+        file,
+        args,
+        ...rest,
+        ...(inputLater ? { inputLater } : input !== undefined ? { input } : {}),
+      },
+    } satisfies ToWorker);
+    if (inputLater) {
+      const send = (text: string) => target.postMessage({ input: id, text } satisfies ToWorker);
+      // No input after all: stdin closes empty, and the program ends as it does on no input.
+      input.then(send, () => send(''));
+    }
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
   });
