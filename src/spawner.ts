@@ -135,7 +135,6 @@ export function execInWorker(
     });
     // A program is running: the process must not end under it.
     target.ref();
-    process.stderr.write(`TL ${performance.now().toFixed(0)} spawn ${file} ${args[0]}\n`);
     const inputLater = typeof input === 'object';
     target.postMessage({
       run: {
