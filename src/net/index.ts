@@ -39,6 +39,14 @@ export interface Net {
   close(): Promise<void>;
 }
 
+/** The longest a handshake waits for the loading that would otherwise be stamped into it. */
+const MAX_WARM_WAIT_MS = 150;
+
+const delay = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
+
 export function createNet(options: {
   timeoutMs: number;
   resolve: ResolveRule[];
@@ -61,10 +69,11 @@ export function createNet(options: {
     connect: (address, port, signal) => connect(address, port, bounded(signal)),
     // A handshake is timed at its socket's events, which wait while the thread is busy: it waits
     // for the loading above instead, which nothing that reads its result would be spared anyway
-    // (the requests need undici too).
+    // (the requests need undici too). Not for long: on a machine so loaded that the loading drags
+    // on, the wait would eat into the tls check's bound, and the probe says how busy it was.
     tlsProbe: async (probe, signal) => {
       const bound = bounded(signal, probe.timeoutMs);
-      await warm;
+      await Promise.race([warm, delay(MAX_WARM_WAIT_MS)]);
       return tlsProbe(probe, bound);
     },
     route: (host, port) => proxyFor(host, port, env),
