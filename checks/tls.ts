@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Code } from '../src/codes.ts';
 import { fail, manualFix, pass, skip, usable, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck, type Fix, type Outcome } from '../src/engine/types.ts';
@@ -34,6 +35,7 @@ export const tlsCheck = defineCheck({
   startEarly: true,
   network: true,
   async run(ctx) {
+    const started = performance.now();
     const { host } = ctx.config.target;
     const route = gatewayRoute(ctx);
     const address = (await ctx.result('tcp')).data.working[0]!.address;
@@ -44,6 +46,10 @@ export const tlsCheck = defineCheck({
         host,
         trust: { kind: 'presented-only' },
         ...(route.via ? { via: route.via } : {}),
+        // Started early, the check's bound runs from before tcp had an address: the handshake gets
+        // what is left of --timeout, so that a silent server or proxy is named (TLS_TIMEOUT,
+        // PROXY_TIMEOUT) before the check's own bound runs out.
+        timeoutMs: Math.max(1, ctx.config.timeoutMs - Math.round(performance.now() - started)),
       },
       ctx.signal,
     );
