@@ -11,7 +11,9 @@ export const modelsCheck = defineCheck({
   title: 'Model',
   needs: ['token'],
   reads: ['ca-bundle'],
-  startEarly: true,
+  // Not started early: after token's answer, its request goes out on the connection token's opened,
+  // kept alive (no second handshake), and is still answered long before the chat's, which is what
+  // waits for it.
   network: true,
   http: true,
   async run(ctx) {

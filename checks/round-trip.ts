@@ -9,7 +9,7 @@ export const roundTripCheck = defineCheck({
   id: 'round-trip',
   title: 'Chat round trip',
   needs: ['models'],
-  reads: ['ca-bundle', 'tls'],
+  reads: ['ca-bundle'],
   startEarly: true,
   network: true,
   http: true,

@@ -17,7 +17,7 @@ import {
   probeNewTerminal,
 } from '../src/trust/terminal.ts';
 import { loadHereFix } from './shared/this-shell.ts';
-import { probeTarget, TRUST_PROBE_SCHEDULE } from './shared/trust-probe.ts';
+import { earlyProbeTarget, TRUST_PROBE_SCHEDULE } from './shared/trust-probe.ts';
 
 const MAX_CA_FILE_BYTES = 16 * 1024 * 1024;
 
@@ -31,21 +31,22 @@ export const trustNodeCheck = defineCheck({
   title: 'Node.js trust',
   ...TRUST_PROBE_SCHEDULE,
   async run(ctx) {
-    const target = await probeTarget(ctx);
+    const target = earlyProbeTarget(ctx);
     const via = gatewayRoute(ctx).via;
     const currentValue = ctx.host.env.NODE_EXTRA_CA_CERTS?.trim() || undefined;
 
     const [probe, asked, guiApps] = await Promise.all([
-      ctx.net.tlsProbe(
-        {
-          address: target.address,
-          port: target.port,
-          host: target.host,
-          trust: { kind: 'node-default' },
-          ...(via ? { via } : {}),
-        },
-        ctx.signal,
-      ),
+      (async () =>
+        ctx.net.tlsProbe(
+          {
+            address: await target.address,
+            port: target.port,
+            host: target.host,
+            trust: { kind: 'node-default' },
+            ...(via ? { via } : {}),
+          },
+          ctx.signal,
+        ))(),
       probeNewTerminal(ctx.host, ctx.config.timeoutMs, (env) =>
         freshNodeHandshake(ctx.host, env, target, ctx.config.timeoutMs, ctx.signal),
       ),

@@ -10,7 +10,7 @@ import { readPipConfig } from '../src/trust/pip.ts';
 import { type HandshakeVerdict, pythonHandshake } from '../src/trust/probes.ts';
 import { probeNewTerminal } from '../src/trust/terminal.ts';
 import { differing, loadHereFix } from './shared/this-shell.ts';
-import { probeTarget, TRUST_PROBE_SCHEDULE } from './shared/trust-probe.ts';
+import { earlyProbeTarget, TRUST_PROBE_SCHEDULE } from './shared/trust-probe.ts';
 
 /** More certificates than any internal bundle holds: a general one, with public roots. */
 const SMALL_BUNDLE = 20;
@@ -37,7 +37,7 @@ export const trustPythonCheck = defineCheck({
     const python = await ctx.host.findExecutable('python3');
     if (!python) return skip('TRUST_PYTHON_NOT_FOUND', 'no python3 on PATH: nothing to check', { data });
     data.python = python;
-    const target = await probeTarget(ctx);
+    const target = earlyProbeTarget(ctx);
     const { terminal, result: probe } = await probeNewTerminal(ctx.host, ctx.config.timeoutMs, (env) =>
       pythonHandshake(ctx.host, python, env, target, ctx.config.timeoutMs, ctx.signal),
     );

@@ -311,15 +311,22 @@ async function benchFarAway(sim: SimGateway, pki: SimPki, token: string, healthy
     }
     const doctorPhases = reports.map((stdout) => {
       const report = JSON.parse(stdout) as {
-        checks: { id: string; data?: { timings?: Record<string, number | null> } }[];
+        checks: { id: string; data?: { timings?: Record<string, number | null>; busyMs?: number | null } }[];
       };
-      const timings = (id: string) => report.checks.find((c) => c.id === id)?.data?.timings ?? {};
+      const data = (id: string) => report.checks.find((c) => c.id === id)?.data;
+      const timings = (id: string) => data(id)?.timings ?? {};
       return {
         connect: timings('tls').tcpMs ?? Number.NaN,
         tls: timings('tls').tlsMs ?? Number.NaN,
         firstByte: timings('round-trip').ttfbMs ?? Number.NaN,
+        busy: data('tls')?.busyMs ?? Number.NaN,
       };
     });
+    // What the doctor says of itself: how long its own event loop was busy during the handshake,
+    // by which its connect and TLS may read long (the machine's load, not the network's).
+    process.stderr.write(
+      `  tls.data.busyMs (median of ${RUNS}): ${medianOf(doctorPhases.map((p) => p.busy)).toFixed(0)} ms\n`,
+    );
     process.stderr.write(
       `  timings (median of ${RUNS}), the doctor's --json vs curl -w on the chat request:\n`,
     );

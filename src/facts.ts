@@ -74,6 +74,11 @@ export interface TlsFacts {
   supplied: CertInfo[];
   leafDaysLeft: number | null;
   timings: Timings;
+  /**
+   * The longest this process held its own event loop while the handshake ran: connect and TLS
+   * may read up to this much long (null when no handshake finished).
+   */
+  busyMs: number | null;
 }
 export interface CaBundleFacts {
   /** Where the verified bundle came from. */

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { closeSync, constants, promises as fs, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NEUTRAL_CWD } from './child-env.ts';
+import { execInWorker } from './spawner.ts';
 
 /** Everything a check may learn about the machine, behind one port so that tests can fake it. */
 export interface Host {
@@ -32,7 +32,8 @@ export interface ExecOptions {
   cwd?: string;
   timeoutMs: number;
   signal?: AbortSignal;
-  input?: string;
+  /** What the program reads on stdin; a promise when it is known only later (the program starts meanwhile). */
+  input?: string | Promise<string>;
   /**
    * Its own session and process group, stdin on /dev/null: no controlling terminal to take (an
    * interactive shell would take it from the doctor), and the whole group is killed when the bound
@@ -66,7 +67,7 @@ export function realHost(env: NodeJS.ProcessEnv = process.env): Host {
     stat: (path) => fs.stat(path),
     listDir: (dir) => fs.readdir(dir).catch(() => []),
     findExecutable: (name) => findExecutable(name, env.PATH ?? ''),
-    exec: execBounded,
+    exec: (file, args, options) => execInWorker(file, args, { ...options, cwd: options.cwd ?? NEUTRAL_CWD }),
   };
 }
 
@@ -82,70 +83,6 @@ async function findExecutable(name: string, searchPath: string): Promise<string 
     }
   }
   return null;
-}
-
-const MAX_OUTPUT = 1024 * 1024;
-
-function execBounded(file: string, args: string[], options: ExecOptions): Promise<ExecResult> {
-  return new Promise((resolve) => {
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    const session = options.session === true;
-    const child = spawn(file, args, {
-      env: options.env,
-      cwd: options.cwd ?? NEUTRAL_CWD,
-      detached: session,
-      stdio: [session ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
-    const killAll = () => {
-      if (!session || child.pid === undefined) return void child.kill('SIGKILL');
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // the group is gone already
-      }
-      // A program that left the group (setsid) may still hold the output open: stop listening.
-      setTimeout(() => {
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-      }, 200).unref();
-    };
-    const kill = () => {
-      timedOut = true;
-      killAll();
-    };
-    const timer = setTimeout(kill, options.timeoutMs);
-    options.signal?.addEventListener('abort', kill, { once: true });
-    if (options.signal?.aborted) kill();
-    if (session) child.once('exit', killAll);
-    child.stdout?.on('data', (d: Buffer) => {
-      if (stdout.length < MAX_OUTPUT) stdout += d.toString('utf8');
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      if (stderr.length < MAX_OUTPUT) stderr += d.toString('utf8');
-    });
-    if (child.stdin) {
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(options.input ?? '');
-    }
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', kill);
-      resolve({
-        code: null,
-        stdout,
-        stderr,
-        timedOut: false,
-        error: (error as { code?: string }).code ?? error.message,
-      });
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', kill);
-      resolve({ code, stdout, stderr, timedOut, error: null });
-    });
-  });
 }
 
 export async function readBounded(path: string, maxBytes: number): Promise<Buffer> {

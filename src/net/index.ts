@@ -39,6 +39,14 @@ export interface Net {
   close(): Promise<void>;
 }
 
+/** The longest a handshake waits for the loading that would otherwise be stamped into it. */
+const MAX_WARM_WAIT_MS = 150;
+
+const delay = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
+
 export function createNet(options: {
   timeoutMs: number;
   resolve: ResolveRule[];
@@ -47,14 +55,27 @@ export function createNet(options: {
   prefetch?: boolean;
 }): Net {
   const { timeoutMs, env } = options;
-  if (options.prefetch) import('./undici.ts').catch(() => undefined);
+  const trustStore = createTrustStore();
+  // undici and the bundled roots hold the main thread for tens of milliseconds: loaded now, while
+  // DNS and TCP are checked, rather than when the first requests go out.
+  const warm = options.prefetch
+    ? import('./undici.ts').then(trustStore.prepare, () => undefined)
+    : Promise.resolve();
   const bounded = (signal: AbortSignal, ms = timeoutMs) => boundedSignal(signal, ms);
   const lookup = createLookup(options.resolve, timeoutMs);
-  const http = createHttpClient({ timeoutMs, lookup, trustContext: createTrustStore(), env });
+  const http = createHttpClient({ timeoutMs, lookup, trustContext: trustStore, env });
   return {
     lookup,
     connect: (address, port, signal) => connect(address, port, bounded(signal)),
-    tlsProbe: (probe, signal) => tlsProbe(probe, bounded(signal, probe.timeoutMs)),
+    // A handshake is timed at its socket's events, which wait while the thread is busy: it waits
+    // for the loading above instead, which nothing that reads its result would be spared anyway
+    // (the requests need undici too). Not for long: on a machine so loaded that the loading drags
+    // on, the wait would eat into the tls check's bound, and the probe says how busy it was.
+    tlsProbe: async (probe, signal) => {
+      const bound = bounded(signal, probe.timeoutMs);
+      await Promise.race([warm, delay(MAX_WARM_WAIT_MS)]);
+      return tlsProbe(probe, bound);
+    },
     route: (host, port) => proxyFor(host, port, env),
     plainHttp: (probe, signal) => plainHttp(probe, bounded(signal, probe.timeoutMs)),
     request: http.request,

@@ -58,6 +58,12 @@ export interface TlsProbe {
   chain: Buffer[];
   tcpMs: number;
   tlsMs: number;
+  /**
+   * How long this process kept its own event loop busy while the handshake ran (the loop's active
+   * time, perf_hooks): connect and TLS are stamped when the loop gets to the socket's events, so
+   * each may read up to this much long. Near 0 when the loop was free.
+   */
+  busyMs: number;
 }
 
 /** One handshake that sees the whole picture: verification is judged, not enforced. */
@@ -65,6 +71,10 @@ export function tlsProbe(probe: TlsProbeOptions, signal: AbortSignal): Promise<R
   const started = performance.now();
   let connectedAt = started;
   let tunnelOpen = false;
+  // Not a sampling timer (monitorEventLoopDelay): its first tick only starts the count, so a block
+  // at the very start of the handshake, the likeliest one, would go unseen.
+  const loopAtStart = performance.eventLoopUtilization();
+  const busyMs = () => Math.round(performance.eventLoopUtilization(loopAtStart).active);
   const settled = settle<TlsProbe>(signal, started, (done) => {
     const ca =
       probe.trust.kind === 'presented-only'
@@ -105,6 +115,7 @@ export function tlsProbe(probe: TlsProbeOptions, signal: AbortSignal): Promise<R
           chain: presentedChain(s.getPeerCertificate(true)),
           tcpMs: Math.round(connectedAt - started),
           tlsMs: Math.round(performance.now() - connectedAt),
+          busyMs: busyMs(),
         });
         s.destroy();
       });

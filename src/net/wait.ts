@@ -42,7 +42,11 @@ export function boundedSignal(parent: AbortSignal | null, ms: number): AbortSign
 
 /** Rejects with the signal's reason when it aborts first: for work that cannot be cancelled. */
 export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    // Still running, and nobody will read it: its failure must not surface as an unhandled rejection.
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });

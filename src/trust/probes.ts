@@ -11,16 +11,25 @@ export interface ProbeTarget {
   proxyAuthorization?: string | null;
 }
 
-function probeArgs(target: ProbeTarget): string[] {
-  return [
-    target.address,
-    String(target.port),
-    target.host,
-    ...(target.gatewayPort ? [String(target.gatewayPort)] : []),
-  ];
+/**
+ * A target whose address is still being found (tcp tries them): the probes' programs start at once
+ * and read the address on stdin when it is known, so that starting them (python3 through a version
+ * manager's shim: a second and more) overlaps the network checks instead of following them.
+ */
+export type EarlyTarget = Omit<ProbeTarget, 'address'> & { address: string | Promise<string> };
+
+// Not argv: the address comes on stdin (see EarlyTarget).
+function probeArgs(target: EarlyTarget): string[] {
+  return [String(target.port), target.host, ...(target.gatewayPort ? [String(target.gatewayPort)] : [])];
 }
 
-function withProxyAuth(env: Record<string, string>, target: ProbeTarget): Record<string, string> {
+/** The address as the probe reads it, one line; an empty line (no address after all) ends the probe. */
+function addressInput(target: EarlyTarget): string | Promise<string> {
+  const line = (address: string) => `${address}\n`;
+  return typeof target.address === 'string' ? line(target.address) : target.address.then(line, () => '');
+}
+
+function withProxyAuth(env: Record<string, string>, target: EarlyTarget): Record<string, string> {
   return target.proxyAuthorization ? { ...env, ELIZA_DOCTOR_PROXY_AUTH: target.proxyAuthorization } : env;
 }
 
@@ -32,13 +41,22 @@ export interface HandshakeVerdict {
   warnings: string[];
 }
 
-// argv: address port servername [gatewayPort]; with gatewayPort, address:port is a proxy asked to
-// CONNECT (its Proxy-Authorization, if any, comes in ELIZA_DOCTOR_PROXY_AUTH, never on argv).
+// argv: port servername [gatewayPort], the address a line on stdin; with gatewayPort, address:port
+// is a proxy asked to CONNECT (its Proxy-Authorization, if any, comes in ELIZA_DOCTOR_PROXY_AUTH,
+// never on argv).
 const NODE_PROBE = `
 const tls = require('node:tls');
 const http = require('node:http');
-const [address, port, servername, gatewayPort] = process.argv.slice(1);
+const [port, servername, gatewayPort] = process.argv.slice(1);
 const report = (o) => process.stdout.write(JSON.stringify(o));
+let input = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk) => { input += chunk; });
+process.stdin.on('end', () => {
+  const address = input.trim();
+  if (address) probe(address);
+});
+function probe(address) {
 const handshake = (options) => {
   const socket = tls.connect({ ...options, servername, rejectUnauthorized: false }, () => {
     const e = socket.authorizationError;
@@ -59,6 +77,7 @@ else {
   req.on('error', (e) => report({ authorized: null, error: 'proxy: ' + (e.code || e.message) }));
   req.end();
 }
+}
 `;
 
 /**
@@ -68,12 +87,13 @@ else {
 export async function freshNodeHandshake(
   host: Host,
   env: Record<string, string | undefined>,
-  target: ProbeTarget,
+  target: EarlyTarget,
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<HandshakeVerdict> {
   const result = await host.exec(host.nodePath, ['-e', NODE_PROBE, ...probeArgs(target)], {
     env: withProxyAuth(nodeProbeEnv(env), target),
+    input: addressInput(target),
     cwd: NEUTRAL_CWD,
     timeoutMs,
     ...(signal ? { signal } : {}),
@@ -92,9 +112,16 @@ if sys.prefix == sys.base_prefix and os.path.isdir(site.getusersitepackages()):
     del sys.path[before:]
     at = next((i for i, p in enumerate(sys.path) if p.endswith(("site-packages", "dist-packages"))), len(sys.path))
     sys.path[at:at] = added
-timeout, address, port, server_name = float(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
-gateway_port = int(sys.argv[5]) if len(sys.argv) > 5 else None
+timeout, port, server_name = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+gateway_port = int(sys.argv[4]) if len(sys.argv) > 4 else None
+address = None
 def connect():
+    # The address comes on stdin once the doctor knows it; starting up went on meanwhile.
+    global address
+    if address is None:
+        address = sys.stdin.readline().strip()
+    if not address:
+        sys.exit(0)
     sock = socket.create_connection((address, port), timeout=timeout)
     if gateway_port is None:
         return sock
@@ -176,7 +203,7 @@ export async function pythonHandshake(
   host: Host,
   python: string,
   env: Record<string, string | undefined>,
-  target: ProbeTarget,
+  target: EarlyTarget,
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<PythonProbe | { error: string }> {
@@ -187,6 +214,7 @@ export async function pythonHandshake(
     ['-I', '-c', PYTHON_PROBE, String(timeoutMs / 1000), ...probeArgs(target)],
     {
       env: withProxyAuth(pythonProbeEnv(env), target),
+      input: addressInput(target),
       cwd: NEUTRAL_CWD,
       timeoutMs: timeoutMs + 1000,
       ...(signal ? { signal } : {}),

@@ -265,6 +265,7 @@ describe('scheme', () => {
         chain: [],
         tcpMs: 1,
         tlsMs: 1,
+        busyMs: 0,
       })),
     );
     assert.deepEqual(outcome.fix?.commands, ['export ELIZA_BASE_URL=https://api.eliza.yandex.net:8080']);

@@ -1,0 +1,156 @@
+/**
+ * Programs are started from a worker thread. Starting one (fork and exec) blocks the thread that
+ * does it, for 5 ms on a quiet machine and 50 ms and more on a loaded one; on the main thread that
+ * is time every socket event waits: the network checks' timings stamped late (a TLS handshake that
+ * looks slow) and their requests sent late. The worker's own event loop also keeps the programs'
+ * bounds, whatever the main thread is doing.
+ */
+import { Worker } from 'node:worker_threads';
+import type { ExecOptions, ExecResult } from './host.ts';
+
+/** What the main thread sends: one program to run (ExecOptions without the signal), or a kill. */
+type Job = { id: number; file: string; args: string[]; input?: string; inputLater?: boolean } & Omit<
+  ExecOptions,
+  'signal' | 'input'
+> & { cwd: string };
+type ToWorker = { run: Job } | { kill: number } | { input: number; text: string };
+type FromWorker = { id: number; result: ExecResult };
+
+// Plain JavaScript, evaluated in the worker: a file of its own would not survive the one-file build.
+const WORKER_SOURCE = `
+const { spawn } = require('node:child_process');
+const { parentPort } = require('node:worker_threads');
+const MAX_OUTPUT = ${1024 * 1024};
+const kills = new Map();
+const stdins = new Map();
+parentPort.on('message', (message) => {
+  if (message.kill !== undefined) return kills.get(message.kill)?.();
+  if (message.input !== undefined) {
+    stdins.get(message.input)?.end(message.text);
+    return stdins.delete(message.input);
+  }
+  const job = message.run;
+  const report = (result) => {
+    kills.delete(job.id);
+    stdins.delete(job.id);
+    parentPort.postMessage({ id: job.id, result });
+  };
+  let stdout = '';
+  let stderr = '';
+  let timedOut = false;
+  let child;
+  try {
+    child = spawn(job.file, job.args, {
+      env: job.env,
+      cwd: job.cwd,
+      detached: job.session === true,
+      stdio: [job.session ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    return report({ code: null, stdout, stderr, timedOut: false, error: error.code || error.message });
+  }
+  const killAll = () => {
+    if (!job.session || child.pid === undefined) return void child.kill('SIGKILL');
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {}
+    // A program that left the group (setsid) may still hold the output open: stop listening.
+    setTimeout(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    }, 200).unref();
+  };
+  const kill = () => {
+    timedOut = true;
+    killAll();
+  };
+  const timer = setTimeout(kill, job.timeoutMs);
+  kills.set(job.id, kill);
+  if (job.session) child.once('exit', killAll);
+  child.stdout?.on('data', (d) => {
+    if (stdout.length < MAX_OUTPUT) stdout += d.toString('utf8');
+  });
+  child.stderr?.on('data', (d) => {
+    if (stderr.length < MAX_OUTPUT) stderr += d.toString('utf8');
+  });
+  if (child.stdin) {
+    child.stdin.on('error', () => undefined);
+    if (job.inputLater) stdins.set(job.id, child.stdin);
+    else child.stdin.end(job.input ?? '');
+  }
+  child.once('error', (error) => {
+    clearTimeout(timer);
+    report({ code: null, stdout, stderr, timedOut: false, error: error.code || error.message });
+  });
+  child.once('close', (code) => {
+    clearTimeout(timer);
+    report({ code, stdout, stderr, timedOut, error: null });
+  });
+});
+`;
+
+let worker: Worker | null = null;
+let nextId = 1;
+const waiting = new Map<number, (result: ExecResult) => void>();
+
+function spawner(): Worker {
+  if (worker) return worker;
+  const started = new Worker(WORKER_SOURCE, { eval: true, stdout: false, stderr: false });
+  started.on('message', ({ id, result }: FromWorker) => {
+    const resolve = waiting.get(id);
+    waiting.delete(id);
+    if (waiting.size === 0) started.unref();
+    resolve?.(result);
+  });
+  // The worker never throws for a program's sake; if it dies all the same, its programs end with
+  // that as their error, and the next program gets a new worker.
+  const lost = (why: string) => {
+    if (worker === started) worker = null;
+    for (const [id, resolve] of waiting) {
+      waiting.delete(id);
+      resolve({ code: null, stdout: '', stderr: '', timedOut: false, error: why });
+    }
+  };
+  started.on('error', (error) => lost(`the program starter failed: ${error.message}`));
+  started.on('exit', () => lost('the program starter exited'));
+  started.unref();
+  worker = started;
+  return started;
+}
+
+/** Runs a program from the worker, bounded there by timeoutMs; never rejects for the program's sake. */
+export function execInWorker(
+  file: string,
+  args: string[],
+  options: ExecOptions & { cwd: string },
+): Promise<ExecResult> {
+  const { signal, input, ...rest } = options;
+  const id = nextId++;
+  const target = spawner();
+  return new Promise((resolve) => {
+    const onAbort = () => target.postMessage({ kill: id } satisfies ToWorker);
+    waiting.set(id, (result) => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(result);
+    });
+    // A program is running: the process must not end under it.
+    target.ref();
+    const inputLater = typeof input === 'object';
+    target.postMessage({
+      run: {
+        id,
+        file,
+        args,
+        ...rest,
+        ...(inputLater ? { inputLater } : input !== undefined ? { input } : {}),
+      },
+    } satisfies ToWorker);
+    if (inputLater) {
+      const send = (text: string) => target.postMessage({ input: id, text } satisfies ToWorker);
+      // No input after all: stdin closes empty, and the program ends as it does on no input.
+      input.then(send, () => send(''));
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+  });
+}

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { NEUTRAL_CWD } from '../../src/child-env.ts';
+import { execInWorker } from '../../src/spawner.ts';
+
+const ECHO_STDIN =
+  "let s='';process.stdin.on('data',d=>s+=d);process.stdin.on('end',()=>process.stdout.write('['+s+']'))";
+const base = { env: { PATH: process.env.PATH }, cwd: NEUTRAL_CWD, timeoutMs: 20_000 };
+
+describe('programs started from the worker thread', () => {
+  it('gives a program its input, also when it is known only after the program started', async () => {
+    const now = await execInWorker(process.execPath, ['-e', ECHO_STDIN], { ...base, input: 'at once' });
+    assert.equal(now.stdout, '[at once]');
+    let give: (text: string) => void = () => undefined;
+    const later = new Promise<string>((resolve) => {
+      give = resolve;
+    });
+    const running = execInWorker(process.execPath, ['-e', ECHO_STDIN], { ...base, input: later });
+    setTimeout(() => give('127.0.0.1\n'), 200);
+    const result = await running;
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout, '[127.0.0.1\n]');
+  });
+
+  it('an input that never comes (a rejected promise) closes stdin empty', async () => {
+    const result = await execInWorker(process.execPath, ['-e', ECHO_STDIN], {
+      ...base,
+      input: Promise.reject(new Error('no address')),
+    });
+    assert.equal(result.stdout, '[]');
+  });
+
+  it('is bounded, and stopped by its signal', async () => {
+    const bounded = await execInWorker(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], {
+      ...base,
+      timeoutMs: 300,
+    });
+    assert.equal(bounded.timedOut, true);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const stopped = await execInWorker(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], {
+      ...base,
+      signal: controller.signal,
+    });
+    assert.equal(stopped.timedOut, true);
+  });
+
+  it('a program that cannot start says why, without throwing', async () => {
+    const result = await execInWorker('/nonexistent/program', [], base);
+    assert.equal(result.code, null);
+    assert.equal(result.error, 'ENOENT');
+  });
+});
