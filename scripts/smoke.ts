@@ -35,6 +35,19 @@ function runDemo(scenario: Scenario): Promise<{ code: number | null; stdout: str
   });
 }
 
+/**
+ * client-python judges this machine's python3 libraries (the scenarios stage none), so what it may
+ * say follows from trust-python's verdict on the same python3: the library or libraries work, or
+ * fail the same way, or there are none.
+ */
+function clientPythonAllowed(trustPython: string | undefined): string[] {
+  if (trustPython === 'DEPENDENCY_NOT_MET' || trustPython === 'OFFLINE' || trustPython === 'INTERRUPTED')
+    return [trustPython];
+  if (trustPython === 'pass') return ['pass', 'CLIENT_NOT_FOUND'];
+  if (trustPython === 'TRUST_PYTHON_NOT_FOUND') return ['CLIENT_NOT_FOUND'];
+  return ['CLIENT_UNTRUSTED', 'CLIENT_NOT_FOUND'];
+}
+
 /** What is wrong with the scenario's run, or nothing. */
 async function smoke(scenario: Scenario): Promise<string[]> {
   const { code, stdout, stderr } = await runDemo(scenario);
@@ -47,7 +60,13 @@ async function smoke(scenario: Scenario): Promise<string[]> {
     return [...problems, `exit ${code}, no JSON report: ${stdout.slice(0, 200)}`];
   }
   const got = Object.fromEntries(report.checks.map((c) => [c.id, c.status === 'pass' ? 'pass' : c.code]));
+  const allowed = clientPythonAllowed(got['trust-python'] ?? undefined);
+  if (!allowed.includes(got['client-python'] ?? 'missing'))
+    problems.push(
+      `client-python: ${got['client-python'] ?? 'missing'}, expected one of ${allowed.join(', ')}`,
+    );
   for (const id of new Set([...Object.keys(scenario.expect), ...Object.keys(got)])) {
+    if (id === 'client-python') continue;
     if (got[id] !== scenario.expect[id])
       problems.push(`${id}: ${got[id] ?? 'missing'}, expected ${scenario.expect[id] ?? 'nothing'}`);
   }
