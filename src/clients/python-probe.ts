@@ -1,7 +1,7 @@
 import { NEUTRAL_CWD, pickEnv } from '../child-env.ts';
 import { PROGRAM_START_ALLOWANCE_MS } from '../engine/allowance.ts';
 import type { Host } from '../host.ts';
-import type { ProbeTarget } from '../trust/probes.ts';
+import { type ProbeTarget, PYTHON_OPEN_SOCKET, PYTHON_USER_SITE } from '../trust/probes.ts';
 
 /** Starting python3 and importing the libraries (requests, httpx, aiohttp) on a loaded machine. */
 export const PYTHON_IMPORT_ALLOWANCE_MS = 3 * PROGRAM_START_ALLOWANCE_MS;
@@ -15,15 +15,7 @@ export const PYTHON_IMPORT_ALLOWANCE_MS = 3 * PROGRAM_START_ALLOWANCE_MS;
  */
 export const PYTHON_CLIENTS_PROBE = `
 import json, os, site, socket, ssl, sys
-# -I leaves out the user's own site-packages (pip install --user): put it back where python3
-# without -I has it, before the system's, as it does outside a venv.
-if sys.prefix == sys.base_prefix and os.path.isdir(site.getusersitepackages()):
-    before = len(sys.path)
-    site.addsitedir(site.getusersitepackages())
-    added = sys.path[before:]
-    del sys.path[before:]
-    at = next((i for i, p in enumerate(sys.path) if p.endswith(("site-packages", "dist-packages"))), len(sys.path))
-    sys.path[at:at] = added
+${PYTHON_USER_SITE}
 timeout, address, port, server_name = float(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
 gateway_port = int(sys.argv[5]) if sys.argv[5] != "-" else None
 langchain_proxy = sys.argv[6] == "1"
@@ -43,24 +35,9 @@ def http_stack(name):
     names = [r.replace(" ", "").split("<")[0].split(">")[0].split("=")[0].split("[")[0].lower() for r in requires]
     return "httpx2" if "httpx2" in names else "httpx" if "httpx" in names else None
 stacks = {name: http_stack(name) for name in ("openai", "anthropic") if name in libraries}
+${PYTHON_OPEN_SOCKET}
 def connect():
-    sock = socket.create_connection((address, port), timeout=timeout)
-    if gateway_port is None:
-        return sock
-    request = "CONNECT %s:%d HTTP/1.1\\r\\nHost: %s:%d\\r\\n" % (server_name, gateway_port, server_name, gateway_port)
-    if os.environ.get("ELIZA_DOCTOR_PROXY_AUTH"):
-        request += "Proxy-Authorization: %s\\r\\n" % os.environ["ELIZA_DOCTOR_PROXY_AUTH"]
-    sock.sendall((request + "\\r\\n").encode())
-    answer = b""
-    while b"\\r\\n\\r\\n" not in answer:
-        chunk = sock.recv(4096)
-        if not chunk:
-            raise OSError("the proxy closed the tunnel")
-        answer += chunk
-    status = answer.split(b" ", 2)[1]
-    if status != b"200":
-        raise OSError("proxy: HTTP " + status.decode())
-    return sock
+    return open_socket()
 def handshake(context):
     try:
         with connect() as sock:

@@ -44,6 +44,41 @@ export interface HandshakeVerdict {
 // argv: port servername [gatewayPort], the address a line on stdin; with gatewayPort, address:port
 // is a proxy asked to CONNECT (its Proxy-Authorization, if any, comes in ELIZA_DOCTOR_PROXY_AUTH,
 // never on argv).
+/**
+ * Python: a socket to address:port, or through the proxy there (a CONNECT to the gateway) when
+ * gateway_port is set; the probes that handshake from Python share it.
+ */
+export const PYTHON_OPEN_SOCKET = `def open_socket():
+    sock = socket.create_connection((address, port), timeout=timeout)
+    if gateway_port is None:
+        return sock
+    request = "CONNECT %s:%d HTTP/1.1\\r\\nHost: %s:%d\\r\\n" % (server_name, gateway_port, server_name, gateway_port)
+    if os.environ.get("ELIZA_DOCTOR_PROXY_AUTH"):
+        request += "Proxy-Authorization: %s\\r\\n" % os.environ["ELIZA_DOCTOR_PROXY_AUTH"]
+    sock.sendall((request + "\\r\\n").encode())
+    answer = b""
+    while b"\\r\\n\\r\\n" not in answer:
+        chunk = sock.recv(4096)
+        if not chunk:
+            raise OSError("the proxy closed the tunnel")
+        answer += chunk
+    status = answer.split(b" ", 2)[1]
+    if status != b"200":
+        raise OSError("proxy: HTTP " + status.decode())
+    return sock
+`;
+
+/** Python, after `import os, site, sys`: under -I, the user's own site-packages put back in place. */
+export const PYTHON_USER_SITE = `# -I leaves out the user's own site-packages (pip install --user puts certifi and requests there):
+# put it back where python3 without -I has it, before the system's, as it does outside a venv.
+if sys.prefix == sys.base_prefix and os.path.isdir(site.getusersitepackages()):
+    before = len(sys.path)
+    site.addsitedir(site.getusersitepackages())
+    added = sys.path[before:]
+    del sys.path[before:]
+    at = next((i for i, p in enumerate(sys.path) if p.endswith(("site-packages", "dist-packages"))), len(sys.path))
+    sys.path[at:at] = added`;
+
 const NODE_PROBE = `
 const tls = require('node:tls');
 const http = require('node:http');
@@ -102,16 +137,9 @@ export async function freshNodeHandshake(
 }
 
 const PYTHON_PROBE = `
+${PYTHON_OPEN_SOCKET}
 import json, os, site, socket, ssl, sys
-# -I leaves out the user's own site-packages (pip install --user puts certifi and requests there):
-# put it back where python3 without -I has it, before the system's, as it does outside a venv.
-if sys.prefix == sys.base_prefix and os.path.isdir(site.getusersitepackages()):
-    before = len(sys.path)
-    site.addsitedir(site.getusersitepackages())
-    added = sys.path[before:]
-    del sys.path[before:]
-    at = next((i for i, p in enumerate(sys.path) if p.endswith(("site-packages", "dist-packages"))), len(sys.path))
-    sys.path[at:at] = added
+${PYTHON_USER_SITE}
 timeout, port, server_name = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 gateway_port = int(sys.argv[4]) if len(sys.argv) > 4 else None
 address = None
@@ -122,23 +150,7 @@ def connect():
         address = sys.stdin.readline().strip()
     if not address:
         sys.exit(0)
-    sock = socket.create_connection((address, port), timeout=timeout)
-    if gateway_port is None:
-        return sock
-    request = "CONNECT %s:%d HTTP/1.1\\r\\nHost: %s:%d\\r\\n" % (server_name, gateway_port, server_name, gateway_port)
-    if os.environ.get("ELIZA_DOCTOR_PROXY_AUTH"):
-        request += "Proxy-Authorization: %s\\r\\n" % os.environ["ELIZA_DOCTOR_PROXY_AUTH"]
-    sock.sendall((request + "\\r\\n").encode())
-    answer = b""
-    while b"\\r\\n\\r\\n" not in answer:
-        chunk = sock.recv(4096)
-        if not chunk:
-            raise OSError("the proxy closed the tunnel")
-        answer += chunk
-    status = answer.split(b" ", 2)[1]
-    if status != b"200":
-        raise OSError("proxy: HTTP " + status.decode())
-    return sock
+    return open_socket()
 out = {"version": sys.version.split()[0]}
 try:
     import certifi
