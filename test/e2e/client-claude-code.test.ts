@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { scenarioByName } from '../../src/sim/scenarios.ts';
-import { outcomeOf, parseReport, runCli, type Staged, stage, tempDir } from '../helpers/cli.ts';
+import { outcomeOf, parseReport, runCli, type Staged, snapshot, stage, tempDir } from '../helpers/cli.ts';
 
 const healthy = scenarioByName('healthy')!;
-
-/** Every file under a folder with its bytes: "every byte restored" is checked against this. */
-function snapshot(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = path.join(d, name);
-      const s = statSync(p, { throwIfNoEntry: false });
-      if (!s) continue;
-      if (s.isDirectory()) walk(p);
-      else files.set(p, readFileSync(p).toString('base64'));
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 /** The doctor's environment for these runs: the scenario's, with the Claude variables given and PATH controlled. */
 function envFor(staged: Staged, extra: Record<string, string>, bin?: string): Record<string, string> {

@@ -1,30 +1,23 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseContinueConfig } from '../../src/clients/continue.ts';
 import { SIM_HOST, scenarioByName } from '../../src/sim/scenarios.ts';
-import { type JsonCheck, outcomeOf, parseReport, runCli, type Staged, stage } from '../helpers/cli.ts';
+import {
+  type JsonCheck,
+  outcomeOf,
+  parseReport,
+  runCli,
+  type Staged,
+  snapshot,
+  stage,
+} from '../helpers/cli.ts';
 
 /** A handshake and a stream per client on a machine shared with other test files: room for both. */
 const ROOM = ['--timeout', '15000'];
 /** Events spaced wider than a loaded machine bunches them: judgeClient's stream is asked once. */
 const SPACED = { stream: { gapMs: 80, thinkMs: 0, fault: 'none' as const } };
-
-function snapshot(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = path.join(d, name);
-      const s = statSync(p, { throwIfNoEntry: false });
-      if (!s) continue;
-      if (s.isDirectory()) walk(p);
-      else files.set(p, readFileSync(p).toString('base64'));
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 /** A Continue config as people write it: comments, a model of another provider, ours pointed at the sim. */
 function writeContinue(staged: Staged, over: { apiKey?: string; options?: string[] } = {}): string {

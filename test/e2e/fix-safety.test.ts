@@ -13,26 +13,11 @@ import {
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { scenarioByName } from '../../src/sim/scenarios.ts';
-import { CLI, type CliResult, runCli, runProgram, stage } from '../helpers/cli.ts';
+import { CLI, type CliResult, runCli, runProgram, snapshot, stage } from '../helpers/cli.ts';
 
 const untrusted = scenarioByName('untrusted-ca')!;
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
-
-function snapshot(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = path.join(d, name);
-      const s = statSync(p, { throwIfNoEntry: false });
-      if (!s) continue;
-      if (s.isDirectory()) walk(p);
-      else files.set(p, `${s.uid}:${(s.mode & 0o777).toString(8)}:${readFileSync(p).toString('base64')}`);
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 /** The CLI as another user: how a HOME that is not writable looks even to a test run as root. */
 function runCliAs(uid: number, args: string[], options: { env: Record<string, string>; home: string }) {

@@ -1,36 +1,21 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { scenarioByName } from '../../src/sim/scenarios.ts';
-import { CLI, outcomeOf, parseReport, runCli, runProgram, type Staged, stage } from '../helpers/cli.ts';
+import {
+  CLI,
+  outcomeOf,
+  parseReport,
+  runCli,
+  runProgram,
+  type Staged,
+  snapshot,
+  stage,
+} from '../helpers/cli.ts';
 
 const untrusted = scenarioByName('untrusted-ca')!;
-
-/** Every file under HOME with its bytes: "no byte changed" is checked against this. */
-function snapshot(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = path.join(d, name);
-      const s = statSync(p, { throwIfNoEntry: false });
-      if (!s) continue;
-      if (s.isDirectory()) walk(p);
-      else files.set(p, readFileSync(p).toString('base64'));
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 function realisticHome(home: string): void {
   // No trailing newline, an existing export, CRLF in one file, a symlinked zshrc (dotfiles repos).

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
@@ -210,4 +210,23 @@ export function parseReport(stdout: string): {
 /** 'pass' when the check passed, else its code. */
 export function outcomeOf(check: JsonCheck): string {
   return check.status === 'pass' ? 'pass' : (check.code ?? check.status);
+}
+
+/**
+ * Every file under a folder with its owner, mode and bytes: what "nothing changed" and "every byte
+ * restored" are checked against.
+ */
+export function snapshot(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = path.join(d, name);
+      const s = statSync(p, { throwIfNoEntry: false });
+      if (!s) continue;
+      if (s.isDirectory()) walk(p);
+      else files.set(p, `${s.uid}:${(s.mode & 0o777).toString(8)}:${readFileSync(p).toString('base64')}`);
+    }
+  };
+  walk(dir);
+  return files;
 }
