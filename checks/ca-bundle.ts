@@ -1,5 +1,6 @@
 import type { Code } from '../src/codes.ts';
 import { describeFsError } from '../src/config.ts';
+import { waitWithinMs } from '../src/engine/allowance.ts';
 import { fail, manualFix, pass, skip, usable, warn } from '../src/engine/outcome.ts';
 import { type CheckContext, defineCheck, type Outcome } from '../src/engine/types.ts';
 import type { CaBundleFacts } from '../src/facts.ts';
@@ -50,7 +51,9 @@ export const caBundleCheck = defineCheck({
       return conclude(ctx, { ok: false, code: 'CA_NOT_FOUND', text }, looked, pinned);
     }
     // All URLs at once, so that https-then-http costs one bound, not two; the first in order wins.
-    const downloads = await Promise.all(ctx.config.caUrls.map((url) => download(ctx, url)));
+    // Bounded within the check's own bound: files read first (and undici loaded) take from it.
+    const timeoutMs = waitWithinMs(ctx.boundAt, ctx.config.timeoutMs);
+    const downloads = await Promise.all(ctx.config.caUrls.map((url) => download(ctx, url, timeoutMs)));
     downloads.forEach((candidate, i) => {
       looked.push(
         `${ctx.config.caUrls[i]}: ${candidate.ok ? 'downloaded, holds the pinned root' : candidate.text}`,
@@ -93,8 +96,14 @@ async function fromFile(ctx: CheckContext, label: string, file: string): Promise
   return judge(ctx, bytes, label, file, 'file');
 }
 
-async function download(ctx: CheckContext, url: string): Promise<Candidate> {
-  const result = await ctx.net.request({ url, extraCa: '', maxBytes: MAX_BUNDLE_BYTES, signal: ctx.signal });
+async function download(ctx: CheckContext, url: string, timeoutMs: number): Promise<Candidate> {
+  const result = await ctx.net.request({
+    url,
+    extraCa: '',
+    maxBytes: MAX_BUNDLE_BYTES,
+    signal: ctx.signal,
+    timeoutMs,
+  });
   if (!result.ok) {
     return {
       ok: false,

@@ -1,5 +1,4 @@
-import { performance } from 'node:perf_hooks';
-import { checkTimeoutMs } from '../src/engine/allowance.ts';
+import { reportBy } from '../src/engine/allowance.ts';
 import { fail, usable } from '../src/engine/outcome.ts';
 import { defineCheck } from '../src/engine/types.ts';
 import type { StreamFacts } from '../src/facts.ts';
@@ -9,9 +8,6 @@ import { openAiChat } from '../src/stream/openai-chat.ts';
 import { probeStream } from '../src/stream/probe.ts';
 import { judgeStream, wantsSecondLook } from '../src/stream/verdict.ts';
 import { failureReason, gatewayCode, gatewayHeaders } from './shared/gateway-call.ts';
-
-/** Time kept back from the check's bound to judge and report a stall as one. */
-const REPORT_MARGIN_MS = 150;
 
 export const streamCheck = defineCheck({
   id: 'stream',
@@ -24,7 +20,7 @@ export const streamCheck = defineCheck({
   http: true,
   async run(ctx) {
     const { config } = ctx;
-    const doneBy = performance.now() + checkTimeoutMs(config.timeoutMs) - REPORT_MARGIN_MS;
+    const doneBy = reportBy(ctx.boundAt);
     const api = openAiChat;
     const data: StreamFacts = {
       api: api.name,

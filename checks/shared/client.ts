@@ -5,14 +5,13 @@
  * handshake trusting exactly what the client trusts, and one streamed request as it sends it.
  */
 
-import { performance } from 'node:perf_hooks';
 import { rootCertificates } from 'node:tls';
 import { ELIZA_HOST, ELIZA_ROUTES, WRAPPED_ROUTES } from '../../src/clients/routes.ts';
 import type { ClientFacts, ClientTarget, Credential, RouteFamily, Setting } from '../../src/clients/types.ts';
 import type { Code } from '../../src/codes.ts';
 import { displayable } from '../../src/display.ts';
 import { bodyPreview } from '../../src/eliza/answers.ts';
-import { checkTimeoutMs } from '../../src/engine/allowance.ts';
+import { reportBy } from '../../src/engine/allowance.ts';
 import { fail, manualFix, pass, skip, usable, warn } from '../../src/engine/outcome.ts';
 import type { CheckContext, Fix, Outcome } from '../../src/engine/types.ts';
 import type { Host } from '../../src/host.ts';
@@ -26,8 +25,6 @@ import { SYSTEM_BUNDLES } from '../../src/trust/locations.ts';
 import { failureReason } from './gateway-call.ts';
 import { probeTarget } from './trust-probe.ts';
 
-/** Time kept back from the check's bound to report a stall as one. */
-const REPORT_MARGIN_MS = 150;
 const MAX_CA_FILE = 16 * 1024 * 1024;
 /** A setting's source when the environment holds it: "environment NAME", perhaps with more said after. */
 const ENVIRONMENT_SOURCE = /^environment ([A-Za-z_][A-Za-z0-9_]*)\b/;
@@ -257,7 +254,7 @@ export async function judgeClient(
   }
   data.trustedVia = target.trust.label;
 
-  const doneBy = performance.now() + checkTimeoutMs(ctx.config.timeoutMs) - REPORT_MARGIN_MS;
+  const doneBy = reportBy(ctx.boundAt);
   const requestUrl = `${baseUrl.value.replace(/\/+$/, '')}${target.api.clientPath}`;
   const headerStyle = keys.map(describeCredential).join(' + ');
   const model = target.model?.value ?? ctx.config.model;

@@ -10,7 +10,7 @@ export interface RunOptions {
   registry: readonly Check[];
   /** Ids to report; their prerequisites run too but are not reported. */
   selected: ReadonlySet<CheckId>;
-  context: Omit<CheckContext, 'signal' | 'result'>;
+  context: Omit<CheckContext, 'signal' | 'boundAt' | 'result'>;
   /** Bound on one check. */
   checkTimeoutMs: number;
   /** Bound on the whole run, whatever fails. */
@@ -200,6 +200,7 @@ async function runOne(
   const ctx: CheckContext = {
     ...options.context,
     signal,
+    boundAt: performance.now() + limitMs,
     result: (async (id: CheckId) => {
       if (!declared.includes(id)) throw new Error(`${check.id} reads ${id} without declaring it`);
       const result = await resultOf(id);

@@ -38,6 +38,8 @@ export interface CheckContext {
   host: Host;
   /** Aborts on the check's time bound, the run's deadline or an interrupt. */
   signal: AbortSignal;
+  /** When (performance.now()) the check's bound runs out: waits inside it end before, to report. */
+  boundAt: number;
   /**
    * The result of a check this one declares in `needs` or `reads`, once it is finished. For a
    * need that broke, it never gives a result: the runner reports this check as skipped instead.

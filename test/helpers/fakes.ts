@@ -71,6 +71,7 @@ export function fakeContext(options: {
     host: fakeHost(env, options.files),
     net: fakeNet(options.net ?? {}),
     signal: new AbortController().signal,
+    boundAt: Number.POSITIVE_INFINITY,
     result: (async (id: CheckId) => {
       const dep = options.dependencies?.[id];
       if (!dep) throw new Error(`no fake result for ${id}`);
