@@ -77,18 +77,35 @@ async function smoke(scenario: Scenario): Promise<string[]> {
 
 const started = performance.now();
 const queue = [...SCENARIOS];
+const retry: { scenario: Scenario; problems: string[] }[] = [];
 let failures = 0;
+const print = (scenario: Scenario, problems: string[], note = '') =>
+  process.stdout.write(
+    `${problems.length ? 'FAIL' : 'ok  '} ${scenario.name}${note}${problems.map((p) => `\n       ${p}`).join('')}\n`,
+  );
 await Promise.all(
   Array.from({ length: CONCURRENCY }, async () => {
     for (let scenario = queue.shift(); scenario; scenario = queue.shift()) {
       const problems = await smoke(scenario);
-      failures += problems.length ? 1 : 0;
-      process.stdout.write(
-        `${problems.length ? 'FAIL' : 'ok  '} ${scenario.name}${problems.map((p) => `\n       ${p}`).join('')}\n`,
-      );
+      if (problems.length) retry.push({ scenario, problems });
+      else print(scenario, problems);
     }
   }),
 );
+// Two scenarios at a time on a small, busy CI machine can run a bound out (a TIMEOUT where the
+// scenario's own code was due): a scenario that missed is run once more alone, and passes only if
+// it is right then; what the first run said is printed either way.
+for (const { scenario, problems: first } of retry) {
+  const problems = await smoke(scenario);
+  failures += problems.length ? 1 : 0;
+  print(
+    scenario,
+    problems,
+    problems.length
+      ? ' (twice: beside another scenario, then alone)'
+      : ` (alone; beside another: ${first.join('; ')})`,
+  );
+}
 const seconds = ((performance.now() - started) / 1000).toFixed(0);
 process.stdout.write(
   `smoke, Node ${process.versions.node}: ${SCENARIOS.length - failures} of ${SCENARIOS.length} scenarios as expected (${seconds} s)\n`,

@@ -1,6 +1,7 @@
 import type { Code } from '../../src/codes.ts';
 import { judgeAnswer, type ParsedAnswer } from '../../src/eliza/answers.ts';
 import { gatewayCallFix } from '../../src/eliza/fixes.ts';
+import { waitWithinMs } from '../../src/engine/allowance.ts';
 import { usable } from '../../src/engine/outcome.ts';
 import type { CheckContext } from '../../src/engine/types.ts';
 import type { NetFailure } from '../../src/net/errors.ts';
@@ -34,6 +35,9 @@ export async function callGateway(
   if (request.body !== undefined) headers['content-type'] = 'application/json';
   const what = `${request.method} ${request.path}`;
   const bundle = await ctx.result('ca-bundle');
+  // The wait for ca-bundle (a download, maybe) came out of this check's bound: the request gets
+  // what is left, so that a silent gateway is named GATEWAY_TIMEOUT before the check's TIMEOUT.
+  const timeoutMs = waitWithinMs(ctx.boundAt, config.timeoutMs);
   const result = await ctx.net.request({
     url: `${config.target.baseUrl}${request.path}`,
     method: request.method,
@@ -41,13 +45,14 @@ export async function callGateway(
     ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
     extraCa: usable(bundle) ? (bundle.data.pem ?? '') : '',
     signal: request.signal ?? ctx.signal,
+    timeoutMs,
   });
   if (!result.ok) {
     const f = result.failure;
     return {
       ok: false,
       code: gatewayCode(f),
-      summary: `${what}: ${failureReason(f, config.timeoutMs)}`,
+      summary: `${what}: ${failureReason(f, timeoutMs)}`,
       details: [],
     };
   }
