@@ -8,11 +8,7 @@ import {
   shortVersion,
   verdictLine,
 } from '../src/clients/python.ts';
-import {
-  PYTHON_IMPORT_ALLOWANCE_MS,
-  probePythonClients,
-  type WayVerdict,
-} from '../src/clients/python-probe.ts';
+import { PYTHON_IMPORT_ALLOWANCE_MS, type WayVerdict } from '../src/clients/python-probe.ts';
 import type { ClientFacts, ClientTrust } from '../src/clients/types.ts';
 import type { Code } from '../src/codes.ts';
 import { displayable } from '../src/display.ts';
@@ -24,6 +20,7 @@ import { trustFix } from '../src/fixes/descriptor.ts';
 import { shellCommand } from '../src/quote.ts';
 import { anthropicMessages } from '../src/stream/anthropic-messages.ts';
 import { openAiChat } from '../src/stream/openai-chat.ts';
+import { probePythonClients } from '../src/trust/python.ts';
 import { probeNewTerminal } from '../src/trust/terminal.ts';
 import {
   elizaBaseUrl,
@@ -33,7 +30,7 @@ import {
   pointsAtEliza,
   readCaFile,
 } from './shared/client.ts';
-import { probeTarget, TRUST_PROBE_SCHEDULE } from './shared/trust-probe.ts';
+import { earlyProbeTarget, TRUST_PROBE_SCHEDULE } from './shared/trust-probe.ts';
 
 const MAX_CA_DIR_FILES = 1000;
 const RANK = { fail: 0, warn: 1, pass: 2, skip: 3 } as const;
@@ -67,7 +64,8 @@ export const clientPythonCheck = defineCheck({
       const value = ctx.host.env[name]?.trim();
       if (value) ctx.registerSecret(value);
     }
-    const target = await probeTarget(ctx);
+    // The same python3 child as trust-python's probe, started with the run (src/trust/python.ts).
+    const target = earlyProbeTarget(ctx);
     // A new terminal's trust variables, as trust-python judges them: what fix's re-check proves.
     const { terminal, result: probe } = await probeNewTerminal(ctx.host, ctx.config.timeoutMs, (env) =>
       probePythonClients(ctx.host, python, env, target, {

@@ -48,12 +48,19 @@ export function nodeProbeEnv(env: Env): Record<string, string> {
 }
 
 /**
- * The Python probe, run with `-I` (which ignores every PYTHON* variable, PYTHONHTTPSVERIFY too:
+ * The Python probes, run with `-I` (which ignores every PYTHON* variable, PYTHONHTTPSVERIFY too:
  * it only changes urllib's default context, not the ssl.create_default_context() the probe
- * judges). The probe reaches a proxy by its arguments, so no proxy variable is needed.
+ * judges): what decides the trust of each library they judge (SSL_VERIFY: litellm's) and nothing
+ * else, no key, no token. The probes reach a proxy by their arguments, so no proxy variable.
  */
 export function pythonProbeEnv(env: Env): Record<string, string> {
-  return pickEnv(env, ['SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE']);
+  return pickEnv(env, [
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'REQUESTS_CA_BUNDLE',
+    'CURL_CA_BUNDLE',
+    'SSL_VERIFY',
+  ]);
 }
 
 /** curl as the user runs it: its CA variables, its proxy variables and its ~/.curlrc. */

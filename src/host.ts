@@ -41,6 +41,11 @@ export interface ExecOptions {
    * holding the output open).
    */
   session?: boolean;
+  /**
+   * Each line of stdout as it comes, for a program that answers in parts (the result still holds
+   * all of stdout). A host may not call it: readers must also take their part from the result.
+   */
+  onLine?: (line: string) => void;
 }
 
 export interface ExecResult {

@@ -9,12 +9,16 @@ import { Worker } from 'node:worker_threads';
 import type { ExecOptions, ExecResult } from './host.ts';
 
 /** What the main thread sends: one program to run (ExecOptions without the signal), or a kill. */
-type Job = { id: number; file: string; args: string[]; input?: string; inputLater?: boolean } & Omit<
-  ExecOptions,
-  'signal' | 'input'
-> & { cwd: string };
+type Job = {
+  id: number;
+  file: string;
+  args: string[];
+  input?: string;
+  inputLater?: boolean;
+  lines?: boolean;
+} & Omit<ExecOptions, 'signal' | 'input' | 'onLine'> & { cwd: string };
 type ToWorker = { run: Job } | { kill: number } | { input: number; text: string };
-type FromWorker = { id: number; result: ExecResult };
+type FromWorker = { id: number; result: ExecResult } | { id: number; line: string };
 
 // Plain JavaScript, evaluated in the worker: a file of its own would not survive the one-file build.
 const WORKER_SOURCE = `
@@ -67,8 +71,14 @@ parentPort.on('message', (message) => {
   const timer = setTimeout(kill, job.timeoutMs);
   kills.set(job.id, kill);
   if (job.session) child.once('exit', killAll);
+  let partial = '';
   child.stdout?.on('data', (d) => {
-    if (stdout.length < MAX_OUTPUT) stdout += d.toString('utf8');
+    const text = d.toString('utf8');
+    if (stdout.length < MAX_OUTPUT) stdout += text;
+    if (!job.lines) return;
+    const lines = (partial + text).split('\\n');
+    partial = lines.pop();
+    for (const line of lines) parentPort.postMessage({ id: job.id, line });
   });
   child.stderr?.on('data', (d) => {
     if (stderr.length < MAX_OUTPUT) stderr += d.toString('utf8');
@@ -92,13 +102,17 @@ parentPort.on('message', (message) => {
 let worker: Worker | null = null;
 let nextId = 1;
 const waiting = new Map<number, (result: ExecResult) => void>();
+const lineReaders = new Map<number, (line: string) => void>();
 
 function spawner(): Worker {
   if (worker) return worker;
   const started = new Worker(WORKER_SOURCE, { eval: true, stdout: false, stderr: false });
-  started.on('message', ({ id, result }: FromWorker) => {
+  started.on('message', (message: FromWorker) => {
+    if ('line' in message) return lineReaders.get(message.id)?.(message.line);
+    const { id, result } = message;
     const resolve = waiting.get(id);
     waiting.delete(id);
+    lineReaders.delete(id);
     if (waiting.size === 0) started.unref();
     resolve?.(result);
   });
@@ -108,6 +122,7 @@ function spawner(): Worker {
     if (worker === started) worker = null;
     for (const [id, resolve] of waiting) {
       waiting.delete(id);
+      lineReaders.delete(id);
       resolve({ code: null, stdout: '', stderr: '', timedOut: false, error: why });
     }
   };
@@ -124,8 +139,9 @@ export function execInWorker(
   args: string[],
   options: ExecOptions & { cwd: string },
 ): Promise<ExecResult> {
-  const { signal, input, ...rest } = options;
+  const { signal, input, onLine, ...rest } = options;
   const id = nextId++;
+  if (onLine) lineReaders.set(id, onLine);
   const target = spawner();
   return new Promise((resolve) => {
     const onAbort = () => target.postMessage({ kill: id } satisfies ToWorker);
@@ -143,6 +159,7 @@ export function execInWorker(
         args,
         ...rest,
         ...(inputLater ? { inputLater } : input !== undefined ? { input } : {}),
+        ...(onLine ? { lines: true } : {}),
       },
     } satisfies ToWorker);
     if (inputLater) {

@@ -1,7 +1,5 @@
-import { NEUTRAL_CWD, pickEnv } from '../child-env.ts';
 import { PROGRAM_START_ALLOWANCE_MS } from '../engine/allowance.ts';
-import type { Host } from '../host.ts';
-import { type ProbeTarget, PYTHON_OPEN_SOCKET, PYTHON_USER_SITE } from '../trust/probes.ts';
+import { PYTHON_OPEN_SOCKET } from '../trust/probes.ts';
 
 /** Starting python3 and importing the libraries (requests, httpx, aiohttp) on a loaded machine. */
 export const PYTHON_IMPORT_ALLOWANCE_MS = 3 * PROGRAM_START_ALLOWANCE_MS;
@@ -9,16 +7,15 @@ export const PYTHON_IMPORT_ALLOWANCE_MS = 3 * PROGRAM_START_ALLOWANCE_MS;
 /**
  * One python3 child finds which HTTP and AI libraries the user's Python has, and for each way of
  * verifying among them builds the TLS context as that library builds it (its own code where it
- * exposes it) and handshakes once with the gateway.
+ * exposes it) and handshakes once with the gateway. Run by the driver in src/trust/python.ts.
  *
- * argv: timeout address port servername gatewayPort|- langchainProxy(0|1)
+ * probe_args: timeout address port servername gatewayPort|- langchainProxy(0|1)
  */
 export const PYTHON_CLIENTS_PROBE = `
 import json, os, site, socket, ssl, sys
-${PYTHON_USER_SITE}
-timeout, address, port, server_name = float(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
-gateway_port = int(sys.argv[5]) if sys.argv[5] != "-" else None
-langchain_proxy = sys.argv[6] == "1"
+timeout, address, port, server_name = float(probe_args[0]), probe_args[1], int(probe_args[2]), probe_args[3]
+gateway_port = int(probe_args[4]) if probe_args[4] != "-" else None
+langchain_proxy = probe_args[5] == "1"
 url = "https://%s:%d/" % (server_name, gateway_port or port)
 import importlib.metadata as metadata
 DISTRIBUTIONS = ["requests", "certifi", "httpx", "httpx2", "truststore", "aiohttp", "openai", "anthropic",
@@ -150,7 +147,7 @@ if "litellm" in libraries or "aider-chat" in libraries:
     ways["litellm"] = judge(litellm_source, litellm_context)
 if "langchain-openai" in libraries and langchain_proxy:
     ways["certifi"] = judge(lambda: {"kind": "certifi", "path": certifi_where()}, lambda: ssl.create_default_context(cafile=certifi_where()))
-print(json.dumps({"version": sys.version.split()[0], "libraries": libraries, "stacks": stacks, "ways": ways}))
+answer(json.dumps({"version": sys.version.split()[0], "libraries": libraries, "stacks": stacks, "ways": ways}))
 `;
 
 export type WayName = 'requests' | 'httpx' | 'httpx2' | 'truststore' | 'ssl' | 'litellm' | 'certifi';
@@ -181,60 +178,11 @@ export interface PythonClientsProbe {
   ways: Partial<Record<WayName, WayVerdict>>;
 }
 
-/** What decides Python's trust, for every library the probe judges; nothing else (no key, no token). */
-export function pythonClientsEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  return pickEnv(env, [
-    'SSL_CERT_FILE',
-    'SSL_CERT_DIR',
-    'REQUESTS_CA_BUNDLE',
-    'CURL_CA_BUNDLE',
-    'SSL_VERIFY',
-  ]);
-}
-
-export async function probePythonClients(
-  host: Host,
-  python: string,
-  env: Readonly<Record<string, string | undefined>>,
-  target: ProbeTarget,
-  options: { timeoutMs: number; langchainProxy: boolean; signal?: AbortSignal },
-): Promise<PythonClientsProbe | { error: string }> {
-  const childEnv = pythonClientsEnv(env);
-  if (target.proxyAuthorization) childEnv.ELIZA_DOCTOR_PROXY_AUTH = target.proxyAuthorization;
-  const bound = options.timeoutMs + PYTHON_IMPORT_ALLOWANCE_MS;
-  const result = await host.exec(
-    python,
-    [
-      '-I',
-      '-c',
-      PYTHON_CLIENTS_PROBE,
-      String(options.timeoutMs / 1000),
-      target.address,
-      String(target.port),
-      target.host,
-      target.gatewayPort ? String(target.gatewayPort) : '-',
-      options.langchainProxy ? '1' : '0',
-    ],
-    {
-      env: childEnv,
-      cwd: NEUTRAL_CWD,
-      timeoutMs: bound,
-      ...(options.signal ? { signal: options.signal } : {}),
-    },
-  );
-  if (result.error) return { error: `${python} could not start (${result.error})` };
-  if (result.timedOut) return { error: `${python} did not finish within ${bound} ms` };
-  const parsed = parsePythonClientsProbe(result.stdout);
-  if (parsed) return parsed;
-  const last = result.stderr.trim().split('\n').at(-1) ?? '';
-  return { error: `${python} failed${last ? `: ${last.slice(0, 200)}` : ''}` };
-}
-
-/** The probe's last line, checked for shape: anything else is a failed probe, never a crash. */
-export function parsePythonClientsProbe(stdout: string): PythonClientsProbe | null {
+/** The probe's answer, checked for shape: anything else is a failed probe, never a crash. */
+export function parsePythonClientsProbe(answer: string): PythonClientsProbe | null {
   let o: unknown;
   try {
-    o = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+    o = JSON.parse(answer);
   } catch {
     return null;
   }

@@ -1,4 +1,4 @@
-import { NEUTRAL_CWD, nodeProbeEnv, pythonProbeEnv } from '../child-env.ts';
+import { NEUTRAL_CWD, nodeProbeEnv } from '../child-env.ts';
 import type { Host } from '../host.ts';
 
 /** Where to connect (the gateway, or a proxy when `gatewayPort` is set) and the name to verify. */
@@ -136,20 +136,16 @@ export async function freshNodeHandshake(
   return parseVerdict(result.stdout, result.stderr, result.timedOut, result.error);
 }
 
-const PYTHON_PROBE = `
+/**
+ * Both ways Python code verifies: as requests does (certifi or REQUESTS_CA_BUNDLE) and as ssl does.
+ * Run by the driver in src/trust/python.ts. probe_args: timeout address port servername gatewayPort|-
+ */
+export const PYTHON_PROBE = `
 ${PYTHON_OPEN_SOCKET}
 import json, os, site, socket, ssl, sys
-${PYTHON_USER_SITE}
-timeout, port, server_name = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-gateway_port = int(sys.argv[4]) if len(sys.argv) > 4 else None
-address = None
+timeout, address, port, server_name = float(probe_args[0]), probe_args[1], int(probe_args[2]), probe_args[3]
+gateway_port = int(probe_args[4]) if probe_args[4] != "-" else None
 def connect():
-    # The address comes on stdin once the doctor knows it; starting up went on meanwhile.
-    global address
-    if address is None:
-        address = sys.stdin.readline().strip()
-    if not address:
-        sys.exit(0)
     return open_socket()
 out = {"version": sys.version.split()[0]}
 try:
@@ -197,62 +193,8 @@ if bundle:
         out["requests_way"] = attempt(lambda: ssl.create_default_context(cafile=bundle))
 else:
     out["requests_way"] = None
-print(json.dumps(out))
+answer(json.dumps(out))
 `;
-
-export interface PythonProbe {
-  version: string;
-  certifi: string | null;
-  requests: string | null;
-  opensslCafile: string | null;
-  sslDefault: HandshakeVerdict;
-  requestsBundle: string | null;
-  requestsWay: HandshakeVerdict | null;
-}
-
-/** Both ways Python code verifies: as requests does (certifi or REQUESTS_CA_BUNDLE) and as ssl does. */
-export async function pythonHandshake(
-  host: Host,
-  python: string,
-  env: Record<string, string | undefined>,
-  target: EarlyTarget,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<PythonProbe | { error: string }> {
-  const result = await host.exec(
-    python,
-    // -I: neither the current folder nor PYTHON* variables reach sys.path (a json.py there would
-    // run with the probe), and the cwd is neutral besides.
-    ['-I', '-c', PYTHON_PROBE, String(timeoutMs / 1000), ...probeArgs(target)],
-    {
-      env: withProxyAuth(pythonProbeEnv(env), target),
-      input: addressInput(target),
-      cwd: NEUTRAL_CWD,
-      timeoutMs: timeoutMs + 1000,
-      ...(signal ? { signal } : {}),
-    },
-  );
-  if (result.error) return { error: `${python} could not start (${result.error})` };
-  if (result.timedOut) return { error: `${python} did not finish within ${timeoutMs + 1000} ms` };
-  try {
-    const o = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '');
-    const verdict = (
-      v: { authorized: boolean | null; error: string | null } | null,
-    ): HandshakeVerdict | null => (v ? { authorized: v.authorized, error: v.error, warnings: [] } : null);
-    return {
-      version: String(o.version),
-      certifi: o.certifi ?? null,
-      requests: o.requests ?? null,
-      opensslCafile: o.openssl_cafile ?? null,
-      sslDefault: verdict(o.ssl_default)!,
-      requestsBundle: o.requests_bundle ?? null,
-      requestsWay: verdict(o.requests_way),
-    };
-  } catch {
-    const last = result.stderr.trim().split('\n').at(-1) ?? '';
-    return { error: `${python} failed${last ? `: ${last.slice(0, 200)}` : ''}` };
-  }
-}
 
 function parseVerdict(
   stdout: string,

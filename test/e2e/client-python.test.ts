@@ -7,12 +7,15 @@ import { rootCertificates } from 'node:tls';
 import { SIM_HOST, scenarioByName } from '../../src/sim/scenarios.ts';
 import { type JsonCheck, parseReport, pki, runCli, type Staged, stage } from '../helpers/cli.ts';
 
-/** A python3 on PATH that answers the probe with `answer`, whatever it is asked. */
+/**
+ * A python3 on PATH that answers client-python's part of the probe with `answer` (text: printed as
+ * it is), whatever it is asked.
+ */
 function stubPython(home: string, answer: unknown): string {
   const bin = path.join(home, 'stub-bin');
   mkdirSync(bin, { recursive: true });
   const file = path.join(bin, 'answer.json');
-  writeFileSync(file, typeof answer === 'string' ? answer : JSON.stringify(answer));
+  writeFileSync(file, typeof answer === 'string' ? answer : `clients ${JSON.stringify(answer)}\n`);
   writeFileSync(path.join(bin, 'python3'), `#!/bin/sh\nexec cat '${file}'\n`);
   chmodSync(path.join(bin, 'python3'), 0o755);
   return bin;
@@ -346,7 +349,7 @@ describe('client-python and fix', () => {
       const home = staged.home;
       const bin = path.join(home, 'stub-bin');
       mkdirSync(bin);
-      // trust-python's probe is answered "trusted"; this check's answers depend on SSL_CERT_FILE,
+      // trust-python's part is answered "trusted"; this check's part depends on SSL_CERT_FILE,
       // as httpx's certifi way does: only the merged bundle in SSL_CERT_FILE makes it trust.
       const httpx = (authorized: object, source: object) =>
         JSON.stringify(answer({ httpx: '0.28.1' }, { httpx: { ...source, ...authorized } }));
@@ -376,7 +379,7 @@ describe('client-python and fix', () => {
       );
       writeFileSync(
         path.join(bin, 'python3'),
-        `#!/bin/sh\ncase "$3" in\n  *DISTRIBUTIONS*) if [ -f "$SSL_CERT_FILE" ]; then exec cat '${bin}/trusted.json'; else exec cat '${bin}/untrusted.json'; fi;;\n  *) exec cat '${bin}/trust-python.json';;\nesac\n`,
+        `#!/bin/sh\nprintf 'trust '; cat '${bin}/trust-python.json'; echo\nprintf 'clients '\nif [ -f "$SSL_CERT_FILE" ]; then cat '${bin}/trusted.json'; else cat '${bin}/untrusted.json'; fi\n`,
       );
       chmodSync(path.join(bin, 'python3'), 0o755);
       // The scenario trusts the gateway everywhere but in SSL_CERT_FILE.

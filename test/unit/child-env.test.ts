@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NEUTRAL_CWD, recheckEnv } from '../../src/child-env.ts';
 import type { ExecOptions, Host } from '../../src/host.ts';
-import { freshNodeHandshake, pythonHandshake } from '../../src/trust/probes.ts';
+import { freshNodeHandshake } from '../../src/trust/probes.ts';
+import { pythonHandshake } from '../../src/trust/python.ts';
 import { fakeHost } from '../helpers/fakes.ts';
 
 const SECRET = 'y0_secret_token_value';

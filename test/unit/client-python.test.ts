@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { pythonProbeEnv } from '../../src/child-env.ts';
 import { libraryVerdicts, pythonSdkConfigs, wayOf } from '../../src/clients/python.ts';
-import { parsePythonClientsProbe, pythonClientsEnv } from '../../src/clients/python-probe.ts';
+import { parsePythonClientsProbe } from '../../src/clients/python-probe.ts';
 import { pythonSetupText } from '../../src/clients/python-setup.ts';
 
 const certifi = { kind: 'certifi', path: '/site/certifi/cacert.pem' };
@@ -21,14 +22,14 @@ describe('the python client probe answer', () => {
       assert.equal(parsePythonClientsProbe(text), null, text);
   });
 
-  it('reads the last line and drops ways of an unknown shape', () => {
+  it('drops ways of an unknown shape', () => {
     const parsed = parsePythonClientsProbe(
-      `a warning\n${JSON.stringify({
+      JSON.stringify({
         version: '3.13.1',
         libraries: { requests: '2.32.3', odd: 5 },
         stacks: { openai: 'httpx2', anthropic: 'curl' },
         ways: { requests: { ...certifi, ...trusted }, httpx: { kind: 'nonsense' } },
-      })}`,
+      }),
     );
     assert.deepEqual(parsed?.libraries, { requests: '2.32.3' });
     assert.deepEqual(parsed?.stacks, { openai: 'httpx2' });
@@ -36,7 +37,7 @@ describe('the python client probe answer', () => {
   });
 
   it('gives the child the CA variables only: no key, no token, no proxy', () => {
-    const env = pythonClientsEnv({
+    const env = pythonProbeEnv({
       PATH: '/usr/bin',
       HOME: '/home/u',
       SSL_CERT_FILE: '/b.pem',

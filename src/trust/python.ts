@@ -1,0 +1,253 @@
+/**
+ * One python3 child per run answers both Python checks: trust-python's probe (as requests and as
+ * ssl verify) and client-python's (each installed library's own TLS context). Starting python3 is
+ * most of either probe's cost (behind a version manager's shim, a chain of shells: a second and
+ * more on a loaded machine), and the two ran side by side on the same cores; now the interpreter
+ * starts once, with the run, and each part is printed, and read, as soon as it is done.
+ */
+import { NEUTRAL_CWD, pythonProbeEnv } from '../child-env.ts';
+import {
+  PYTHON_CLIENTS_PROBE,
+  PYTHON_IMPORT_ALLOWANCE_MS,
+  type PythonClientsProbe,
+  parsePythonClientsProbe,
+} from '../clients/python-probe.ts';
+import { PROGRAM_START_ALLOWANCE_MS } from '../engine/allowance.ts';
+import type { Host } from '../host.ts';
+import { type EarlyTarget, type HandshakeVerdict, PYTHON_PROBE, PYTHON_USER_SITE } from './probes.ts';
+
+export interface PythonProbe {
+  version: string;
+  certifi: string | null;
+  requests: string | null;
+  opensslCafile: string | null;
+  sslDefault: HandshakeVerdict;
+  requestsBundle: string | null;
+  requestsWay: HandshakeVerdict | null;
+}
+
+type Part = 'trust' | 'clients';
+type Failed = { error: string };
+
+/**
+ * argv: trustCode clientsCode timeout port servername gatewayPort|- langchainProxy(0|1); stdin: the
+ * address (an empty line: none, nothing to do), then the parts wanted. Each part runs as a script
+ * of its own (its own globals, its arguments in probe_args), in a thread of its own: one part's
+ * handshakes wait on the network while the other imports its libraries. Each answer goes out as
+ * `part <json>` as soon as it is ready.
+ */
+const DRIVER = `
+import os, site, sys, threading, traceback
+${PYTHON_USER_SITE}
+trust_code, clients_code, timeout, port, server_name, gateway_port, langchain = sys.argv[1:8]
+address = sys.stdin.readline().strip()
+wanted = sys.stdin.readline().split()
+printing = threading.Lock()
+def run(name, code, probe_args):
+    def answer(text):
+        with printing:
+            sys.stdout.write(name + " " + text + "\\n")
+            sys.stdout.flush()
+    try:
+        exec(compile(code, "<" + name + " probe>", "exec"), {"__name__": "__main__", "probe_args": probe_args, "answer": answer})
+    except SystemExit:
+        pass
+    except BaseException:
+        traceback.print_exc()
+if address:
+    common = [timeout, address, port, server_name, gateway_port]
+    parts = {"trust": (trust_code, common), "clients": (clients_code, common + [langchain])}
+    threads = [threading.Thread(target=run, args=(name,) + parts[name]) for name in wanted if name in parts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+`;
+
+interface Session {
+  wanted: Set<Part>;
+  /** The parts wanted were sent: a part asked for later needs a child of its own. */
+  sealed: boolean;
+  answers: Record<Part, Promise<string | Failed>>;
+  /** Consumers whose signal has not fired; the child is killed when the last one's does. */
+  live: number;
+  stop: AbortController;
+  ended: Promise<void>;
+}
+
+const sessions = new WeakMap<Host, Map<string, Session>>();
+
+/** Both ways Python code verifies: as requests does (certifi or REQUESTS_CA_BUNDLE) and as ssl does. */
+export async function pythonHandshake(
+  host: Host,
+  python: string,
+  env: Record<string, string | undefined>,
+  target: EarlyTarget,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<PythonProbe | Failed> {
+  // Its own bound, as when it was a child of its own: the clients' imports may take longer.
+  const bound = timeoutMs + PROGRAM_START_ALLOWANCE_MS;
+  const answer = await within(
+    ask(host, python, env, target, { timeoutMs, langchainProxy: false, signal }, 'trust'),
+    bound,
+    `${python} did not finish within ${bound} ms`,
+  );
+  if (typeof answer !== 'string') return answer;
+  const parsed = parseTrustAnswer(answer);
+  return parsed ?? { error: `${python} answered what is not the probe's answer` };
+}
+
+/** Which HTTP and AI libraries the user's Python has, and whether each one's TLS context trusts the gateway. */
+export async function probePythonClients(
+  host: Host,
+  python: string,
+  env: Readonly<Record<string, string | undefined>>,
+  target: EarlyTarget,
+  options: { timeoutMs: number; langchainProxy: boolean; signal?: AbortSignal },
+): Promise<PythonClientsProbe | Failed> {
+  const answer = await ask(host, python, env, target, options, 'clients');
+  if (typeof answer !== 'string') return answer;
+  return parsePythonClientsProbe(answer) ?? { error: `${python} answered what is not the probe's answer` };
+}
+
+function ask(
+  host: Host,
+  python: string,
+  env: Readonly<Record<string, string | undefined>>,
+  target: EarlyTarget,
+  options: { timeoutMs: number; langchainProxy: boolean; signal?: AbortSignal | undefined },
+  part: Part,
+): Promise<string | Failed> {
+  const childEnv = pythonProbeEnv(env);
+  if (target.proxyAuthorization) childEnv.ELIZA_DOCTOR_PROXY_AUTH = target.proxyAuthorization;
+  const argv = [
+    PYTHON_PROBE,
+    PYTHON_CLIENTS_PROBE,
+    String(options.timeoutMs / 1000),
+    String(target.port),
+    target.host,
+    target.gatewayPort ? String(target.gatewayPort) : '-',
+    options.langchainProxy ? '1' : '0',
+  ];
+  const key = JSON.stringify([python, childEnv, argv.slice(2)]);
+  const byKey = sessions.get(host) ?? new Map<string, Session>();
+  sessions.set(host, byKey);
+  let session = byKey.get(key);
+  if (!session || (session.sealed && !session.wanted.has(part))) {
+    const started = start(host, python, childEnv, argv, target, options.timeoutMs);
+    byKey.set(key, started);
+    // Gone with its child: a later run in this process (a test's) asks a python3 of its own.
+    void started.ended.then(() => {
+      if (byKey.get(key) === started) byKey.delete(key);
+    });
+    session = started;
+  }
+  session.wanted.add(part);
+  // A consumer without a signal never leaves: the child then ends by its own bound.
+  session.live++;
+  const { signal } = options;
+  const mine = session;
+  const leave = () => {
+    if (--mine.live === 0) mine.stop.abort();
+  };
+  if (signal?.aborted) leave();
+  else signal?.addEventListener('abort', leave, { once: true });
+  return mine.answers[part];
+}
+
+function start(
+  host: Host,
+  python: string,
+  env: Record<string, string>,
+  argv: string[],
+  target: EarlyTarget,
+  timeoutMs: number,
+): Session {
+  const heard: Partial<Record<Part, (answer: string | Failed) => void>> = {};
+  const answers = {
+    trust: new Promise<string | Failed>((resolve) => (heard.trust = resolve)),
+    clients: new Promise<string | Failed>((resolve) => (heard.clients = resolve)),
+  };
+  let ended = () => {};
+  const session: Session = {
+    wanted: new Set(),
+    sealed: false,
+    answers,
+    live: 0,
+    stop: new AbortController(),
+    ended: new Promise<void>((resolve) => (ended = resolve)),
+  };
+  const onLine = (line: string) => {
+    const space = line.indexOf(' ');
+    const part = line.slice(0, space);
+    if (part === 'trust' || part === 'clients') heard[part]!(line.slice(space + 1));
+  };
+  // The parts are decided when the address is known: by then both checks have asked (they start
+  // with the run, and tcp has yet to connect).
+  const input = (typeof target.address === 'string' ? Promise.resolve(target.address) : target.address).then(
+    (address) => {
+      session.sealed = true;
+      return `${address}\n${[...session.wanted].join(' ')}\n`;
+    },
+    () => {
+      session.sealed = true;
+      return '\n';
+    },
+  );
+  const bound = timeoutMs + PYTHON_IMPORT_ALLOWANCE_MS;
+  void host
+    .exec(python, ['-I', '-c', DRIVER, ...argv], {
+      env,
+      input,
+      cwd: NEUTRAL_CWD,
+      timeoutMs: bound,
+      signal: session.stop.signal,
+      onLine,
+    })
+    .then((result) => {
+      // A host that does not stream lines (or the last line without its newline): from stdout.
+      for (const line of result.stdout.split('\n')) onLine(line.trim());
+      const last = result.stderr.trim().split('\n').at(-1) ?? '';
+      const failed: Failed = result.error
+        ? { error: `${python} could not start (${result.error})` }
+        : result.timedOut
+          ? { error: `${python} did not finish within ${bound} ms` }
+          : { error: `${python} failed${last ? `: ${last.slice(0, 200)}` : ''}` };
+      heard.trust!(failed);
+      heard.clients!(failed);
+      ended();
+    });
+  return session;
+}
+
+function within<T>(promise: Promise<T>, ms: number, error: string): Promise<T | Failed> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<Failed>((resolve) => {
+    timer = setTimeout(() => resolve({ error }), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+function parseTrustAnswer(answer: string): PythonProbe | null {
+  try {
+    const o = JSON.parse(answer);
+    if (typeof o?.version !== 'string' || typeof o.ssl_default !== 'object' || o.ssl_default === null)
+      return null;
+    const verdict = (
+      v: { authorized: boolean | null; error: string | null } | null,
+    ): HandshakeVerdict | null => (v ? { authorized: v.authorized, error: v.error, warnings: [] } : null);
+    return {
+      version: o.version,
+      certifi: o.certifi ?? null,
+      requests: o.requests ?? null,
+      opensslCafile: o.openssl_cafile ?? null,
+      sslDefault: verdict(o.ssl_default)!,
+      requestsBundle: o.requests_bundle ?? null,
+      requestsWay: verdict(o.requests_way),
+    };
+  } catch {
+    return null;
+  }
+}

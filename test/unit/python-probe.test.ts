@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import type { ExecOptions, ExecResult, Host } from '../../src/host.ts';
+import { probePythonClients, pythonHandshake } from '../../src/trust/python.ts';
+import { fakeHost } from '../helpers/fakes.ts';
+
+const TRUST = {
+  version: '3.12.3',
+  certifi: null,
+  requests: null,
+  openssl_cafile: null,
+  ssl_default: { authorized: true, error: null },
+  requests_bundle: null,
+  requests_way: null,
+};
+const CLIENTS = { version: '3.12.3', libraries: { requests: '2.32.3' }, stacks: {}, ways: {} };
+const target = { address: '127.0.0.1', port: 443, host: 'api.eliza.yandex.net' };
+const options = { timeoutMs: 1000, langchainProxy: false };
+
+/** A python3 that answers the parts it is asked for on stdin's second line, streaming or not. */
+function pythonHost(stream: boolean): { host: Host; runs: { input: string }[] } {
+  const runs: { input: string }[] = [];
+  const host = fakeHost({ PATH: '/usr/bin' });
+  host.exec = async (_file: string, _args: string[], opts: ExecOptions): Promise<ExecResult> => {
+    const input = await opts.input!;
+    runs.push({ input });
+    const wanted = input.split('\n')[1]!.split(' ');
+    const lines = [
+      ...(wanted.includes('trust') ? [`trust ${JSON.stringify(TRUST)}`] : []),
+      ...(wanted.includes('clients') ? [`clients ${JSON.stringify(CLIENTS)}`] : []),
+    ];
+    if (stream) for (const line of lines) opts.onLine?.(line);
+    return { code: 0, stdout: `${lines.join('\n')}\n`, stderr: '', timedOut: false, error: null };
+  };
+  return { host, runs };
+}
+
+describe('one python3 child for both Python checks', () => {
+  for (const stream of [true, false]) {
+    it(`answers trust-python and client-python from one child (${stream ? 'streamed' : 'at its end'})`, async () => {
+      const { host, runs } = pythonHost(stream);
+      const [trust, clients] = await Promise.all([
+        pythonHandshake(host, 'python3', host.env, target, 1000),
+        probePythonClients(host, 'python3', host.env, target, options),
+      ]);
+      assert.equal(runs.length, 1);
+      assert.equal(runs[0]!.input, '127.0.0.1\ntrust clients\n');
+      assert.ok(!('error' in trust) && trust.sslDefault.authorized === true);
+      assert.ok(!('error' in clients) && clients.libraries.requests === '2.32.3');
+    });
+  }
+
+  it('a part asked for once the child has been told its parts gets a child of its own', async () => {
+    const { host, runs } = pythonHost(true);
+    const trust = await pythonHandshake(host, 'python3', host.env, target, 1000);
+    const clients = await probePythonClients(host, 'python3', host.env, target, options);
+    assert.equal(runs.length, 2);
+    assert.deepEqual(
+      runs.map((r) => r.input.split('\n')[1]),
+      ['trust', 'clients'],
+    );
+    assert.ok(!('error' in trust) && !('error' in clients));
+  });
+
+  it('another environment (a new terminal that differs) is another child', async () => {
+    const { host, runs } = pythonHost(true);
+    await Promise.all([
+      pythonHandshake(host, 'python3', host.env, target, 1000),
+      pythonHandshake(host, 'python3', { ...host.env, SSL_CERT_FILE: '/x.pem' }, target, 1000),
+    ]);
+    assert.equal(runs.length, 2);
+  });
+
+  it('no address (tcp broke): the child is told so and both parts fail, never hang', async () => {
+    const { host, runs } = pythonHost(true);
+    const noAddress = { ...target, address: Promise.reject(new Error('tcp broke')) };
+    const [trust, clients] = await Promise.all([
+      pythonHandshake(host, 'python3', host.env, noAddress, 1000),
+      probePythonClients(host, 'python3', host.env, noAddress, options),
+    ]);
+    assert.equal(runs[0]!.input, '\n');
+    assert.ok('error' in trust && 'error' in clients);
+  });
+
+  it('a child that answers nonsense fails both parts with what it printed on stderr', async () => {
+    const host = fakeHost({ PATH: '/usr/bin' });
+    host.exec = async () => ({
+      code: 1,
+      stdout: 'Traceback (most recent call last):\n',
+      stderr: 'ImportError: bad\n',
+      timedOut: false,
+      error: null,
+    });
+    const [trust, clients] = await Promise.all([
+      pythonHandshake(host, 'python3', host.env, target, 1000),
+      probePythonClients(host, 'python3', host.env, target, options),
+    ]);
+    assert.deepEqual(trust, { error: 'python3 failed: ImportError: bad' });
+    assert.deepEqual(clients, { error: 'python3 failed: ImportError: bad' });
+  });
+
+  it('the real driver runs each part in a thread and prints each answer as a line of its own', (t) => {
+    if (spawnSync('python3', ['-c', '0']).status !== 0) return t.skip('no python3 here');
+    // Nothing listens on port 9 of loopback: each part's handshake fails to connect, and says so.
+    return runDriver().then(({ trust, clients }) => {
+      assert.ok(!('error' in trust), JSON.stringify(trust));
+      assert.equal(trust.sslDefault.authorized, null);
+      assert.ok(!('error' in clients), JSON.stringify(clients));
+    });
+  });
+});
+
+async function runDriver() {
+  const { realHost } = await import('../../src/host.ts');
+  const host = realHost({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent' });
+  const closed = { address: '127.0.0.1', port: 9, host: 'api.eliza.yandex.net' };
+  const python = spawnSync('sh', ['-c', 'command -v python3']).stdout.toString().trim();
+  const [trust, clients] = await Promise.all([
+    pythonHandshake(host, python, host.env, closed, 1000),
+    probePythonClients(host, python, host.env, closed, options),
+  ]);
+  return { trust, clients } as {
+    trust: Exclude<typeof trust, { error: string }>;
+    clients: Exclude<typeof clients, { error: string }>;
+  };
+}
