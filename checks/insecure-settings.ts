@@ -43,6 +43,7 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 export const insecureSettingsCheck = defineCheck({
   id: 'insecure-settings',
   title: 'Insecure settings',
+  yieldsTo: ['tls'],
   network: false,
   async run(ctx) {
     const findings: Located[] = [];

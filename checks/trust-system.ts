@@ -24,7 +24,14 @@ export const trustSystemCheck = defineCheck({
   async run(ctx) {
     const { address } = await probeTarget(ctx);
     const pinned = ctx.config.caSha256;
-    const reading = readSystemStore(ctx.host, pinned);
+    // curl starts now; reading the stores (thousands of lines of PEM, Java's keystore) waits for
+    // tls's handshake, which would otherwise be stamped late behind it. A broken tls: the runner
+    // reports this check skipped, whatever is read.
+    const handshaken = ctx.result('tls').then(
+      () => undefined,
+      () => undefined,
+    );
+    const reading = handshaken.then(() => readSystemStore(ctx.host, pinned));
     const {
       terminal,
       result: [store, curl, git, java],
@@ -32,8 +39,8 @@ export const trustSystemCheck = defineCheck({
       Promise.all([
         reading,
         curlVerdict(ctx, env, address),
-        gitVerdict(ctx, env, reading),
-        readJavaTrust(ctx.host, pinned, installedBundlePath(ctx.host)),
+        handshaken.then(() => gitVerdict(ctx, env, reading)),
+        handshaken.then(() => readJavaTrust(ctx.host, pinned, installedBundlePath(ctx.host))),
       ]),
     );
     const data: TrustSystemFacts = { store, curl, git, java };

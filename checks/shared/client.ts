@@ -36,6 +36,7 @@ const ENVIRONMENT_SOURCE = /^environment ([A-Za-z_][A-Za-z0-9_]*)\b/;
 export const CLIENT_SCHEDULE = {
   reads: ['tcp', 'models'],
   startEarly: true,
+  yieldsTo: ['tls'],
   network: true,
   worksOffline: true,
   http: true,

@@ -94,6 +94,7 @@ export async function runChecks(options: RunOptions): Promise<RunResults> {
   };
 
   const execute = async (check: Check): Promise<CheckResult> => {
+    await Promise.all((check.yieldsTo ?? []).filter((id) => needed.has(id)).map(resultOf));
     if (!check.startEarly) await Promise.all(prerequisitesOf(check).map(resultOf));
     const started = performance.now();
     let outcome: Outcome;

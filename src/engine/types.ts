@@ -64,6 +64,12 @@ export interface Check<D = unknown> {
    * reported as skipped.
    */
   startEarly?: boolean;
+  /**
+   * Local work that starts only once these checks are done, when they are in the run (never pulling
+   * them in): the timed handshake then has the process to itself, rather than being stamped late
+   * behind config parsing that nothing waits for.
+   */
+  yieldsTo?: readonly CheckId[];
   /** Talks to the gateway or the CA distribution point. */
   network: boolean;
   /** Makes HTTP requests (through undici), which the run then loads early. */

@@ -137,6 +137,34 @@ describe('runChecks', () => {
     assert.equal(results[1]!.summary, 'answered');
   });
 
+  it('starts a check that yields to another after it, without pulling it into the run', async () => {
+    const order: string[] = [];
+    const registry = [
+      stub('tls', async () => {
+        await after(30, pass('ok'))();
+        order.push('tls done');
+        return pass('ok');
+      }),
+      stub(
+        'insecure-settings',
+        async () => {
+          order.push('local started');
+          return pass('nothing insecure');
+        },
+        { yieldsTo: ['tls'] },
+      ),
+    ];
+    await run(registry);
+    assert.deepEqual(order, ['tls done', 'local started']);
+    order.length = 0;
+    const alone = await run(registry, ['insecure-settings']);
+    assert.deepEqual(
+      alone.map((r) => r.id),
+      ['insecure-settings'],
+    );
+    assert.deepEqual(order, ['local started']);
+  });
+
   it('records a crash as CHECK_CRASHED and goes on', async () => {
     const results = await run([
       stub('dns', async () => {
