@@ -25,6 +25,7 @@ const WORKER_SOURCE = `
 const { spawn } = require('node:child_process');
 const { parentPort } = require('node:worker_threads');
 const MAX_OUTPUT = ${1024 * 1024};
+const LONGEST_LINE = ${64 * 1024};
 const kills = new Map();
 const stdins = new Map();
 parentPort.on('message', (message) => {
@@ -71,17 +72,36 @@ parentPort.on('message', (message) => {
   const timer = setTimeout(kill, job.timeoutMs);
   kills.set(job.id, kill);
   if (job.session) child.once('exit', killAll);
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
+  // Lines as they come, for a program that answers in parts: within the output's bound, each no
+  // longer than LONGEST_LINE (a longer one is dropped whole), the last one even without its newline.
   let partial = '';
-  child.stdout?.on('data', (d) => {
-    const text = d.toString('utf8');
+  let overlong = false;
+  let streamed = 0;
+  const streamLines = (text) => {
+    streamed += text.length;
+    if (streamed > MAX_OUTPUT) return;
+    let start = 0;
+    for (let end = text.indexOf('\\n'); end !== -1; end = text.indexOf('\\n', start)) {
+      const line = overlong ? '' : partial + text.slice(start, end);
+      if (line && line.length <= LONGEST_LINE) parentPort.postMessage({ id: job.id, line: line.replace(/\\r$/, '') });
+      partial = '';
+      overlong = false;
+      start = end + 1;
+    }
+    if (!overlong) partial += text.slice(start);
+    if (partial.length > LONGEST_LINE) {
+      partial = '';
+      overlong = true;
+    }
+  };
+  child.stdout?.on('data', (text) => {
     if (stdout.length < MAX_OUTPUT) stdout += text;
-    if (!job.lines) return;
-    const lines = (partial + text).split('\\n');
-    partial = lines.pop();
-    for (const line of lines) parentPort.postMessage({ id: job.id, line });
+    if (job.lines) streamLines(text);
   });
-  child.stderr?.on('data', (d) => {
-    if (stderr.length < MAX_OUTPUT) stderr += d.toString('utf8');
+  child.stderr?.on('data', (text) => {
+    if (stderr.length < MAX_OUTPUT) stderr += text;
   });
   if (child.stdin) {
     child.stdin.on('error', () => undefined);
@@ -94,6 +114,7 @@ parentPort.on('message', (message) => {
   });
   child.once('close', (code) => {
     clearTimeout(timer);
+    if (job.lines && partial && !overlong) streamLines('\\n');
     report({ code, stdout, stderr, timedOut, error: null });
   });
 });

@@ -30,30 +30,34 @@ type Part = 'trust' | 'clients';
 type Failed = { error: string };
 
 /**
- * argv: trustCode clientsCode timeout port servername gatewayPort|- langchainProxy(0|1); stdin: the
- * address (an empty line: none, nothing to do), then the parts wanted. Each part runs as a script
- * of its own (its own globals, its arguments in probe_args), in a thread of its own: one part's
- * handshakes wait on the network while the other imports its libraries. Each answer goes out as
- * `part <json>` as soon as it is ready.
+ * argv: trustCode clientsCode timeout port servername gatewayPort|-; stdin: the address (an empty
+ * line: none, nothing to do), the parts wanted, then langchainProxy (0|1). Each part runs as a
+ * script of its own (its own globals, its arguments in probe_args), in a thread of its own: one
+ * part's handshakes wait on the network while the other imports its libraries. Each answer goes
+ * out as `part <json>` as soon as it is ready, on a stdout of the driver's own: what a library
+ * prints goes to stderr, never into an answer. A part that raises answers `{"error": ...}`.
  */
 const DRIVER = `
-import os, site, sys, threading, traceback
+import json, os, site, sys, threading, traceback
 ${PYTHON_USER_SITE}
-trust_code, clients_code, timeout, port, server_name, gateway_port, langchain = sys.argv[1:8]
+answers = os.fdopen(os.dup(1), "w")
+os.dup2(2, 1)
+sys.stdout = sys.stderr
+trust_code, clients_code, timeout, port, server_name, gateway_port = sys.argv[1:7]
 address = sys.stdin.readline().strip()
 wanted = sys.stdin.readline().split()
+langchain = sys.stdin.readline().strip() or "0"
 printing = threading.Lock()
 def run(name, code, probe_args):
     def answer(text):
         with printing:
-            sys.stdout.write(name + " " + text + "\\n")
-            sys.stdout.flush()
+            answers.write(name + " " + text + "\\n")
+            answers.flush()
     try:
         exec(compile(code, "<" + name + " probe>", "exec"), {"__name__": "__main__", "probe_args": probe_args, "answer": answer})
-    except SystemExit:
-        pass
-    except BaseException:
+    except BaseException as e:
         traceback.print_exc()
+        answer(json.dumps({"error": "%s: %s" % (type(e).__name__, e)}))
 if address:
     common = [timeout, address, port, server_name, gateway_port]
     parts = {"trust": (trust_code, common), "clients": (clients_code, common + [langchain])}
@@ -68,6 +72,8 @@ interface Session {
   wanted: Set<Part>;
   /** The parts wanted were sent: a part asked for later needs a child of its own. */
   sealed: boolean;
+  /** Asked by client-python, whose langchain-openai way depends on it. */
+  langchainProxy: boolean;
   answers: Record<Part, Promise<string | Failed>>;
   /** Consumers whose signal has not fired; the child is killed when the last one's does. */
   live: number;
@@ -86,16 +92,9 @@ export async function pythonHandshake(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<PythonProbe | Failed> {
-  // Its own bound, as when it was a child of its own: the clients' imports may take longer.
-  const bound = timeoutMs + PROGRAM_START_ALLOWANCE_MS;
-  const answer = await within(
-    ask(host, python, env, target, { timeoutMs, langchainProxy: false, signal }, 'trust'),
-    bound,
-    `${python} did not finish within ${bound} ms`,
-  );
+  const answer = await ask(host, python, env, target, { timeoutMs, signal }, 'trust');
   if (typeof answer !== 'string') return answer;
-  const parsed = parseTrustAnswer(answer);
-  return parsed ?? { error: `${python} answered what is not the probe's answer` };
+  return partFailure(python, 'trust', answer) ?? parseTrustAnswer(answer) ?? notTheAnswer(python);
 }
 
 /** Which HTTP and AI libraries the user's Python has, and whether each one's TLS context trusts the gateway. */
@@ -108,7 +107,28 @@ export async function probePythonClients(
 ): Promise<PythonClientsProbe | Failed> {
   const answer = await ask(host, python, env, target, options, 'clients');
   if (typeof answer !== 'string') return answer;
-  return parsePythonClientsProbe(answer) ?? { error: `${python} answered what is not the probe's answer` };
+  return partFailure(python, 'clients', answer) ?? parsePythonClientsProbe(answer) ?? notTheAnswer(python);
+}
+
+const notTheAnswer = (python: string): Failed => ({
+  error: `${python} answered what is not the probe's answer`,
+});
+
+/** What a part that raised said of it. */
+function partFailure(python: string, part: Part, answer: string): Failed | null {
+  try {
+    const o = JSON.parse(answer);
+    if (typeof o?.error === 'string' && typeof o.version !== 'string')
+      return { error: `${python} failed in the ${part} probe: ${o.error.slice(0, 200)}` };
+  } catch {
+    // Not JSON at all: the parsers say so.
+  }
+  return null;
+}
+
+/** What each part may take: trust's as when it was a child of its own, the clients' imports more. */
+function partBoundMs(part: Part, timeoutMs: number): number {
+  return timeoutMs + (part === 'trust' ? PROGRAM_START_ALLOWANCE_MS : PYTHON_IMPORT_ALLOWANCE_MS);
 }
 
 function ask(
@@ -116,9 +136,11 @@ function ask(
   python: string,
   env: Readonly<Record<string, string | undefined>>,
   target: EarlyTarget,
-  options: { timeoutMs: number; langchainProxy: boolean; signal?: AbortSignal | undefined },
+  options: { timeoutMs: number; langchainProxy?: boolean; signal?: AbortSignal | undefined },
   part: Part,
 ): Promise<string | Failed> {
+  const { signal } = options;
+  if (signal?.aborted) return Promise.resolve({ error: 'not run: interrupted' });
   const childEnv = pythonProbeEnv(env);
   if (target.proxyAuthorization) childEnv.ELIZA_DOCTOR_PROXY_AUTH = target.proxyAuthorization;
   const argv = [
@@ -128,13 +150,12 @@ function ask(
     String(target.port),
     target.host,
     target.gatewayPort ? String(target.gatewayPort) : '-',
-    options.langchainProxy ? '1' : '0',
   ];
   const key = JSON.stringify([python, childEnv, argv.slice(2)]);
   const byKey = sessions.get(host) ?? new Map<string, Session>();
   sessions.set(host, byKey);
   let session = byKey.get(key);
-  if (!session || (session.sealed && !session.wanted.has(part))) {
+  if (!session || session.stop.signal.aborted || (session.sealed && !session.wanted.has(part))) {
     const started = start(host, python, childEnv, argv, target, options.timeoutMs);
     byKey.set(key, started);
     // Gone with its child: a later run in this process (a test's) asks a python3 of its own.
@@ -144,16 +165,16 @@ function ask(
     session = started;
   }
   session.wanted.add(part);
+  if (part === 'clients') session.langchainProxy = options.langchainProxy === true;
   // A consumer without a signal never leaves: the child then ends by its own bound.
   session.live++;
-  const { signal } = options;
   const mine = session;
   const leave = () => {
     if (--mine.live === 0) mine.stop.abort();
   };
-  if (signal?.aborted) leave();
-  else signal?.addEventListener('abort', leave, { once: true });
-  return mine.answers[part];
+  signal?.addEventListener('abort', leave, { once: true });
+  const bound = partBoundMs(part, options.timeoutMs);
+  return within(mine.answers[part], bound, `${python} did not finish within ${bound} ms`);
 }
 
 function start(
@@ -173,6 +194,7 @@ function start(
   const session: Session = {
     wanted: new Set(),
     sealed: false,
+    langchainProxy: false,
     answers,
     live: 0,
     stop: new AbortController(),
@@ -188,7 +210,7 @@ function start(
   const input = (typeof target.address === 'string' ? Promise.resolve(target.address) : target.address).then(
     (address) => {
       session.sealed = true;
-      return `${address}\n${[...session.wanted].join(' ')}\n`;
+      return `${address}\n${[...session.wanted].join(' ')}\n${session.langchainProxy ? 1 : 0}\n`;
     },
     () => {
       session.sealed = true;
@@ -196,7 +218,12 @@ function start(
     },
   );
   const bound = timeoutMs + PYTHON_IMPORT_ALLOWANCE_MS;
-  void host
+  const failBoth = (failed: Failed) => {
+    heard.trust!(failed);
+    heard.clients!(failed);
+    ended();
+  };
+  host
     .exec(python, ['-I', '-c', DRIVER, ...argv], {
       env,
       input,
@@ -209,15 +236,15 @@ function start(
       // A host that does not stream lines (or the last line without its newline): from stdout.
       for (const line of result.stdout.split('\n')) onLine(line.trim());
       const last = result.stderr.trim().split('\n').at(-1) ?? '';
-      const failed: Failed = result.error
-        ? { error: `${python} could not start (${result.error})` }
-        : result.timedOut
-          ? { error: `${python} did not finish within ${bound} ms` }
-          : { error: `${python} failed${last ? `: ${last.slice(0, 200)}` : ''}` };
-      heard.trust!(failed);
-      heard.clients!(failed);
-      ended();
-    });
+      failBoth(
+        result.error
+          ? { error: `${python} could not start (${result.error})` }
+          : result.timedOut
+            ? { error: `${python} did not finish within ${bound} ms` }
+            : { error: `${python} failed${last ? `: ${last.slice(0, 200)}` : ''}` },
+      );
+    })
+    .catch((error: unknown) => failBoth({ error: `${python} could not be run (${String(error)})` }));
   return session;
 }
 

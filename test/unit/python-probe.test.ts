@@ -45,7 +45,7 @@ describe('one python3 child for both Python checks', () => {
         probePythonClients(host, 'python3', host.env, target, options),
       ]);
       assert.equal(runs.length, 1);
-      assert.equal(runs[0]!.input, '127.0.0.1\ntrust clients\n');
+      assert.equal(runs[0]!.input, '127.0.0.1\ntrust clients\n0\n');
       assert.ok(!('error' in trust) && trust.sslDefault.authorized === true);
       assert.ok(!('error' in clients) && clients.libraries.requests === '2.32.3');
     });
@@ -81,6 +81,31 @@ describe('one python3 child for both Python checks', () => {
     ]);
     assert.equal(runs[0]!.input, '\n');
     assert.ok('error' in trust && 'error' in clients);
+  });
+
+  it('a part that raised says so, and client-python says whether langchain goes through a proxy', async () => {
+    const inputs: string[] = [];
+    const host = fakeHost({ PATH: '/usr/bin' });
+    host.exec = async (_file, _args, opts) => {
+      inputs.push(await opts.input!);
+      opts.onLine?.('trust {"error": "ImportError: no module named ssl"}');
+      opts.onLine?.(`clients ${JSON.stringify(CLIENTS)}`);
+      return { code: 0, stdout: '', stderr: '', timedOut: false, error: null };
+    };
+    const [trust, clients] = await Promise.all([
+      pythonHandshake(host, 'python3', host.env, target, 1000),
+      probePythonClients(host, 'python3', host.env, target, { ...options, langchainProxy: true }),
+    ]);
+    assert.deepEqual(trust, { error: 'python3 failed in the trust probe: ImportError: no module named ssl' });
+    assert.ok(!('error' in clients));
+    assert.equal(inputs[0], '127.0.0.1\ntrust clients\n1\n');
+  });
+
+  it('an interrupted check starts no child', async () => {
+    const { host, runs } = pythonHost(true);
+    const answer = await pythonHandshake(host, 'python3', host.env, target, 1000, AbortSignal.abort());
+    assert.deepEqual(answer, { error: 'not run: interrupted' });
+    assert.equal(runs.length, 0);
   });
 
   it('a child that answers nonsense fails both parts with what it printed on stderr', async () => {

@@ -30,6 +30,23 @@ describe('programs started from the worker thread', () => {
     assert.equal(result.stdout, '[]');
   });
 
+  it('streams stdout line by line when asked: split chunks, CRLF, a last line without newline', async () => {
+    const lines: string[] = [];
+    const script = [
+      "const w = (t) => new Promise((r) => process.stdout.write(t, r));",
+      "(async () => { await w('trust {\\\"a\\\":'); await new Promise((r) => setTimeout(r, 50));",
+      "await w('1}\\r\\nx'.padEnd(70000, 'x') + '\\nclients ü'); await new Promise((r) => setTimeout(r, 50));",
+      "await w('\\nlast'); })();",
+    ].join(' ');
+    const result = await execInWorker(process.execPath, ['-e', script], {
+      ...base,
+      onLine: (line) => lines.push(line),
+    });
+    assert.equal(result.code, 0);
+    // The 70,000-character line is dropped whole, not split; the others come as they are written.
+    assert.deepEqual(lines, ['trust {"a":1}', 'clients ü', 'last']);
+  });
+
   it('is bounded, and stopped by its signal', async () => {
     const bounded = await execInWorker(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], {
       ...base,
