@@ -91,8 +91,31 @@ if (args.length === 1 && args[0] === '--version') {
   const long = args.includes('--long');
   process.stdout.write(checks.map(([id, title, where]) => (long ? [id, title, where] : [id, title]).join('\\t') + '\\n').join(''));
 } else {
+  // A run that will diagnose: the thread that times the handshake boots now, on the core that is
+  // idle while main.js loads, rather than beside the run's programs (src/net/wire-worker.ts).
+  const quiet = ['list', 'env', 'setup', 'dockerfile'].includes(args[0]);
+  if (!quiet && !args.some((a) => ['--help', '-h', '--offline', '--version'].includes(a))) {
+    const { Worker } = await import('node:worker_threads');
+    const key = Symbol.for('eliza-doctor.wire-thread');
+    const wire = new Worker(${JSON.stringify(wireSource())}, { eval: true, stdout: false, stderr: false });
+    wire.unref();
+    // A thread that failed to start is not handed on: the doctor then starts its own, or times here.
+    const drop = () => { if (globalThis[key] === wire) delete globalThis[key]; };
+    wire.once('error', drop);
+    wire.once('exit', drop);
+    globalThis[key] = wire;
+  }
   await import('./main.js');
 }
 `,
   { mode: 0o755 },
 );
+
+/** The wire thread's source, as src/net/wire-worker.ts holds it (plain JavaScript, no interpolation). */
+function wireSource() {
+  const text = readFileSync('src/net/wire-worker.ts', 'utf8');
+  const source = /export const WIRE_THREAD_SOURCE = `([^`]*)`;/.exec(text)?.[1];
+  if (!source || source.includes('${'))
+    throw new Error('src/net/wire-worker.ts: WIRE_THREAD_SOURCE not found as plain text');
+  return source;
+}

@@ -42,6 +42,7 @@ export async function diagnose(run: DoctorRun): Promise<Omit<RunSummary, 'exitCo
     env: run.host.env,
     // Only when a check will make HTTP requests: loading undici costs 30 ms and 12 MB.
     prefetch: !run.config.offline && registry.some((c) => c.http && needed.has(c.id)),
+    wireThread: !run.config.offline && (needed.has('tls') || needed.has('scheme')),
   });
   // The trust checks judge a new terminal, which takes starting the user's shells to know: they
   // start now, alongside dns and tcp, rather than when those checks get to them.

@@ -3,15 +3,17 @@
  * dns, connect, tls-probe, plain-http, tunnel, trust-store, http; this file only wires them to
  * the run's shared state (its bound, --resolve, the environment's proxies, one trust store).
  */
+import { isIP } from 'node:net';
 import type { ResolveRule } from '../config.ts';
 import { connect } from './connect.ts';
 import { createLookup, type LookupResult } from './dns.ts';
 import { createHttpClient, type HttpAnswer, type RequestOptions, type StreamAnswer } from './http.ts';
 import { type PlainHttpAnswer, plainHttp } from './plain-http.ts';
 import { type ProxyChoice, proxyFor } from './proxy.ts';
-import { type TlsProbe, type TlsProbeOptions, tlsProbe } from './tls-probe.ts';
+import { MATCHES_NOTHING_CA, type TlsProbe, type TlsProbeOptions, tlsProbe } from './tls-probe.ts';
 import { createTrustStore } from './trust-store.ts';
 import { boundedSignal, type Result } from './wait.ts';
+import { startWireWorker, stopWireWorker, WIRE_THREAD_LOST, workerTlsProbe } from './wire-worker.ts';
 
 export type { Address, LookupResult } from './dns.ts';
 export type { BodyRead, HttpAnswer, RequestOptions, StreamAnswer } from './http.ts';
@@ -53,9 +55,12 @@ export function createNet(options: {
   env: Readonly<Record<string, string | undefined>>;
   /** Start loading undici now, while DNS, TCP and TLS are checked: it is needed right after. */
   prefetch?: boolean;
+  /** Time the chain-showing handshakes on a thread of their own (src/net/wire-worker.ts). */
+  wireThread?: boolean;
 }): Net {
   const { timeoutMs, env } = options;
   const trustStore = createTrustStore();
+  if (options.wireThread) startWireWorker();
   // undici and the bundled roots hold the main thread for tens of milliseconds: loaded now, while
   // DNS and TCP are checked, rather than when the first requests go out.
   const warm = options.prefetch
@@ -73,6 +78,21 @@ export function createNet(options: {
     // on, the wait would eat into the tls check's bound, and the probe says how busy it was.
     tlsProbe: async (probe, signal) => {
       const bound = bounded(signal, probe.timeoutMs);
+      // The handshake that shows the chain (tls, scheme) is the one whose times are reported: it
+      // runs on the wire thread, whatever this one is doing. Through a proxy, here (the tunnel).
+      if (options.wireThread && probe.trust.kind === 'presented-only' && !probe.via) {
+        const timed = await workerTlsProbe(
+          {
+            address: probe.address,
+            port: probe.port,
+            servername: isIP(probe.host) ? null : probe.host,
+            ca: MATCHES_NOTHING_CA,
+          },
+          bound,
+        );
+        // A thread that could not run is the doctor's trouble, not the network's: here, then.
+        if (timed.ok || timed.failure.cause !== WIRE_THREAD_LOST) return timed;
+      }
       await Promise.race([warm, delay(MAX_WARM_WAIT_MS)]);
       return tlsProbe(probe, bound);
     },
@@ -82,6 +102,7 @@ export function createNet(options: {
     stream: http.stream,
     async close() {
       http.close();
+      if (options.wireThread) stopWireWorker();
     },
   };
 }

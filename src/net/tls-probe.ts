@@ -12,7 +12,7 @@ import { elapsed, type Result, settle } from './wait.ts';
  * completing the chain from a trust store, so getPeerCertificate(true) shows exactly what the
  * server presented: the only way to see a missing intermediate.
  */
-const MATCHES_NOTHING_CA = `-----BEGIN CERTIFICATE-----
+export const MATCHES_NOTHING_CA = `-----BEGIN CERTIFICATE-----
 MIIB1TCCAXugAwIBAgIUCgpNHwg3ev08cGv/f+acUKME/V4wCgYIKoZIzj0EAwIw
 PzE9MDsGA1UEAww0ZWxpemEtZG9jdG9yIHByZXNlbnRlZC1jaGFpbiBwcm9iZSAo
 bWF0Y2hlcyBub3RoaW5nKTAgFw0yNjExMjYwNTM4MTZaGA8yMTI2MTEwMjA1Mzgx

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import net, { type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import tls from 'node:tls';
-import { tlsProbe } from '../../src/net/tls-probe.ts';
+import { MATCHES_NOTHING_CA, tlsProbe } from '../../src/net/tls-probe.ts';
+import { stopWireWorker, workerTlsProbe } from '../../src/net/wire-worker.ts';
 import { createSimPki } from '../../src/sim/pki.ts';
 import { SIM_HOST } from '../../src/sim/scenarios.ts';
 import { slowOnTheWire, slowPhases, type Timings } from '../../src/timings.ts';
@@ -57,3 +60,69 @@ describe('tls probe: event-loop delay during the handshake', () => {
     }
   });
 });
+
+describe('the wire thread: the handshake whose times are reported', () => {
+  it('times connect and TLS on its own thread, whatever blocks this one', async () => {
+    const pki = createSimPki();
+    // The server in a process of its own: blocking this thread must not hold up its side.
+    const server = spawn(
+      process.execPath,
+      [
+        '-e',
+        "const s = require('node:tls').createServer({ cert: process.env.CERT, key: process.env.KEY }, (c) => c.end()); s.listen(0, '127.0.0.1', () => console.log(s.address().port));",
+      ],
+      { env: { CERT: pki.leaf.pem, KEY: pki.leaf.keyPem }, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const port = Number(
+        await new Promise<string>((resolve) => server.stdout.once('data', (d) => resolve(String(d)))),
+      );
+      const target = { address: '127.0.0.1', port, servername: SIM_HOST, ca: MATCHES_NOTHING_CA };
+      await workerTlsProbe(target, AbortSignal.timeout(5000)); // the thread booted
+      const running = workerTlsProbe(target, AbortSignal.timeout(5000));
+      const until = performance.now() + 150;
+      while (performance.now() < until);
+      const probe = await running;
+      assert.ok(probe.ok);
+      assert.ok(probe.tcpMs + probe.tlsMs < 100, `connect ${probe.tcpMs} ms, TLS ${probe.tlsMs} ms`);
+      assert.equal(probe.authorized, false);
+      assert.equal(probe.chain.length, 1, 'the leaf alone, as this server presents it');
+      assert.equal(
+        probe.chain[0]!.toString('base64'),
+        new X509Certificate(pki.leaf.pem).raw.toString('base64'),
+      );
+    } finally {
+      server.kill();
+      stopWireWorker();
+    }
+  });
+
+  it('says why a handshake failed, and stops when told to', async () => {
+    const refused = await workerTlsProbe(
+      { address: '127.0.0.1', port: await closedPort(), servername: SIM_HOST, ca: MATCHES_NOTHING_CA },
+      AbortSignal.timeout(5000),
+    );
+    assert.ok(!refused.ok && refused.failure.cause === 'ECONNREFUSED', JSON.stringify(refused));
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const stalled = await workerTlsProbe(
+        { address: '127.0.0.1', port, servername: SIM_HOST, ca: MATCHES_NOTHING_CA },
+        AbortSignal.timeout(200),
+      );
+      assert.ok(!stalled.ok && stalled.failure.kind === 'timeout', JSON.stringify(stalled));
+    } finally {
+      silent.close();
+      stopWireWorker();
+    }
+  });
+});
+
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
