@@ -33,8 +33,8 @@ describe('programs started from the worker thread', () => {
   it('streams stdout line by line when asked: split chunks, CRLF, a last line without newline', async () => {
     const lines: string[] = [];
     const script = [
-      "const w = (t) => new Promise((r) => process.stdout.write(t, r));",
-      "(async () => { await w('trust {\\\"a\\\":'); await new Promise((r) => setTimeout(r, 50));",
+      'const w = (t) => new Promise((r) => process.stdout.write(t, r));',
+      '(async () => { await w(\'trust {\\"a\\":\'); await new Promise((r) => setTimeout(r, 50));',
       "await w('1}\\r\\nx'.padEnd(70000, 'x') + '\\nclients ü'); await new Promise((r) => setTimeout(r, 50));",
       "await w('\\nlast'); })();",
     ].join(' ');
