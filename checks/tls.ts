@@ -53,6 +53,8 @@ export const tlsCheck = defineCheck({
       },
       ctx.signal,
     );
+    // The run's timings are this handshake's: the thread that took them is no longer needed.
+    ctx.net.releaseWireThread?.();
     if (!probe.ok) return handshakeFailure(ctx, probe.failure, route, address);
     const presented = probe.chain.map((der) => new X509Certificate(der));
     const dns = (await ctx.result('dns')).data;

@@ -13,7 +13,13 @@ import { type ProxyChoice, proxyFor } from './proxy.ts';
 import { MATCHES_NOTHING_CA, type TlsProbe, type TlsProbeOptions, tlsProbe } from './tls-probe.ts';
 import { createTrustStore } from './trust-store.ts';
 import { boundedSignal, type Result } from './wait.ts';
-import { startWireWorker, stopWireWorker, WIRE_THREAD_LOST, workerTlsProbe } from './wire-worker.ts';
+import {
+  releaseWireWorker,
+  startWireWorker,
+  stopWireWorker,
+  WIRE_THREAD_LOST,
+  workerTlsProbe,
+} from './wire-worker.ts';
 
 export type { Address, LookupResult } from './dns.ts';
 export type { BodyRead, HttpAnswer, RequestOptions, StreamAnswer } from './http.ts';
@@ -39,6 +45,8 @@ export interface Net {
   request(options: RequestOptions): Promise<Result<HttpAnswer>>;
   stream(options: Omit<RequestOptions, 'maxBytes'>): Promise<Result<StreamAnswer>>;
   close(): Promise<void>;
+  /** The run's timed handshake is done: later ones run here, and the wire thread goes. */
+  releaseWireThread?(): void;
 }
 
 /** The longest a handshake waits for the loading that would otherwise be stamped into it. */
@@ -60,7 +68,8 @@ export function createNet(options: {
 }): Net {
   const { timeoutMs, env } = options;
   const trustStore = createTrustStore();
-  if (options.wireThread) startWireWorker();
+  let wireThread = options.wireThread === true;
+  if (wireThread) startWireWorker();
   // undici and the bundled roots hold the main thread for tens of milliseconds: loaded now, while
   // DNS and TCP are checked, rather than when the first requests go out.
   const warm = options.prefetch
@@ -80,7 +89,7 @@ export function createNet(options: {
       const bound = bounded(signal, probe.timeoutMs);
       // The handshake that shows the chain (tls, scheme) is the one whose times are reported: it
       // runs on the wire thread, whatever this one is doing. Through a proxy, here (the tunnel).
-      if (options.wireThread && probe.trust.kind === 'presented-only' && !probe.via) {
+      if (wireThread && probe.trust.kind === 'presented-only' && !probe.via) {
         const timed = await workerTlsProbe(
           {
             address: probe.address,
@@ -100,6 +109,11 @@ export function createNet(options: {
     plainHttp: (probe, signal) => plainHttp(probe, bounded(signal, probe.timeoutMs)),
     request: http.request,
     stream: http.stream,
+    releaseWireThread() {
+      if (!wireThread) return;
+      wireThread = false;
+      releaseWireWorker();
+    },
     async close() {
       http.close();
       if (options.wireThread) stopWireWorker();

@@ -95,6 +95,8 @@ const LAUNCHED = Symbol.for('eliza-doctor.wire-thread');
 export const WIRE_THREAD_LOST = 'WIRE_THREAD_LOST';
 let worker: Worker | null = null;
 let nextId = 1;
+/** Released threads that still had a handshake under way: they go when it is done. */
+const idleThreads = new Set<Worker>();
 /** The handshakes under way, each with the thread it runs on. */
 const waiting = new Map<number, { thread: Worker; resolve: (answer: Answer) => void }>();
 
@@ -109,6 +111,10 @@ export function startWireWorker(): void {
     waiting.delete(answer.id);
     if (waiting.size === 0) started.unref();
     job?.resolve(answer);
+    if (idleThreads.has(started) && ![...waiting.values()].some((j) => j.thread === started)) {
+      idleThreads.delete(started);
+      void started.terminate();
+    }
   });
   const lost = (why: string) => {
     if (worker === started) worker = null;
@@ -122,6 +128,19 @@ export function startWireWorker(): void {
   started.on('exit', () => lost('the handshake thread exited'));
   started.unref();
   worker = started;
+}
+
+/**
+ * Its work done (the run's timed handshake), the thread goes once idle: its 10 MB would otherwise
+ * count in the run's peak, which comes later.
+ */
+export function releaseWireWorker(): void {
+  const thread = worker;
+  if (!thread) return;
+  worker = null;
+  const busy = [...waiting.values()].some((job) => job.thread === thread);
+  if (!busy) void thread.terminate();
+  else idleThreads.add(thread);
 }
 
 export function stopWireWorker(): void {

@@ -5,7 +5,7 @@ import net, { type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import tls from 'node:tls';
 import { MATCHES_NOTHING_CA, tlsProbe } from '../../src/net/tls-probe.ts';
-import { stopWireWorker, workerTlsProbe } from '../../src/net/wire-worker.ts';
+import { releaseWireWorker, stopWireWorker, workerTlsProbe } from '../../src/net/wire-worker.ts';
 import { createSimPki } from '../../src/sim/pki.ts';
 import { SIM_HOST } from '../../src/sim/scenarios.ts';
 import { slowOnTheWire, slowPhases, type Timings } from '../../src/timings.ts';
@@ -93,6 +93,25 @@ describe('the wire thread: the handshake whose times are reported', () => {
       );
     } finally {
       server.kill();
+      stopWireWorker();
+    }
+  });
+
+  it('released while a handshake is under way, the thread finishes it first', async () => {
+    const pki = createSimPki();
+    const server = tls.createServer({ cert: pki.leaf.pem, key: pki.leaf.keyPem }, (socket) => socket.end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const target = { address: '127.0.0.1', port, servername: SIM_HOST, ca: MATCHES_NOTHING_CA };
+      const running = workerTlsProbe(target, AbortSignal.timeout(5000));
+      releaseWireWorker();
+      const probe = await running;
+      assert.ok(probe.ok, JSON.stringify(probe));
+      // A later one gets a thread of its own.
+      assert.ok((await workerTlsProbe(target, AbortSignal.timeout(5000))).ok);
+    } finally {
+      server.close();
       stopWireWorker();
     }
   });
