@@ -114,7 +114,12 @@ export const trustPythonCheck = defineCheck({
     }
     const internalOnly = problems.find((p) => p.code === 'TRUST_PYTHON_INTERNAL_ONLY_BUNDLE');
     if (internalOnly) return warn(internalOnly.code, internalOnly.text, { details, data, fix });
-    return pass('Python trusts the gateway, both as requests and as ssl verify', { details, data });
+    return pass(
+      probe.requests
+        ? 'Python trusts the gateway, both as requests and as ssl verify'
+        : 'Python trusts the gateway as ssl verifies (urllib, httpx, aiohttp); requests is not installed',
+      { details, data },
+    );
   },
 });
 

@@ -157,6 +157,14 @@ describe('trust-node: this shell and a new terminal', () => {
 });
 
 describe('trust-python', () => {
+  it('passing, names requests only where this python3 has it', async () => {
+    const [check] = await checkWith('healthy', 'trust-python', (_home, env) => env);
+    if (check!.status === 'skip') return; // no python3 here: the skip has its own test
+    assert.equal(check!.status, 'pass', check!.summary);
+    const requests = (check!.data as { requests: string | null }).requests;
+    assert.equal(/both as requests/.test(check!.summary), requests !== null, check!.summary);
+  });
+
   it('warns about a bundle of internal CAs only', async () => {
     const [check] = await checkWith('healthy', 'trust-python', (home, env) => {
       const file = path.join(home, 'internal-only.pem');
