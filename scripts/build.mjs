@@ -97,7 +97,7 @@ if (args.length === 1 && args[0] === '--version') {
   if (!quiet && !args.some((a) => ['--help', '-h', '--offline', '--version'].includes(a))) {
     const { Worker } = await import('node:worker_threads');
     const key = Symbol.for('eliza-doctor.wire-thread');
-    const wire = new Worker(${JSON.stringify(wireSource())}, { eval: true, stdout: false, stderr: false });
+    const wire = new Worker(${JSON.stringify(wireSource())}, { eval: true, env: {}, stdout: false, stderr: false });
     wire.unref();
     // A thread that failed to start is not handed on: the doctor then starts its own, or times here.
     const drop = () => { if (globalThis[key] === wire) delete globalThis[key]; };
@@ -115,7 +115,8 @@ if (args.length === 1 && args[0] === '--version') {
 function wireSource() {
   const text = readFileSync('src/net/wire-worker.ts', 'utf8');
   const source = /export const WIRE_THREAD_SOURCE = `([^`]*)`;/.exec(text)?.[1];
-  if (!source || source.includes('${'))
+  // Taken as written: no interpolation, and no escapes, which the template literal would read otherwise.
+  if (!source || source.includes('${') || source.includes('\\'))
     throw new Error('src/net/wire-worker.ts: WIRE_THREAD_SOURCE not found as plain text');
   return source;
 }

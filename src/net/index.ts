@@ -14,6 +14,7 @@ import { MATCHES_NOTHING_CA, type TlsProbe, type TlsProbeOptions, tlsProbe } fro
 import { createTrustStore } from './trust-store.ts';
 import { boundedSignal, type Result } from './wait.ts';
 import {
+  dropLaunchedWireWorker,
   releaseWireWorker,
   startWireWorker,
   stopWireWorker,
@@ -70,6 +71,7 @@ export function createNet(options: {
   const trustStore = createTrustStore();
   let wireThread = options.wireThread === true;
   if (wireThread) startWireWorker();
+  else dropLaunchedWireWorker();
   // undici and the bundled roots hold the main thread for tens of milliseconds: loaded now, while
   // DNS and TCP are checked, rather than when the first requests go out.
   const warm = options.prefetch

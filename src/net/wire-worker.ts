@@ -43,7 +43,6 @@ parentPort.on('message', (message) => {
     parentPort.postMessage({ id: job.id, ...answer });
     socket.destroy();
   };
-  const loop = performance.eventLoopUtilization();
   const socket = tls.connect({
     host: job.address,
     port: job.port,
@@ -81,7 +80,8 @@ parentPort.on('message', (message) => {
       chain,
       tcpMs: Math.round(connectedAt - connectingAt),
       tlsMs: Math.round(tlsDone - connectedAt),
-      busyMs: Math.round(performance.eventLoopUtilization(loop).active),
+      // Nothing else runs on this thread: no time of its own is in the stamps.
+      busyMs: 0,
     });
   });
   socket.once('error', (error) => finish({ ok: false, code: error.code || null, message: error.message, closed: false }));
@@ -105,7 +105,8 @@ export function startWireWorker(): void {
   if (worker) return;
   // The launcher may have started it already, while the doctor loaded.
   const early = (globalThis as Record<symbol, Worker | undefined>)[LAUNCHED];
-  const started = early ?? new Worker(WIRE_THREAD_SOURCE, { eval: true, stdout: false, stderr: false });
+  const started =
+    early ?? new Worker(WIRE_THREAD_SOURCE, { eval: true, env: {}, stdout: false, stderr: false });
   started.on('message', (answer: Answer) => {
     const job = waiting.get(answer.id);
     waiting.delete(answer.id);
@@ -141,6 +142,14 @@ export function releaseWireWorker(): void {
   const busy = [...waiting.values()].some((job) => job.thread === thread);
   if (!busy) void thread.terminate();
   else idleThreads.add(thread);
+}
+
+/** A run that times no handshake (--only environment, offline by config): the launcher's thread goes. */
+export function dropLaunchedWireWorker(): void {
+  const early = (globalThis as Record<symbol, Worker | undefined>)[LAUNCHED];
+  if (!early) return;
+  delete (globalThis as Record<symbol, Worker | undefined>)[LAUNCHED];
+  void early.terminate();
 }
 
 export function stopWireWorker(): void {

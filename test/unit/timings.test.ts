@@ -4,6 +4,8 @@ import { X509Certificate } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import tls from 'node:tls';
+import { Worker } from 'node:worker_threads';
+import { createNet } from '../../src/net/index.ts';
 import { MATCHES_NOTHING_CA, tlsProbe } from '../../src/net/tls-probe.ts';
 import { releaseWireWorker, stopWireWorker, workerTlsProbe } from '../../src/net/wire-worker.ts';
 import { createSimPki } from '../../src/sim/pki.ts';
@@ -114,6 +116,17 @@ describe('the wire thread: the handshake whose times are reported', () => {
       server.close();
       stopWireWorker();
     }
+  });
+
+  it('a run that times no handshake ends the thread the launcher started for it', async () => {
+    const key = Symbol.for('eliza-doctor.wire-thread');
+    const launched = new Worker('setInterval(() => {}, 1000)', { eval: true });
+    const exited = new Promise((resolve) => launched.once('exit', resolve));
+    (globalThis as Record<symbol, unknown>)[key] = launched;
+    const net = createNet({ timeoutMs: 1000, resolve: [], env: {} });
+    await exited;
+    assert.equal((globalThis as Record<symbol, unknown>)[key], undefined);
+    await net.close();
   });
 
   it('says why a handshake failed, and stops when told to', async () => {
