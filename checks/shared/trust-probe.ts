@@ -9,17 +9,8 @@ import type { EarlyTarget, ProbeTarget } from '../../src/trust/probes.ts';
  * through the proxy if there is one.
  */
 export async function probeTarget(ctx: CheckContext): Promise<ProbeTarget> {
-  const address = (await ctx.result('tcp')).data.working[0]!.address;
-  const route = gatewayRoute(ctx);
-  const { host, port } = ctx.config.target;
-  if (!route.via) return { address, port, host };
-  return {
-    address,
-    port: route.port,
-    host,
-    gatewayPort: port,
-    proxyAuthorization: proxyAuthorization(route.via.proxy),
-  };
+  const target = earlyProbeTarget(ctx);
+  return { ...target, address: await target.address };
 }
 
 /**

@@ -196,44 +196,33 @@ export function parseCodexConfig(
     return invalid('model must be a string', 'model');
 
   if ((BUILT_IN_PROVIDERS as readonly string[]).includes(id)) {
-    if (id !== 'openai') {
-      // The local providers (ollama, lmstudio): never Eliza.
-      return {
-        kind: 'ok',
-        text,
-        setup: {
-          provider,
-          builtIn: true,
-          baseUrl: { value: `http://localhost (${id})`, source: "Codex's built-in provider" },
-          envKey: null,
-          wireApi: { value: 'responses', source: "Codex's default" },
-          model,
-          httpHeaders: {},
-          envHttpHeaders: {},
-          queryParams: {},
-        },
-      };
-    }
-    const configured = typeof root.openai_base_url === 'string' && root.openai_base_url.trim() !== '';
-    return {
+    const builtIn = (baseUrl: Sourced, envKey: Sourced | null): Extract<CodexConfig, { kind: 'ok' }> => ({
       kind: 'ok',
       text,
       setup: {
         provider,
         builtIn: true,
-        baseUrl: configured
-          ? { value: root.openai_base_url as string, source: at('openai_base_url') }
-          : { value: OPENAI_DEFAULT_BASE_URL, source: "Codex's default" },
-        envKey: env[CODEX_API_KEY_VARIABLE]
-          ? { value: CODEX_API_KEY_VARIABLE, source: 'the built-in openai provider' }
-          : null,
+        baseUrl,
+        envKey,
         wireApi: { value: 'responses', source: "Codex's default" },
         model,
         httpHeaders: {},
         envHttpHeaders: {},
         queryParams: {},
       },
-    };
+    });
+    // The local providers (ollama, lmstudio): never Eliza.
+    if (id !== 'openai')
+      return builtIn({ value: `http://localhost (${id})`, source: "Codex's built-in provider" }, null);
+    const configured = typeof root.openai_base_url === 'string' && root.openai_base_url.trim() !== '';
+    return builtIn(
+      configured
+        ? { value: root.openai_base_url as string, source: at('openai_base_url') }
+        : { value: OPENAI_DEFAULT_BASE_URL, source: "Codex's default" },
+      env[CODEX_API_KEY_VARIABLE]
+        ? { value: CODEX_API_KEY_VARIABLE, source: 'the built-in openai provider' }
+        : null,
+    );
   }
 
   const providers = isTable(root.model_providers) ? root.model_providers : {};

@@ -9,6 +9,7 @@ import { createNet } from '../../src/net/index.ts';
 import { MATCHES_NOTHING_CA, tlsProbe } from '../../src/net/tls-probe.ts';
 import { releaseWireWorker, stopWireWorker, workerTlsProbe } from '../../src/net/wire-worker.ts';
 import { createSimPki } from '../../src/sim/pki.ts';
+import { closedPort } from '../../src/sim/ports.ts';
 import { SIM_HOST } from '../../src/sim/scenarios.ts';
 import { slowOnTheWire, slowPhases, type Timings } from '../../src/timings.ts';
 
@@ -150,11 +151,3 @@ describe('the wire thread: the handshake whose times are reported', () => {
     }
   });
 });
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
