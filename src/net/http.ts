@@ -128,14 +128,14 @@ export function createHttpClient(options: {
   ) => {
     const url = new URL(request.url);
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
-    const { request: undiciRequest } = await import('./undici.ts');
     const dispatcher = await agentFor(request.extraCa, url, port);
     const responding = traced(wire, () =>
-      undiciRequest(url, {
+      dispatcher.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
         method: request.method ?? 'GET',
         headers: request.headers ?? {},
         body: request.body ?? null,
-        dispatcher,
         signal,
         ...(request.timeoutMs ? { headersTimeout: request.timeoutMs, bodyTimeout: request.timeoutMs } : {}),
       }),

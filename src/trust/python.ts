@@ -5,7 +5,7 @@
  * more on a loaded machine), and the two ran side by side on the same cores; now the interpreter
  * starts once, with the run, and each part is printed, and read, as soon as it is done.
  */
-import { NEUTRAL_CWD, pythonProbeEnv } from '../child-env.ts';
+import { NEUTRAL_CWD, PYTHON_TRUST_VARIABLES, pythonStartEnv } from '../child-env.ts';
 import {
   PYTHON_CLIENTS_PROBE,
   PYTHON_IMPORT_ALLOWANCE_MS,
@@ -13,7 +13,7 @@ import {
   parsePythonClientsProbe,
 } from '../clients/python-probe.ts';
 import { PROGRAM_START_ALLOWANCE_MS } from '../engine/allowance.ts';
-import type { Host } from '../host.ts';
+import type { ExecResult, Host } from '../host.ts';
 import { type EarlyTarget, type HandshakeVerdict, PYTHON_PROBE, PYTHON_USER_SITE } from './probes.ts';
 
 export interface PythonProbe {
@@ -30,12 +30,14 @@ type Part = 'trust' | 'clients';
 type Failed = { error: string };
 
 /**
- * argv: trustCode clientsCode timeout port servername gatewayPort|-; stdin: the address (an empty
- * line: none, nothing to do), the parts wanted, then langchainProxy (0|1). Each part runs as a
- * script of its own (its own globals, its arguments in probe_args), in a thread of its own: one
- * part's handshakes wait on the network while the other imports its libraries. Each answer goes
- * out as `part <json>` as soon as it is ready, on a stdout of the driver's own: what a library
- * prints goes to stderr, never into an answer. A part that raises answers `{"error": ...}`.
+ * argv: trustCode clientsCode; stdin: one line, the job as JSON (an empty line: nothing to do).
+ * The interpreter starts before its job is known (a version manager's shim takes most of a second
+ * to get to it): the job brings the address, the parts wanted, where and how to connect, and the
+ * new terminal's trust variables, set before any part runs. Each part runs as a script of its own
+ * (its own globals, its arguments in probe_args), in a thread of its own: one part's handshakes
+ * wait on the network while the other imports its libraries. Each answer goes out as
+ * `part <json>` as soon as it is ready, on a stdout of the driver's own: what a library prints
+ * goes to stderr, never into an answer. A part that raises answers `{"error": ...}`.
  */
 const DRIVER = `
 import json, os, site, sys, threading, traceback
@@ -43,10 +45,9 @@ ${PYTHON_USER_SITE}
 answers = os.fdopen(os.dup(1), "w")
 os.dup2(2, 1)
 sys.stdout = sys.stderr
-trust_code, clients_code, timeout, port, server_name, gateway_port = sys.argv[1:7]
-address = sys.stdin.readline().strip()
-wanted = sys.stdin.readline().split()
-langchain = sys.stdin.readline().strip() or "0"
+trust_code, clients_code = sys.argv[1:3]
+line = sys.stdin.readline().strip()
+job = json.loads(line) if line else None
 printing = threading.Lock()
 def run(name, code, probe_args):
     def answer(text):
@@ -58,15 +59,51 @@ def run(name, code, probe_args):
     except BaseException as e:
         traceback.print_exc()
         answer(json.dumps({"error": "%s: %s" % (type(e).__name__, e)}))
-if address:
-    common = [timeout, address, port, server_name, gateway_port]
-    parts = {"trust": (trust_code, common), "clients": (clients_code, common + [langchain])}
-    threads = [threading.Thread(target=run, args=(name,) + parts[name]) for name in wanted if name in parts]
+if job:
+    for name, value in job["env"].items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    if job["proxyAuth"]:
+        os.environ["ELIZA_DOCTOR_PROXY_AUTH"] = job["proxyAuth"]
+    gateway_port = str(job["gatewayPort"]) if job["gatewayPort"] else "-"
+    common = [str(job["timeout"]), job["address"], str(job["port"]), job["serverName"], gateway_port]
+    parts = {"trust": (trust_code, common), "clients": (clients_code, common + ["1" if job["langchain"] else "0"])}
+    threads = [threading.Thread(target=run, args=(name,) + parts[name]) for name in job["parts"] if name in parts]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
 `;
+
+/** What a session asks of its interpreter, but for the address (known later) and the parts. */
+interface JobParams {
+  timeout: number;
+  port: number;
+  serverName: string;
+  gatewayPort: number | null;
+  env: Record<string, string | null>;
+  proxyAuth: string | null;
+}
+
+/** A started python3 waiting on stdin for its job. */
+interface Child {
+  /** The job line it waits for; '' (or a rejection): nothing to do. */
+  feed(job: Promise<string>): void;
+  listen(onLine: (line: string) => void): void;
+  ended: Promise<ExecResult>;
+  stop: AbortController;
+  boundMs: number;
+}
+
+/**
+ * An interpreter started with the run, before any check knows its job: the first session of the
+ * same python3 and start environment takes it; the run kills it if none does.
+ */
+const spares = new WeakMap<Host, { env: string; child: Child }>();
+/** Runs that are over: a python3 found only now is not started. */
+const over = new WeakSet<Host>();
 
 interface Session {
   wanted: Set<Part>;
@@ -141,22 +178,22 @@ function ask(
 ): Promise<string | Failed> {
   const { signal } = options;
   if (signal?.aborted) return Promise.resolve({ error: 'not run: interrupted' });
-  const childEnv = pythonProbeEnv(env);
-  if (target.proxyAuthorization) childEnv.ELIZA_DOCTOR_PROXY_AUTH = target.proxyAuthorization;
-  const argv = [
-    PYTHON_PROBE,
-    PYTHON_CLIENTS_PROBE,
-    String(options.timeoutMs / 1000),
-    String(target.port),
-    target.host,
-    target.gatewayPort ? String(target.gatewayPort) : '-',
-  ];
-  const key = JSON.stringify([python, childEnv, argv.slice(2)]);
+  const startEnv = pythonStartEnv(env);
+  const params: JobParams = {
+    timeout: options.timeoutMs / 1000,
+    port: target.port,
+    serverName: target.host,
+    gatewayPort: target.gatewayPort ?? null,
+    env: Object.fromEntries(PYTHON_TRUST_VARIABLES.map((name) => [name, env[name] ?? null])),
+    proxyAuth: target.proxyAuthorization ?? null,
+  };
+  const key = JSON.stringify([python, startEnv, params]);
   const byKey = sessions.get(host) ?? new Map<string, Session>();
   sessions.set(host, byKey);
   let session = byKey.get(key);
   if (!session || session.stop.signal.aborted || (session.sealed && !session.wanted.has(part))) {
-    const started = start(host, python, childEnv, argv, target, options.timeoutMs);
+    const child = takeSpare(host, startEnv) ?? spawn(host, python, startEnv, childBoundMs(options.timeoutMs));
+    const started = start(child, python, params, target);
     byKey.set(key, started);
     // Gone with its child: a later run in this process (a test's) asks a python3 of its own.
     void started.ended.then(() => {
@@ -177,14 +214,82 @@ function ask(
   return within(mine.answers[part], bound, `${python} did not finish within ${bound} ms`);
 }
 
-function start(
-  host: Host,
-  python: string,
-  env: Record<string, string>,
-  argv: string[],
-  target: EarlyTarget,
-  timeoutMs: number,
-): Session {
+/** What the interpreter may take in all: starting, importing every library, the handshakes. */
+function childBoundMs(timeoutMs: number): number {
+  return timeoutMs + PYTHON_IMPORT_ALLOWANCE_MS;
+}
+
+/**
+ * Starts the user's python3 now, for a Python check to take once it knows its job: starting it is
+ * most of a Python probe's time (behind pyenv's shim, a chain of shells), and nothing in it waits
+ * for what the run learns first (the address, the new terminal's trust variables).
+ */
+export function warmPython(host: Host, timeoutMs: number): void {
+  if (spares.has(host) || over.has(host)) return;
+  const env = pythonStartEnv(host.env);
+  // By name: the program starting it searches PATH as findExecutable does (the first executable
+  // file named python3), in the child, where looking it up here would wait for a busy thread.
+  // It may wait for its job as long as the checks take to get there: one start allowance more.
+  const child = spawn(host, 'python3', env, childBoundMs(timeoutMs) + PROGRAM_START_ALLOWANCE_MS);
+  spares.set(host, { env: JSON.stringify(env), child });
+  void child.ended.then(() => {
+    if (spares.get(host)?.child === child) spares.delete(host);
+  });
+}
+
+/** The run is over: an interpreter no check took goes. */
+export function dropSparePython(host: Host): void {
+  over.add(host);
+  const spare = spares.get(host);
+  spares.delete(host);
+  spare?.child.stop.abort();
+}
+
+/** The spare, for the python3 first on the same PATH (which is how the checks find theirs). */
+function takeSpare(host: Host, env: Record<string, string>): Child | null {
+  const spare = spares.get(host);
+  if (!spare || spare.env !== JSON.stringify(env) || spare.child.stop.signal.aborted) return null;
+  spares.delete(host);
+  return spare.child;
+}
+
+function spawn(host: Host, python: string, env: Record<string, string>, boundMs: number): Child {
+  let fed: (job: Promise<string>) => void = () => {};
+  const input = new Promise<string>((resolve) => {
+    fed = (job) => resolve(job.catch(() => '\n'));
+  });
+  let listener: (line: string) => void = () => {};
+  const stop = new AbortController();
+  const ended = host
+    .exec(python, ['-I', '-c', DRIVER, PYTHON_PROBE, PYTHON_CLIENTS_PROBE], {
+      env,
+      input,
+      cwd: NEUTRAL_CWD,
+      timeoutMs: boundMs,
+      signal: stop.signal,
+      onLine: (line) => listener(line),
+    })
+    .catch(
+      (error: unknown): ExecResult => ({
+        code: null,
+        stdout: '',
+        stderr: '',
+        timedOut: false,
+        error: String(error),
+      }),
+    );
+  return {
+    feed: (job) => fed(job),
+    listen: (onLine) => {
+      listener = onLine;
+    },
+    ended,
+    stop,
+    boundMs,
+  };
+}
+
+function start(child: Child, python: string, params: JobParams, target: EarlyTarget): Session {
   const heard: Partial<Record<Part, (answer: string | Failed) => void>> = {};
   const answers = {
     trust: new Promise<string | Failed>((resolve) => (heard.trust = resolve)),
@@ -200,51 +305,45 @@ function start(
     stop: new AbortController(),
     ended: new Promise<void>((resolve) => (ended = resolve)),
   };
+  session.stop.signal.addEventListener('abort', () => child.stop.abort(), { once: true });
   const onLine = (line: string) => {
     const space = line.indexOf(' ');
     const part = line.slice(0, space);
     if (part === 'trust' || part === 'clients') heard[part]!(line.slice(space + 1));
   };
+  child.listen(onLine);
   // The parts are decided when the address is known: by then both checks have asked (they start
   // with the run, and tcp has yet to connect).
-  const input = (typeof target.address === 'string' ? Promise.resolve(target.address) : target.address).then(
-    (address) => {
-      session.sealed = true;
-      return `${address}\n${[...session.wanted].join(' ')}\n${session.langchainProxy ? 1 : 0}\n`;
-    },
-    () => {
-      session.sealed = true;
-      return '\n';
-    },
+  child.feed(
+    (typeof target.address === 'string' ? Promise.resolve(target.address) : target.address).then(
+      (address) => {
+        session.sealed = true;
+        const job = { ...params, address, parts: [...session.wanted], langchain: session.langchainProxy };
+        return `${JSON.stringify(job)}\n`;
+      },
+      () => {
+        session.sealed = true;
+        return '\n';
+      },
+    ),
   );
-  const bound = timeoutMs + PYTHON_IMPORT_ALLOWANCE_MS;
   const failBoth = (failed: Failed) => {
     heard.trust!(failed);
     heard.clients!(failed);
     ended();
   };
-  host
-    .exec(python, ['-I', '-c', DRIVER, ...argv], {
-      env,
-      input,
-      cwd: NEUTRAL_CWD,
-      timeoutMs: bound,
-      signal: session.stop.signal,
-      onLine,
-    })
-    .then((result) => {
-      // A host that does not stream lines (or the last line without its newline): from stdout.
-      for (const line of result.stdout.split('\n')) onLine(line.trim());
-      const last = result.stderr.trim().split('\n').at(-1) ?? '';
-      failBoth(
-        result.error
-          ? { error: `${python} could not start (${result.error})` }
-          : result.timedOut
-            ? { error: `${python} did not finish within ${bound} ms` }
-            : { error: `${python} failed${last ? `: ${last.slice(0, 200)}` : ''}` },
-      );
-    })
-    .catch((error: unknown) => failBoth({ error: `${python} could not be run (${String(error)})` }));
+  void child.ended.then((result) => {
+    // A host that does not stream lines (or the last line without its newline): from stdout.
+    for (const line of result.stdout.split('\n')) onLine(line.trim());
+    const last = result.stderr.trim().split('\n').at(-1) ?? '';
+    failBoth(
+      result.error
+        ? { error: `${python} could not start (${result.error})` }
+        : result.timedOut
+          ? { error: `${python} did not finish within ${child.boundMs} ms` }
+          : { error: `${python} failed${last ? `: ${last.slice(0, 200)}` : ''}` },
+    );
+  });
   return session;
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import type { ExecOptions, ExecResult, Host } from '../../src/host.ts';
-import { probePythonClients, pythonHandshake } from '../../src/trust/python.ts';
+import { dropSparePython, probePythonClients, pythonHandshake, warmPython } from '../../src/trust/python.ts';
 import { fakeHost } from '../helpers/fakes.ts';
 
 const TRUST = {
@@ -18,14 +18,24 @@ const CLIENTS = { version: '3.12.3', libraries: { requests: '2.32.3' }, stacks: 
 const target = { address: '127.0.0.1', port: 443, host: 'api.eliza.yandex.net' };
 const options = { timeoutMs: 1000, langchainProxy: false };
 
-/** A python3 that answers the parts it is asked for on stdin's second line, streaming or not. */
-function pythonHost(stream: boolean): { host: Host; runs: { input: string }[] } {
-  const runs: { input: string }[] = [];
+/** The job a python3 child was given on stdin; null: nothing to do. */
+function jobOf(
+  input: string,
+): { parts: string[]; langchain: boolean; env: Record<string, string | null> } | null {
+  return input.trim() ? JSON.parse(input) : null;
+}
+
+/** A python3 that answers the parts its job on stdin asks for, streaming or not. */
+function pythonHost(stream: boolean): {
+  host: Host;
+  runs: { input: string; env: Record<string, unknown> }[];
+} {
+  const runs: { input: string; env: Record<string, unknown> }[] = [];
   const host = fakeHost({ PATH: '/usr/bin' });
   host.exec = async (_file: string, _args: string[], opts: ExecOptions): Promise<ExecResult> => {
     const input = await opts.input!;
-    runs.push({ input });
-    const wanted = input.split('\n')[1]!.split(' ');
+    runs.push({ input, env: opts.env });
+    const wanted = jobOf(input)?.parts ?? [];
     const lines = [
       ...(wanted.includes('trust') ? [`trust ${JSON.stringify(TRUST)}`] : []),
       ...(wanted.includes('clients') ? [`clients ${JSON.stringify(CLIENTS)}`] : []),
@@ -45,7 +55,24 @@ describe('one python3 child for both Python checks', () => {
         probePythonClients(host, 'python3', host.env, target, options),
       ]);
       assert.equal(runs.length, 1);
-      assert.equal(runs[0]!.input, '127.0.0.1\ntrust clients\n0\n');
+      assert.deepEqual(JSON.parse(runs[0]!.input), {
+        timeout: 1,
+        port: 443,
+        serverName: 'api.eliza.yandex.net',
+        gatewayPort: null,
+        env: {
+          SSL_CERT_FILE: null,
+          SSL_CERT_DIR: null,
+          REQUESTS_CA_BUNDLE: null,
+          CURL_CA_BUNDLE: null,
+          SSL_VERIFY: null,
+        },
+        proxyAuth: null,
+        address: '127.0.0.1',
+        parts: ['trust', 'clients'],
+        langchain: false,
+      });
+      assert.ok(runs[0]!.input.endsWith('}\n'), 'one line');
       assert.ok(!('error' in trust) && trust.sslDefault.authorized === true);
       assert.ok(!('error' in clients) && clients.libraries.requests === '2.32.3');
     });
@@ -57,8 +84,8 @@ describe('one python3 child for both Python checks', () => {
     const clients = await probePythonClients(host, 'python3', host.env, target, options);
     assert.equal(runs.length, 2);
     assert.deepEqual(
-      runs.map((r) => r.input.split('\n')[1]),
-      ['trust', 'clients'],
+      runs.map((r) => jobOf(r.input)?.parts),
+      [['trust'], ['clients']],
     );
     assert.ok(!('error' in trust) && !('error' in clients));
   });
@@ -80,6 +107,7 @@ describe('one python3 child for both Python checks', () => {
       probePythonClients(host, 'python3', host.env, noAddress, options),
     ]);
     assert.equal(runs[0]!.input, '\n');
+    assert.equal(jobOf(runs[0]!.input), null);
     assert.ok('error' in trust && 'error' in clients);
   });
 
@@ -98,7 +126,54 @@ describe('one python3 child for both Python checks', () => {
     ]);
     assert.deepEqual(trust, { error: 'python3 failed in the trust probe: ImportError: no module named ssl' });
     assert.ok(!('error' in clients));
-    assert.equal(inputs[0], '127.0.0.1\ntrust clients\n1\n');
+    assert.equal(jobOf(inputs[0]!)?.langchain, true);
+  });
+
+  it("the new terminal's trust variables go with the job, not into the start environment", async () => {
+    const { host, runs } = pythonHost(true);
+    const env = { ...host.env, SSL_CERT_FILE: '/x.pem', PYENV_VERSION: '3.12.3', ELIZA_TOKEN: 'y0_secret' };
+    await pythonHandshake(host, 'python3', env, target, 1000);
+    assert.deepEqual(runs[0]!.env, { PATH: '/usr/bin', PYENV_VERSION: '3.12.3' });
+    assert.equal(jobOf(runs[0]!.input)?.env.SSL_CERT_FILE, '/x.pem');
+    assert.ok(!runs[0]!.input.includes('y0_secret'));
+  });
+
+  it('a python3 started with the run is taken by the first probe, and only once', async () => {
+    const { host, runs } = pythonHost(true);
+    const started: string[] = [];
+    const exec = host.exec;
+    host.exec = (file, args, opts) => {
+      started.push(file);
+      return exec(file, args, opts);
+    };
+    warmPython(host, 1000);
+    assert.deepEqual(started, ['python3'], 'started by name, before any check asks');
+    const [trust, clients] = await Promise.all([
+      pythonHandshake(host, '/usr/bin/python3', host.env, target, 1000),
+      probePythonClients(host, '/usr/bin/python3', host.env, target, options),
+    ]);
+    assert.ok(!('error' in trust) && !('error' in clients));
+    // Another environment needs another child: the one started early is gone by now.
+    await pythonHandshake(host, '/usr/bin/python3', { ...host.env, PYENV_VERSION: '3.9.1' }, target, 1000);
+    assert.equal(started.length, 2);
+    assert.equal(runs.length, 2);
+  });
+
+  it('a python3 no check took is stopped when the run ends, and none starts after', async () => {
+    const host = fakeHost({ PATH: '/usr/bin' });
+    const stopped: boolean[] = [];
+    host.exec = (_file, _args, opts) =>
+      new Promise((resolve) => {
+        opts.signal?.addEventListener('abort', () => {
+          stopped.push(true);
+          resolve({ code: null, stdout: '', stderr: '', timedOut: false, error: null });
+        });
+      });
+    warmPython(host, 1000);
+    dropSparePython(host);
+    assert.deepEqual(stopped, [true]);
+    warmPython(host, 1000);
+    assert.deepEqual(stopped, [true], 'not started again');
   });
 
   it('an interrupted check starts no child', async () => {
