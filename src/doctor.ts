@@ -10,7 +10,6 @@ import { createNet } from './net/index.ts';
 import type { RunSummary } from './report/json.ts';
 import type { Redactor } from './secret.ts';
 import { withTestHooks } from './test-hooks.ts';
-import { dropSparePython, warmPython } from './trust/python.ts';
 import { resolveNewTerminal } from './trust/terminal.ts';
 
 export interface DoctorRun {
@@ -32,7 +31,6 @@ export function runDeadlineMs(timeoutMs: number): number {
 }
 
 const NEW_TERMINAL_CHECKS: readonly CheckId[] = ['trust-node', 'trust-python', 'trust-system'];
-const PYTHON_CHECKS: readonly CheckId[] = ['trust-python', 'client-python'];
 
 export async function diagnose(run: DoctorRun): Promise<Omit<RunSummary, 'exitCode'>> {
   const startedAt = new Date();
@@ -54,11 +52,6 @@ export async function diagnose(run: DoctorRun): Promise<Omit<RunSummary, 'exitCo
       ...(run.signal ? { signal: run.signal } : {}),
     }).catch(() => undefined);
   }
-  // The same for python3, whose start (behind a version manager's shim: most of a second) is the
-  // longest part of the Python checks: it starts now and waits for its job.
-  if (!run.config.offline && PYTHON_CHECKS.some((id) => needed.has(id))) {
-    warmPython(run.host, run.config.timeoutMs);
-  }
   try {
     const { results, prerequisites } = await runChecks({
       registry: withTestHooks(registry, run.host.env, run.config.token),
@@ -77,7 +70,6 @@ export async function diagnose(run: DoctorRun): Promise<Omit<RunSummary, 'exitCo
     });
     return { results, prerequisites, startedAt, durationMs: Math.round(performance.now() - started) };
   } finally {
-    dropSparePython(run.host);
     await net.close();
   }
 }

@@ -15,6 +15,7 @@ import {
 import { PROGRAM_START_ALLOWANCE_MS } from '../engine/allowance.ts';
 import type { ExecResult, Host } from '../host.ts';
 import { type EarlyTarget, type HandshakeVerdict, PYTHON_PROBE, PYTHON_USER_SITE } from './probes.ts';
+import { interpreterFor } from './pyenv.ts';
 
 export interface PythonProbe {
   version: string;
@@ -31,9 +32,9 @@ type Failed = { error: string };
 
 /**
  * argv: trustCode clientsCode; stdin: one line, the job as JSON (an empty line: nothing to do).
- * The interpreter starts before its job is known (a version manager's shim takes most of a second
- * to get to it): the job brings the address, the parts wanted, where and how to connect, and the
- * new terminal's trust variables, set before any part runs. Each part runs as a script of its own
+ * The interpreter starts while tcp still connects: the job brings the address once it is known,
+ * the parts wanted, where and how to connect, and the new terminal's trust variables, set before
+ * any part runs (python3 starts with only what picks the interpreter: src/child-env.ts). Each part runs as a script of its own
  * (its own globals, its arguments in probe_args), in a thread of its own: one part's handshakes
  * wait on the network while the other imports its libraries. Each answer goes out as
  * `part <json>` as soon as it is ready, on a stdout of the driver's own: what a library prints
@@ -96,14 +97,6 @@ interface Child {
   stop: AbortController;
   boundMs: number;
 }
-
-/**
- * An interpreter started with the run, before any check knows its job: the first session of the
- * same python3 and start environment takes it; the run kills it if none does.
- */
-const spares = new WeakMap<Host, { env: string; child: Child }>();
-/** Runs that are over: a python3 found only now is not started. */
-const over = new WeakSet<Host>();
 
 interface Session {
   wanted: Set<Part>;
@@ -192,7 +185,7 @@ function ask(
   sessions.set(host, byKey);
   let session = byKey.get(key);
   if (!session || session.stop.signal.aborted || (session.sealed && !session.wanted.has(part))) {
-    const child = takeSpare(host, startEnv) ?? spawn(host, python, startEnv, childBoundMs(options.timeoutMs));
+    const child = spawn(host, python, startEnv, childBoundMs(options.timeoutMs));
     const started = start(child, python, params, target);
     byKey.set(key, started);
     // Gone with its child: a later run in this process (a test's) asks a python3 of its own.
@@ -219,40 +212,6 @@ function childBoundMs(timeoutMs: number): number {
   return timeoutMs + PYTHON_IMPORT_ALLOWANCE_MS;
 }
 
-/**
- * Starts the user's python3 now, for a Python check to take once it knows its job: starting it is
- * most of a Python probe's time (behind pyenv's shim, a chain of shells), and nothing in it waits
- * for what the run learns first (the address, the new terminal's trust variables).
- */
-export function warmPython(host: Host, timeoutMs: number): void {
-  if (spares.has(host) || over.has(host)) return;
-  const env = pythonStartEnv(host.env);
-  // By name: the program starting it searches PATH as findExecutable does (the first executable
-  // file named python3), in the child, where looking it up here would wait for a busy thread.
-  // It may wait for its job as long as the checks take to get there: one start allowance more.
-  const child = spawn(host, 'python3', env, childBoundMs(timeoutMs) + PROGRAM_START_ALLOWANCE_MS);
-  spares.set(host, { env: JSON.stringify(env), child });
-  void child.ended.then(() => {
-    if (spares.get(host)?.child === child) spares.delete(host);
-  });
-}
-
-/** The run is over: an interpreter no check took goes. */
-export function dropSparePython(host: Host): void {
-  over.add(host);
-  const spare = spares.get(host);
-  spares.delete(host);
-  spare?.child.stop.abort();
-}
-
-/** The spare, for the python3 first on the same PATH (which is how the checks find theirs). */
-function takeSpare(host: Host, env: Record<string, string>): Child | null {
-  const spare = spares.get(host);
-  if (!spare || spare.env !== JSON.stringify(env) || spare.child.stop.signal.aborted) return null;
-  spares.delete(host);
-  return spare.child;
-}
-
 function spawn(host: Host, python: string, env: Record<string, string>, boundMs: number): Child {
   let fed: (job: Promise<string>) => void = () => {};
   const input = new Promise<string>((resolve) => {
@@ -260,15 +219,18 @@ function spawn(host: Host, python: string, env: Record<string, string>, boundMs:
   });
   let listener: (line: string) => void = () => {};
   const stop = new AbortController();
-  const ended = host
-    .exec(python, ['-I', '-c', DRIVER, PYTHON_PROBE, PYTHON_CLIENTS_PROBE], {
-      env,
-      input,
-      cwd: NEUTRAL_CWD,
-      timeoutMs: boundMs,
-      signal: stop.signal,
-      onLine: (line) => listener(line),
-    })
+  // Behind a pyenv shim, the interpreter it would run (src/trust/pyenv.ts).
+  const ended = interpreterFor(host, python, env)
+    .then((interpreter) =>
+      host.exec(interpreter.file, ['-I', '-c', DRIVER, PYTHON_PROBE, PYTHON_CLIENTS_PROBE], {
+        env: interpreter.env,
+        input,
+        cwd: NEUTRAL_CWD,
+        timeoutMs: boundMs,
+        signal: stop.signal,
+        onLine: (line) => listener(line),
+      }),
+    )
     .catch(
       (error: unknown): ExecResult => ({
         code: null,

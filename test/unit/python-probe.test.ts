@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import type { ExecOptions, ExecResult, Host } from '../../src/host.ts';
-import { dropSparePython, probePythonClients, pythonHandshake, warmPython } from '../../src/trust/python.ts';
+import { probePythonClients, pythonHandshake } from '../../src/trust/python.ts';
 import { fakeHost } from '../helpers/fakes.ts';
 
 const TRUST = {
@@ -136,44 +136,6 @@ describe('one python3 child for both Python checks', () => {
     assert.deepEqual(runs[0]!.env, { PATH: '/usr/bin', PYENV_VERSION: '3.12.3' });
     assert.equal(jobOf(runs[0]!.input)?.env.SSL_CERT_FILE, '/x.pem');
     assert.ok(!runs[0]!.input.includes('y0_secret'));
-  });
-
-  it('a python3 started with the run is taken by the first probe, and only once', async () => {
-    const { host, runs } = pythonHost(true);
-    const started: string[] = [];
-    const exec = host.exec;
-    host.exec = (file, args, opts) => {
-      started.push(file);
-      return exec(file, args, opts);
-    };
-    warmPython(host, 1000);
-    assert.deepEqual(started, ['python3'], 'started by name, before any check asks');
-    const [trust, clients] = await Promise.all([
-      pythonHandshake(host, '/usr/bin/python3', host.env, target, 1000),
-      probePythonClients(host, '/usr/bin/python3', host.env, target, options),
-    ]);
-    assert.ok(!('error' in trust) && !('error' in clients));
-    // Another environment needs another child: the one started early is gone by now.
-    await pythonHandshake(host, '/usr/bin/python3', { ...host.env, PYENV_VERSION: '3.9.1' }, target, 1000);
-    assert.equal(started.length, 2);
-    assert.equal(runs.length, 2);
-  });
-
-  it('a python3 no check took is stopped when the run ends, and none starts after', async () => {
-    const host = fakeHost({ PATH: '/usr/bin' });
-    const stopped: boolean[] = [];
-    host.exec = (_file, _args, opts) =>
-      new Promise((resolve) => {
-        opts.signal?.addEventListener('abort', () => {
-          stopped.push(true);
-          resolve({ code: null, stdout: '', stderr: '', timedOut: false, error: null });
-        });
-      });
-    warmPython(host, 1000);
-    dropSparePython(host);
-    assert.deepEqual(stopped, [true]);
-    warmPython(host, 1000);
-    assert.deepEqual(stopped, [true], 'not started again');
   });
 
   it('an interrupted check starts no child', async () => {
