@@ -71,23 +71,46 @@ export function realHost(env: NodeJS.ProcessEnv = process.env): Host {
     readFile: readBounded,
     stat: (path) => fs.stat(path),
     listDir: (dir) => fs.readdir(dir).catch(() => []),
-    findExecutable: (name) => findExecutable(name, env.PATH ?? ''),
+    findExecutable: executableFinder(env.PATH ?? ''),
     exec: (file, args, options) => execInWorker(file, args, { ...options, cwd: options.cwd ?? NEUTRAL_CWD }),
   };
 }
 
-async function findExecutable(name: string, searchPath: string): Promise<string | null> {
-  for (const dir of searchPath.split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      await fs.access(candidate, constants.X_OK);
-      if ((await fs.stat(candidate)).isFile()) return candidate;
-    } catch {
-      // not here
+/**
+ * The first executable file of each name on PATH, as a shell finds it. A run asks for a dozen
+ * names, most of them missing from most folders: each folder is listed once, all at once, and only
+ * the files that are there are checked (one access and one stat each), instead of two calls per
+ * name and folder, a few hundred in all, that held the main thread while the first requests went out.
+ */
+function executableFinder(searchPath: string): (name: string) => Promise<string | null> {
+  const dirs = [...new Set(searchPath.split(path.delimiter).filter(Boolean))];
+  let listings: Promise<(Set<string> | null)[]> | null = null;
+  const found = new Map<string, Promise<string | null>>();
+  const find = async (name: string): Promise<string | null> => {
+    listings ??= Promise.all(dirs.map((dir) => fs.readdir(dir).then((names) => new Set(names), () => null)));
+    const listed = await listings;
+    for (const [i, dir] of dirs.entries()) {
+      // A folder that cannot be listed (execute-only) may still hold it: asked directly.
+      const names = listed[i];
+      if (names && !names.has(name)) continue;
+      const candidate = path.join(dir, name);
+      try {
+        await fs.access(candidate, constants.X_OK);
+        if ((await fs.stat(candidate)).isFile()) return candidate;
+      } catch {
+        // not here
+      }
     }
-  }
-  return null;
+    return null;
+  };
+  return (name) => {
+    let answer = found.get(name);
+    if (!answer) {
+      answer = find(name);
+      found.set(name, answer);
+    }
+    return answer;
+  };
 }
 
 export async function readBounded(path: string, maxBytes: number): Promise<Buffer> {
