@@ -21,6 +21,29 @@ const shippedHooks = {
 };
 
 /**
+ * string-width (three copies, under yargs' help layout and the live view) builds an Intl.Segmenter
+ * as it loads: ICU's break data, about 15 ms of every start, for text a --json run never
+ * measures. Built on first use instead. The build fails if a new version reads otherwise.
+ */
+const SEGMENTER = 'const segmenter = new Intl.Segmenter();';
+const lazySegmenter = {
+  name: 'lazy-segmenter',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes(SEGMENTER)) throw new Error(`${args.path}: no \`${SEGMENTER}\` to make lazy`);
+      return {
+        contents: text.replace(
+          SEGMENTER,
+          'let segmenterMade; const segmenter = { segment: (text) => (segmenterMade ??= new Intl.Segmenter()).segment(text) };',
+        ),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
  * The heavy parts, each a bundle of its own, loaded with import() only by the paths that need
  * them: undici (HTTP), listr2 (the live view), node-forge and the loopback gateway (demo).
  * Everything else is one file: Node's module loader pays per file, more than per byte.
@@ -59,9 +82,9 @@ await build({
   ...common,
   entryPoints: { main: 'src/cli.ts' },
   outdir: 'dist',
-  plugins: [lazyImports, shippedHooks],
+  plugins: [lazyImports, shippedHooks, lazySegmenter],
 });
-await build({ ...common, entryPoints: LAZY, outdir: 'dist/lazy' });
+await build({ ...common, entryPoints: LAZY, outdir: 'dist/lazy', plugins: [lazySegmenter] });
 // The same doctor as one file, for a machine that cannot install packages (npm itself failing on
 // the internal CA): copied alone and run as `node eliza-doctor.mjs`. Without splitting, esbuild
 // inlines every import() (demo, the live view, undici), so the file needs nothing beside it.
@@ -69,7 +92,7 @@ await build({
   ...common,
   entryPoints: ['src/cli.ts'],
   outfile: 'dist/eliza-doctor.mjs',
-  plugins: [shippedHooks],
+  plugins: [shippedHooks, lazySegmenter],
   banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
 });
 chmodSync('dist/eliza-doctor.mjs', 0o755);
