@@ -87,7 +87,14 @@ function executableFinder(searchPath: string): (name: string) => Promise<string 
   let listings: Promise<(Set<string> | null)[]> | null = null;
   const found = new Map<string, Promise<string | null>>();
   const find = async (name: string): Promise<string | null> => {
-    listings ??= Promise.all(dirs.map((dir) => fs.readdir(dir).then((names) => new Set(names), () => null)));
+    listings ??= Promise.all(
+      dirs.map((dir) =>
+        fs.readdir(dir).then(
+          (names) => new Set(names),
+          () => null,
+        ),
+      ),
+    );
     const listed = await listings;
     for (const [i, dir] of dirs.entries()) {
       // A folder that cannot be listed (execute-only) may still hold it: asked directly.
