@@ -9,9 +9,10 @@ describe('finding a program on PATH, as a shell does', () => {
   it('the first executable file of the name: past a plain file, a folder and a missing folder', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'eliza-doctor-path-'));
     try {
-      const [plain, folder, real, later] = ['plain', 'folder', 'real', 'later'].map((d) =>
-        path.join(root, d),
-      );
+      const plain = path.join(root, 'plain');
+      const folder = path.join(root, 'folder');
+      const real = path.join(root, 'real');
+      const later = path.join(root, 'later');
       for (const dir of [plain, folder, real, later]) mkdirSync(dir);
       writeFileSync(path.join(plain, 'tool'), 'not executable');
       mkdirSync(path.join(folder, 'tool'));
