@@ -64,7 +64,7 @@ export const clientPythonCheck = defineCheck({
       const value = ctx.host.env[name]?.trim();
       if (value) ctx.registerSecret(value);
     }
-    // The same python3 child as trust-python's probe, started with the run (src/trust/python.ts).
+    // The same python3 child as trust-python's probe (src/trust/python.ts).
     const target = earlyProbeTarget(ctx);
     // A new terminal's trust variables, as trust-python judges them: what fix's re-check proves.
     const { terminal, result: probe } = await probeNewTerminal(ctx.host, ctx.config.timeoutMs, (env) =>

@@ -48,28 +48,22 @@ export function nodeProbeEnv(env: Env): Record<string, string> {
 }
 
 /**
- * The Python probes run with `-I` (which ignores every PYTHON* variable, PYTHONHTTPSVERIFY too:
+ * The Python probes, run with `-I` (which ignores every PYTHON* variable, PYTHONHTTPSVERIFY too:
  * it only changes urllib's default context, not the ssl.create_default_context() the probe
- * judges). python3 starts with what finds and picks the interpreter (PYENV_VERSION: the version a
- * pyenv shim runs in this shell) and nothing else, no key, no token; the probes reach a proxy by
- * their arguments, so no proxy variable.
+ * judges): which interpreter a pyenv shim runs (PYENV_VERSION, as in this shell), what decides
+ * the trust of each library they judge (SSL_VERIFY: litellm's) and nothing else, no key, no
+ * token. The probes reach a proxy by their arguments, so no proxy variable.
  */
-export function pythonStartEnv(env: Env): Record<string, string> {
-  return pickEnv(env, ['PYENV_VERSION']);
+export function pythonProbeEnv(env: Env): Record<string, string> {
+  return pickEnv(env, [
+    'PYENV_VERSION',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'REQUESTS_CA_BUNDLE',
+    'CURL_CA_BUNDLE',
+    'SSL_VERIFY',
+  ]);
 }
-
-/**
- * What decides the trust of each library the Python probes judge (SSL_VERIFY: litellm's). Handed
- * to the interpreter on stdin with its job, not at its start: it starts before the startup files
- * that say a new terminal's values have been read.
- */
-export const PYTHON_TRUST_VARIABLES = [
-  'SSL_CERT_FILE',
-  'SSL_CERT_DIR',
-  'REQUESTS_CA_BUNDLE',
-  'CURL_CA_BUNDLE',
-  'SSL_VERIFY',
-] as const;
 
 /** curl as the user runs it: its CA variables, its proxy variables and its ~/.curlrc. */
 export function curlEnv(env: Env): Record<string, string> {
@@ -116,6 +110,8 @@ const RECHECK_NAMES = [
   'CURL_CA_BUNDLE',
   'CURL_HOME',
   'PYTHONHTTPSVERIFY',
+  // Which python3 a pyenv shim runs: the re-check judges the interpreter the check did.
+  'PYENV_VERSION',
   ...PROXY_VARIABLES,
   // The client checks the re-check runs too read their client's own variables, its key included:
   // the child is this doctor, which registers the key as a secret before anything prints.

@@ -84,21 +84,20 @@ export function realHost(env: NodeJS.ProcessEnv = process.env): Host {
  */
 function executableFinder(searchPath: string): (name: string) => Promise<string | null> {
   const dirs = [...new Set(searchPath.split(path.delimiter).filter(Boolean))];
-  let listings: Promise<(Set<string> | null)[]> | null = null;
+  let listings: Promise<Set<string> | null>[] | null = null;
   const found = new Map<string, Promise<string | null>>();
   const find = async (name: string): Promise<string | null> => {
-    listings ??= Promise.all(
-      dirs.map((dir) =>
-        fs.readdir(dir).then(
-          (names) => new Set(names),
-          () => null,
-        ),
+    // All listed at once, read in PATH order: a slow folder late on PATH delays only the names
+    // not found before it.
+    listings ??= dirs.map((dir) =>
+      fs.readdir(dir).then(
+        (names) => new Set(names),
+        () => null,
       ),
     );
-    const listed = await listings;
     for (const [i, dir] of dirs.entries()) {
+      const names = await listings[i];
       // A folder that cannot be listed (execute-only) may still hold it: asked directly.
-      const names = listed[i];
       if (names && !names.has(name)) continue;
       const candidate = path.join(dir, name);
       try {

@@ -2,10 +2,12 @@
  * One python3 child per run answers both Python checks: trust-python's probe (as requests and as
  * ssl verify) and client-python's (each installed library's own TLS context). Starting python3 is
  * most of either probe's cost (behind a version manager's shim, a chain of shells: a second and
- * more on a loaded machine), and the two ran side by side on the same cores; now the interpreter
- * starts once, with the run, and each part is printed, and read, as soon as it is done.
+ * more on a loaded machine, which src/trust/pyenv.ts sees through where it can), and the two ran
+ * side by side on the same cores; now the interpreter starts once per run, as soon as the new
+ * terminal's environment is read (tcp still connecting), and each part is printed, and read, as
+ * soon as it is done.
  */
-import { NEUTRAL_CWD, PYTHON_TRUST_VARIABLES, pythonStartEnv } from '../child-env.ts';
+import { NEUTRAL_CWD, pythonProbeEnv } from '../child-env.ts';
 import {
   PYTHON_CLIENTS_PROBE,
   PYTHON_IMPORT_ALLOWANCE_MS,
@@ -33,8 +35,8 @@ type Failed = { error: string };
 /**
  * argv: trustCode clientsCode; stdin: one line, the job as JSON (an empty line: nothing to do).
  * The interpreter starts while tcp still connects: the job brings the address once it is known,
- * the parts wanted, where and how to connect, and the new terminal's trust variables, set before
- * any part runs (python3 starts with only what picks the interpreter: src/child-env.ts). Each part runs as a script of its own
+ * the parts wanted, where and how to connect, and a proxy's credential (never on argv, nor in the
+ * environment the interpreter starts with). Each part runs as a script of its own
  * (its own globals, its arguments in probe_args), in a thread of its own: one part's handshakes
  * wait on the network while the other imports its libraries. Each answer goes out as
  * `part <json>` as soon as it is ready, on a stdout of the driver's own: what a library prints
@@ -61,11 +63,6 @@ def run(name, code, probe_args):
         traceback.print_exc()
         answer(json.dumps({"error": "%s: %s" % (type(e).__name__, e)}))
 if job:
-    for name, value in job["env"].items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
     if job["proxyAuth"]:
         os.environ["ELIZA_DOCTOR_PROXY_AUTH"] = job["proxyAuth"]
     gateway_port = str(job["gatewayPort"]) if job["gatewayPort"] else "-"
@@ -84,7 +81,6 @@ interface JobParams {
   port: number;
   serverName: string;
   gatewayPort: number | null;
-  env: Record<string, string | null>;
   proxyAuth: string | null;
 }
 
@@ -93,7 +89,8 @@ interface Child {
   /** The job line it waits for; '' (or a rejection): nothing to do. */
   feed(job: Promise<string>): void;
   listen(onLine: (line: string) => void): void;
-  ended: Promise<ExecResult>;
+  /** What ran: the interpreter a pyenv shim stands for, once known, or python3 as found. */
+  ended: Promise<ExecResult & { ran: string }>;
   stop: AbortController;
   boundMs: number;
 }
@@ -171,13 +168,12 @@ function ask(
 ): Promise<string | Failed> {
   const { signal } = options;
   if (signal?.aborted) return Promise.resolve({ error: 'not run: interrupted' });
-  const startEnv = pythonStartEnv(env);
+  const startEnv = pythonProbeEnv(env);
   const params: JobParams = {
     timeout: options.timeoutMs / 1000,
     port: target.port,
     serverName: target.host,
     gatewayPort: target.gatewayPort ?? null,
-    env: Object.fromEntries(PYTHON_TRUST_VARIABLES.map((name) => [name, env[name] ?? null])),
     proxyAuth: target.proxyAuthorization ?? null,
   };
   const key = JSON.stringify([python, startEnv, params]);
@@ -186,7 +182,7 @@ function ask(
   let session = byKey.get(key);
   if (!session || session.stop.signal.aborted || (session.sealed && !session.wanted.has(part))) {
     const child = spawn(host, python, startEnv, childBoundMs(options.timeoutMs));
-    const started = start(child, python, params, target);
+    const started = start(child, params, target);
     byKey.set(key, started);
     // Gone with its child: a later run in this process (a test's) asks a python3 of its own.
     void started.ended.then(() => {
@@ -220,17 +216,19 @@ function spawn(host: Host, python: string, env: Record<string, string>, boundMs:
   let listener: (line: string) => void = () => {};
   const stop = new AbortController();
   // Behind a pyenv shim, the interpreter it would run (src/trust/pyenv.ts).
+  let ran = python;
   const ended = interpreterFor(host, python, env)
-    .then((interpreter) =>
-      host.exec(interpreter.file, ['-I', '-c', DRIVER, PYTHON_PROBE, PYTHON_CLIENTS_PROBE], {
+    .then((interpreter) => {
+      ran = interpreter.file;
+      return host.exec(interpreter.file, ['-I', '-c', DRIVER, PYTHON_PROBE, PYTHON_CLIENTS_PROBE], {
         env: interpreter.env,
         input,
         cwd: NEUTRAL_CWD,
         timeoutMs: boundMs,
         signal: stop.signal,
         onLine: (line) => listener(line),
-      }),
-    )
+      });
+    })
     .catch(
       (error: unknown): ExecResult => ({
         code: null,
@@ -239,7 +237,8 @@ function spawn(host: Host, python: string, env: Record<string, string>, boundMs:
         timedOut: false,
         error: String(error),
       }),
-    );
+    )
+    .then((result) => ({ ...result, ran }));
   return {
     feed: (job) => fed(job),
     listen: (onLine) => {
@@ -251,7 +250,7 @@ function spawn(host: Host, python: string, env: Record<string, string>, boundMs:
   };
 }
 
-function start(child: Child, python: string, params: JobParams, target: EarlyTarget): Session {
+function start(child: Child, params: JobParams, target: EarlyTarget): Session {
   const heard: Partial<Record<Part, (answer: string | Failed) => void>> = {};
   const answers = {
     trust: new Promise<string | Failed>((resolve) => (heard.trust = resolve)),
@@ -275,7 +274,7 @@ function start(child: Child, python: string, params: JobParams, target: EarlyTar
   };
   child.listen(onLine);
   // The parts are decided when the address is known: by then both checks have asked (they start
-  // with the run, and tcp has yet to connect).
+  // with the run and ask once the startup files are read, while tcp still connects).
   child.feed(
     (typeof target.address === 'string' ? Promise.resolve(target.address) : target.address).then(
       (address) => {
@@ -300,10 +299,10 @@ function start(child: Child, python: string, params: JobParams, target: EarlyTar
     const last = result.stderr.trim().split('\n').at(-1) ?? '';
     failBoth(
       result.error
-        ? { error: `${python} could not start (${result.error})` }
+        ? { error: `${result.ran} could not start (${result.error})` }
         : result.timedOut
-          ? { error: `${python} did not finish within ${child.boundMs} ms` }
-          : { error: `${python} failed${last ? `: ${last.slice(0, 200)}` : ''}` },
+          ? { error: `${result.ran} did not finish within ${child.boundMs} ms` }
+          : { error: `${result.ran} failed${last ? `: ${last.slice(0, 200)}` : ''}` },
     );
   });
   return session;

@@ -379,15 +379,7 @@ describe('client-python and fix', () => {
       );
       writeFileSync(
         path.join(bin, 'python3'),
-        // SSL_CERT_FILE as the doctor hands it to Python: in the job on stdin, set before the probes run.
-        [
-          '#!/bin/sh',
-          `file=$(head -n 1 | sed -n 's/.*"SSL_CERT_FILE":"\\([^"]*\\)".*/\\1/p')`,
-          `printf 'trust '; cat '${bin}/trust-python.json'; echo`,
-          "printf 'clients '",
-          `if [ -n "$file" ] && [ -f "$file" ]; then cat '${bin}/trusted.json'; else cat '${bin}/untrusted.json'; fi`,
-          '',
-        ].join('\n'),
+        `#!/bin/sh\nprintf 'trust '; cat '${bin}/trust-python.json'; echo\nprintf 'clients '\nif [ -f "$SSL_CERT_FILE" ]; then cat '${bin}/trusted.json'; else cat '${bin}/untrusted.json'; fi\n`,
       );
       chmodSync(path.join(bin, 'python3'), 0o755);
       // The scenario trusts the gateway everywhere but in SSL_CERT_FILE.

@@ -54,17 +54,24 @@ describe('child processes run isolated', () => {
     const { args, options } = calls[0]!;
     assert.equal(args[0], '-I');
     assert.equal(options.cwd, NEUTRAL_CWD);
-    assert.deepEqual(Object.keys(options.env).sort(), ['HOME', 'PATH']);
-    const job = JSON.parse(await options.input!);
-    assert.equal(job.env.SSL_CERT_FILE, '/home/user/merged.pem');
-    assert.equal(job.env.REQUESTS_CA_BUNDLE, '/home/user/merged.pem');
-    assert.ok(!JSON.stringify(job).includes(SECRET));
+    assert.deepEqual(Object.keys(options.env).sort(), [
+      'HOME',
+      'PATH',
+      'REQUESTS_CA_BUNDLE',
+      'SSL_CERT_FILE',
+    ]);
+    const job = await options.input!;
+    assert.ok(!job.includes(SECRET));
   });
   it('a proxy credential goes only to the probe that tunnels through it', async () => {
     const { host, calls } = recordingHost();
     const via = { ...target, gatewayPort: 443, proxyAuthorization: 'Basic dTpw' };
     await pythonHandshake(host, '/usr/bin/python3', userEnv, via, 1000);
-    assert.equal(calls[0]!.options.env.ELIZA_DOCTOR_PROXY_AUTH, undefined, 'not in its environment');
+    assert.equal(
+      calls[0]!.options.env.ELIZA_DOCTOR_PROXY_AUTH,
+      undefined,
+      'not in the environment it starts with',
+    );
     assert.equal(JSON.parse(await calls[0]!.options.input!).proxyAuth, 'Basic dTpw');
   });
   it("fix's re-check: what a new terminal's trust depends on, nothing secret", () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PYTHON_TRUST_VARIABLES, pythonStartEnv } from '../../src/child-env.ts';
+import { pythonProbeEnv } from '../../src/child-env.ts';
 import { libraryVerdicts, pythonSdkConfigs, wayOf } from '../../src/clients/python.ts';
 import { parsePythonClientsProbe } from '../../src/clients/python-probe.ts';
 import { pythonSetupText } from '../../src/clients/python-setup.ts';
@@ -36,8 +36,8 @@ describe('the python client probe answer', () => {
     assert.deepEqual(Object.keys(parsed?.ways ?? {}), ['requests']);
   });
 
-  it('starts the child with what picks python3 only, and hands it the CA variables only: no key, no token, no proxy', () => {
-    const env = pythonStartEnv({
+  it('gives the child what picks python3 and the CA variables only: no key, no token, no proxy', () => {
+    const env = pythonProbeEnv({
       PATH: '/usr/bin',
       HOME: '/home/u',
       PYENV_VERSION: '3.12.3',
@@ -48,11 +48,10 @@ describe('the python client probe answer', () => {
       ELIZA_TOKEN: 'y0_x',
       HTTPS_PROXY: 'http://p:3128',
     });
-    assert.deepEqual(Object.keys(env).sort(), ['HOME', 'PATH', 'PYENV_VERSION']);
-    assert.deepEqual([...PYTHON_TRUST_VARIABLES].sort(), [
-      'CURL_CA_BUNDLE',
-      'REQUESTS_CA_BUNDLE',
-      'SSL_CERT_DIR',
+    assert.deepEqual(Object.keys(env).sort(), [
+      'HOME',
+      'PATH',
+      'PYENV_VERSION',
       'SSL_CERT_FILE',
       'SSL_VERIFY',
     ]);

@@ -38,7 +38,7 @@ function pyenvHost(options: {
     ...options.files,
   }))
     if (text !== null) files[file] = text;
-  const executables = options.executables ?? [`${ROOT}/versions/3.12.3/bin/python3`];
+  const executables = options.executables ?? [`${ROOT}/libexec/pyenv`, `${ROOT}/versions/3.12.3/bin/python3`];
   const host = fakeHost(options.env ?? {}, files);
   host.stat = async (file) => {
     if (!executables.includes(file) && files[file] === undefined)
@@ -63,12 +63,11 @@ describe("the python3 a pyenv shim runs, without the shim's chain of shells", ()
         HOME: '/home/user',
         PYENV_VERSION: '3.12.3',
       },
-      pyenvVersion: '3.12.3',
     });
   });
 
   it("PYENV_VERSION (pyenv shell) wins over the global version, as in the user's shell", async () => {
-    const host = pyenvHost({ executables: [`${ROOT}/versions/3.11.9/bin/python3`] });
+    const host = pyenvHost({ executables: [`${ROOT}/libexec/pyenv`, `${ROOT}/versions/3.11.9/bin/python3`] });
     const interpreter = await interpreterFor(host, SHIM, { ...START_ENV, PYENV_VERSION: '3.11.9' });
     assert.equal(interpreter.file, `${ROOT}/versions/3.11.9/bin/python3`);
   });
@@ -85,7 +84,7 @@ describe("the python3 a pyenv shim runs, without the shim's chain of shells", ()
         [`${ROOT}/pyenv.d/exec`]: ['pip-rehash', 'pip-rehash.bash'],
       },
     });
-    assert.equal((await interpreterFor(host, SHIM, START_ENV)).pyenvVersion, '3.12.3');
+    assert.equal((await interpreterFor(host, SHIM, START_ENV)).file, `${ROOT}/versions/3.12.3/bin/python3`);
   });
 
   const shimItself = [
@@ -94,7 +93,27 @@ describe("the python3 a pyenv shim runs, without the shim's chain of shells", ()
     ['the system python', { files: { [`${ROOT}/version`]: 'system\n' } }],
     ['no global version file', { files: { [`${ROOT}/version`]: null } }],
     ['a prefix pyenv would complete (3.12)', { files: { [`${ROOT}/version`]: '3.12\n' } }],
-    ['a version without python3', { executables: [] }],
+    ['a version without python3', { executables: [`${ROOT}/libexec/pyenv`] }],
+    [
+      'a shim whose pyenv is gone (upgraded by a package manager)',
+      { executables: [`${ROOT}/versions/3.12.3/bin/python3`] },
+    ],
+    [
+      'a version file that starts with a byte-order mark',
+      { files: { [`${ROOT}/version`]: '\uFEFF3.12.3\n' } },
+    ],
+    ["a known hook's name in another folder", { dirs: { '/etc/pyenv.d/which': ['conda.bash'] } }],
+    [
+      "a shim's lines in another order",
+      {
+        files: {
+          [SHIM]: SHIM_TEXT.replace(
+            'set -e\n[ -n "$PYENV_DEBUG" ] && set -x\n',
+            '[ -n "$PYENV_DEBUG" ] && set -x\nset -e\n',
+          ),
+        },
+      },
+    ],
     ['a hook it does not know', { dirs: { '/etc/pyenv.d/which': ['custom.bash'] } }],
     [
       'a plugin hook on version-name',
@@ -104,19 +123,35 @@ describe("the python3 a pyenv shim runs, without the shim's chain of shells", ()
       'a shim with a line of its own',
       { files: { [SHIM]: SHIM_TEXT.replace('set -e\n', 'set -e\nexport PYTHONPATH=/x\n') } },
     ],
-    ['PYENV_DIR set', { env: { PYENV_DIR: '/project' } }],
   ] as const satisfies readonly (readonly [string, unknown])[];
   for (const [why, setup] of shimItself) {
     it(`runs the shim itself for ${why}`, async () => {
       const host = pyenvHost(setup as Parameters<typeof pyenvHost>[0]);
       const interpreter = await interpreterFor(host, SHIM, START_ENV);
-      assert.deepEqual(interpreter, { file: SHIM, env: START_ENV, pyenvVersion: null });
+      assert.deepEqual(interpreter, { file: SHIM, env: START_ENV });
     });
   }
+
+  it('a shim of pyenv 2.0 to 2.2 (no SHIM_PATH lines) is seen through too', async () => {
+    const older = SHIM_TEXT.replace(/SHIM_PATH=[\s\S]*?fi\n/, '');
+    assert.ok(!older.includes('SHIM_PATH'));
+    const interpreter = await interpreterFor(pyenvHost({ files: { [SHIM]: older } }), SHIM, START_ENV);
+    assert.equal(interpreter.file, `${ROOT}/versions/3.12.3/bin/python3`);
+  });
+
+  it('PYENV_VERSION: empty is unset (the global version); several versions: the shim', async () => {
+    const empty = await interpreterFor(pyenvHost({}), SHIM, { ...START_ENV, PYENV_VERSION: '' });
+    assert.equal(empty.file, `${ROOT}/versions/3.12.3/bin/python3`);
+    const several = await interpreterFor(pyenvHost({}), SHIM, {
+      ...START_ENV,
+      PYENV_VERSION: '3.12.3:3.11.9',
+    });
+    assert.equal(several.file, SHIM);
+  });
 
   it('a python3 that is not a shim is run as it is', async () => {
     const interpreter = await interpreterFor(pyenvHost({}), '/usr/bin/python3', START_ENV);
     assert.equal(interpreter.file, '/usr/bin/python3');
-    assert.equal(interpreter.pyenvVersion, null);
+    assert.deepEqual(interpreter.env, START_ENV);
   });
 });

@@ -19,9 +19,7 @@ const target = { address: '127.0.0.1', port: 443, host: 'api.eliza.yandex.net' }
 const options = { timeoutMs: 1000, langchainProxy: false };
 
 /** The job a python3 child was given on stdin; null: nothing to do. */
-function jobOf(
-  input: string,
-): { parts: string[]; langchain: boolean; env: Record<string, string | null> } | null {
+function jobOf(input: string): { parts: string[]; langchain: boolean } | null {
   return input.trim() ? JSON.parse(input) : null;
 }
 
@@ -60,13 +58,6 @@ describe('one python3 child for both Python checks', () => {
         port: 443,
         serverName: 'api.eliza.yandex.net',
         gatewayPort: null,
-        env: {
-          SSL_CERT_FILE: null,
-          SSL_CERT_DIR: null,
-          REQUESTS_CA_BUNDLE: null,
-          CURL_CA_BUNDLE: null,
-          SSL_VERIFY: null,
-        },
         proxyAuth: null,
         address: '127.0.0.1',
         parts: ['trust', 'clients'],
@@ -129,12 +120,13 @@ describe('one python3 child for both Python checks', () => {
     assert.equal(jobOf(inputs[0]!)?.langchain, true);
   });
 
-  it("the new terminal's trust variables go with the job, not into the start environment", async () => {
+  it('starts python3 with what picks it and the CA variables; a proxy credential goes in the job', async () => {
     const { host, runs } = pythonHost(true);
     const env = { ...host.env, SSL_CERT_FILE: '/x.pem', PYENV_VERSION: '3.12.3', ELIZA_TOKEN: 'y0_secret' };
-    await pythonHandshake(host, 'python3', env, target, 1000);
-    assert.deepEqual(runs[0]!.env, { PATH: '/usr/bin', PYENV_VERSION: '3.12.3' });
-    assert.equal(jobOf(runs[0]!.input)?.env.SSL_CERT_FILE, '/x.pem');
+    const via = { ...target, gatewayPort: 443, proxyAuthorization: 'Basic dTpw' };
+    await pythonHandshake(host, 'python3', env, via, 1000);
+    assert.deepEqual(runs[0]!.env, { PATH: '/usr/bin', PYENV_VERSION: '3.12.3', SSL_CERT_FILE: '/x.pem' });
+    assert.equal(JSON.parse(runs[0]!.input).proxyAuth, 'Basic dTpw');
     assert.ok(!runs[0]!.input.includes('y0_secret'));
   });
 
