@@ -27,6 +27,7 @@ export const trustPythonCheck = defineCheck({
   async run(ctx) {
     const data: TrustPythonFacts = {
       python: null,
+      executable: null,
       version: null,
       certifi: null,
       requests: null,
@@ -57,6 +58,7 @@ export const trustPythonCheck = defineCheck({
         ]),
       });
     Object.assign(data, {
+      executable: probe.executable,
       version: probe.version,
       certifi: probe.certifi,
       requests: probe.requests,
@@ -66,7 +68,7 @@ export const trustPythonCheck = defineCheck({
     });
     const problems = await bundleVariables(ctx, env, data);
     const details = [
-      `Python ${probe.version}${probe.requests ? `, requests ${probe.requests}` : ', no requests'}${probe.certifi ? `, certifi ${probe.certifi}` : ''}`,
+      `Python ${probe.version}${probe.executable && probe.executable !== python ? ` (${probe.executable})` : ''}${probe.requests ? `, requests ${probe.requests}` : ', no requests'}${probe.certifi ? `, certifi ${probe.certifi}` : ''}`,
       `as requests verifies (${probe.requestsBundle ?? 'no bundle'}): ${verdictText(probe.requestsWay)}`,
       `as ssl.create_default_context() verifies (${env.SSL_CERT_FILE ?? probe.opensslCafile ?? 'OpenSSL defaults'}): ${verdictText(probe.sslDefault)}`,
       ...data.variables.map((v) => `${v.name}=${v.value}: ${v.verdict}`),

@@ -123,6 +123,8 @@ export interface TrustNodeFacts {
 }
 export interface TrustPythonFacts {
   python: string | null;
+  /** The interpreter that ran for it (a pyenv shim's version, for one); null when it did not say. */
+  executable: string | null;
   version: string | null;
   certifi: string | null;
   requests: string | null;

@@ -147,7 +147,7 @@ timeout, address, port, server_name = float(probe_args[0]), probe_args[1], int(p
 gateway_port = int(probe_args[4]) if probe_args[4] != "-" else None
 def connect():
     return open_socket()
-out = {"version": sys.version.split()[0]}
+out = {"version": sys.version.split()[0], "executable": sys.executable}
 try:
     import certifi
     out["certifi"] = certifi.where()

@@ -21,6 +21,8 @@ import { interpreterFor } from './pyenv.ts';
 
 export interface PythonProbe {
   version: string;
+  /** The interpreter that ran: behind a version manager's shim, the version's own. */
+  executable: string | null;
   certifi: string | null;
   requests: string | null;
   opensslCafile: string | null;
@@ -327,6 +329,7 @@ function parseTrustAnswer(answer: string): PythonProbe | null {
     ): HandshakeVerdict | null => (v ? { authorized: v.authorized, error: v.error, warnings: [] } : null);
     return {
       version: o.version,
+      executable: typeof o.executable === 'string' && o.executable ? o.executable : null,
       certifi: o.certifi ?? null,
       requests: o.requests ?? null,
       opensslCafile: o.openssl_cafile ?? null,

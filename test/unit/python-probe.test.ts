@@ -7,6 +7,7 @@ import { fakeHost } from '../helpers/fakes.ts';
 
 const TRUST = {
   version: '3.12.3',
+  executable: '/home/u/.pyenv/versions/3.12.3/bin/python3',
   certifi: null,
   requests: null,
   openssl_cafile: null,
@@ -65,6 +66,7 @@ describe('one python3 child for both Python checks', () => {
       });
       assert.ok(runs[0]!.input.endsWith('}\n'), 'one line');
       assert.ok(!('error' in trust) && trust.sslDefault.authorized === true);
+      assert.equal(trust.executable, TRUST.executable);
       assert.ok(!('error' in clients) && clients.libraries.requests === '2.32.3');
     });
   }
@@ -160,6 +162,8 @@ describe('one python3 child for both Python checks', () => {
     return runDriver().then(({ trust, clients }) => {
       assert.ok(!('error' in trust), JSON.stringify(trust));
       assert.equal(trust.sslDefault.authorized, null);
+      // The interpreter that ran says where it is (behind a pyenv shim: the version's own).
+      assert.ok(trust.executable && !trust.executable.includes('/shims/'), String(trust.executable));
       assert.ok(!('error' in clients), JSON.stringify(clients));
     });
   });
