@@ -11,9 +11,10 @@ export const modelsCheck = defineCheck({
   title: 'Model',
   needs: ['token'],
   reads: ['ca-bundle'],
-  // Not started early: after token's answer, its request goes out on the connection token's opened,
-  // kept alive (no second handshake), and is still answered long before the chat's, which is what
-  // waits for it.
+  // Not started early: after token's answer (a rejected token is one cause, reported once), it is
+  // still answered before the chat, which is what waits for it. It was meant to reuse the
+  // connection token's request opened; measured 60 ms away, it opens one of its own, off the
+  // critical path (why undici lets that connection go is not known yet).
   network: true,
   http: true,
   async run(ctx) {

@@ -109,14 +109,7 @@ function executableFinder(searchPath: string): (name: string) => Promise<string 
     }
     return null;
   };
-  return (name) => {
-    let answer = found.get(name);
-    if (!answer) {
-      answer = find(name);
-      found.set(name, answer);
-    }
-    return answer;
-  };
+  return (name) => keptFor(found, name, () => find(name));
 }
 
 export async function readBounded(path: string, maxBytes: number): Promise<Buffer> {
@@ -161,12 +154,19 @@ export function readBoundedSync(path: string, maxBytes: number): Buffer {
  */
 export function perHost<T>(read: (host: Host) => Promise<T>): (host: Host) => Promise<T> {
   const answers = new WeakMap<Host, Promise<T>>();
-  return (host) => {
-    let answer = answers.get(host);
-    if (!answer) {
-      answer = read(host);
-      answers.set(host, answer);
-    }
-    return answer;
-  };
+  return (host) => keptFor(answers, host, () => read(host));
+}
+
+/** The answer kept for key, asked for once. */
+function keptFor<K, T>(
+  kept: { get(key: K): Promise<T> | undefined; set(key: K, answer: Promise<T>): unknown },
+  key: K,
+  ask: () => Promise<T>,
+): Promise<T> {
+  let answer = kept.get(key);
+  if (!answer) {
+    answer = ask();
+    kept.set(key, answer);
+  }
+  return answer;
 }
