@@ -31,11 +31,13 @@ function shimTemplates(root: string, install: string): string[] {
     'set -e',
     '[ -n "$PYENV_DEBUG" ] && set -x',
     '',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's ${}, in the shim's text
     'program="${0##*/}"',
     '',
   ];
   const rootLine = `export PYENV_ROOT="${root}"`;
   const shimPath = [
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's ${}, in the shim's text
     'SHIM_PATH=${0%/*}',
     `if [[ $SHIM_PATH != "${root}/shims" ]]; then`,
     '  export _PYENV_SHIM_PATH="$SHIM_PATH"',
