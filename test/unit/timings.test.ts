@@ -21,6 +21,14 @@ const timings = (tcpMs: number, tlsMs: number): Timings => ({
   totalMs: tcpMs + tlsMs,
 });
 
+/** A TLS server on loopback that presents the sim's leaf alone and hangs up. */
+async function leafServer(): Promise<{ port: number; server: tls.Server }> {
+  const pki = createSimPki();
+  const server = tls.createServer({ cert: pki.leaf.pem, key: pki.leaf.keyPem }, (socket) => socket.end());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, server };
+}
+
 describe('slow phases: the network, not the process', () => {
   it('a handshake slow only with the process busy in it is not slow on the wire', () => {
     const t = timings(10, 1800);
@@ -36,11 +44,8 @@ describe('slow phases: the network, not the process', () => {
 
 describe('tls probe: event-loop delay during the handshake', () => {
   it('says how long the process held its own loop while the handshake ran', async () => {
-    const pki = createSimPki();
-    const server = tls.createServer({ cert: pki.leaf.pem, key: pki.leaf.keyPem }, (socket) => socket.end());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port, server } = await leafServer();
     try {
-      const { port } = server.address() as AddressInfo;
       const probe = (block: boolean) => {
         const running = tlsProbe(
           { address: '127.0.0.1', port, host: SIM_HOST, trust: { kind: 'presented-only' } },
@@ -101,11 +106,8 @@ describe('the wire thread: the handshake whose times are reported', () => {
   });
 
   it('released while a handshake is under way, the thread finishes it first', async () => {
-    const pki = createSimPki();
-    const server = tls.createServer({ cert: pki.leaf.pem, key: pki.leaf.keyPem }, (socket) => socket.end());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port, server } = await leafServer();
     try {
-      const { port } = server.address() as AddressInfo;
       const target = { address: '127.0.0.1', port, servername: SIM_HOST, ca: MATCHES_NOTHING_CA };
       const running = workerTlsProbe(target, AbortSignal.timeout(5000));
       releaseWireWorker();
