@@ -158,7 +158,7 @@ export function perHost<T>(read: (host: Host) => Promise<T>): (host: Host) => Pr
 }
 
 /** The answer kept for key, asked for once. */
-function keptFor<K, T>(
+export function keptFor<K, T>(
   kept: { get(key: K): Promise<T> | undefined; set(key: K, answer: Promise<T>): unknown },
   key: K,
   ask: () => Promise<T>,

@@ -9,7 +9,7 @@
  * know), it runs the shim, as before.
  */
 import path from 'node:path';
-import type { Host } from '../host.ts';
+import { type Host, keptFor } from '../host.ts';
 
 export interface Interpreter {
   /** What to start. */
@@ -64,12 +64,24 @@ function harmlessHooks(root: string, install: string): Set<string> {
   ]);
 }
 
-/** The interpreter to start for `python` (as found on PATH) with `env`: itself, or what its pyenv shim would exec. */
-export async function interpreterFor(
+const answers = new WeakMap<Host, Map<string, Promise<Interpreter>>>();
+
+/**
+ * The interpreter to start for `python` (as found on PATH) with `env`: itself, or what its pyenv
+ * shim would exec. Asked once per run for each python3 and environment (a run may start a second
+ * child, for this shell's own environment).
+ */
+export function interpreterFor(
   host: Host,
   python: string,
   env: Record<string, string>,
 ): Promise<Interpreter> {
+  const kept = answers.get(host) ?? new Map<string, Promise<Interpreter>>();
+  answers.set(host, kept);
+  return keptFor(kept, JSON.stringify([python, env]), () => seeThrough(host, python, env));
+}
+
+async function seeThrough(host: Host, python: string, env: Record<string, string>): Promise<Interpreter> {
   const itself: Interpreter = { file: python, env };
   if (path.basename(python) !== 'python3') return itself;
   const shim = await readSmall(host, python);
