@@ -11,7 +11,7 @@ import { listCommand } from './commands/list.ts';
 import { setupCommand } from './commands/setup.ts';
 import { ConfigError } from './config.ts';
 import { registry } from './doctor.ts';
-import { processIo } from './report/output.ts';
+import { flushOutput, processIo } from './report/output.ts';
 import { closest, distance } from './similar.ts';
 import { VERSION } from './version.ts';
 
@@ -148,25 +148,26 @@ export async function main(args: string[], io: Io): Promise<number> {
 }
 
 /** Runs the whole CLI; the exit code goes to process.exitCode (the only place that sets it). */
-export function run(args: string[]): Promise<void> {
+export async function run(args: string[]): Promise<void> {
   const io = processIo(args);
-  return main(args, io).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      if (error instanceof ConfigError) {
-        const oneLine = error.message.replace(/\s*\n\s*/g, ' ');
-        io.err(`eliza-doctor: ${oneLine}\nRun eliza-doctor --help for usage.\n`);
-        process.exitCode = 2;
-        return;
-      }
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      io.err(
-        `eliza-doctor: internal error: ${message}\nThis is a bug in eliza-doctor ${VERSION}; please report it to its maintainers with this message.\n`,
-      );
-      if (process.env.ELIZA_DOCTOR_DEBUG && error instanceof Error) io.err(`${error.stack}\n`);
-      process.exitCode = 3;
-    },
-  );
+  process.exitCode = await main(args, io).catch((error: unknown) => {
+    if (error instanceof ConfigError) {
+      const oneLine = error.message.replace(/\s*\n\s*/g, ' ');
+      io.err(`eliza-doctor: ${oneLine}\nRun eliza-doctor --help for usage.\n`);
+      return 2;
+    }
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    io.err(
+      `eliza-doctor: internal error: ${message}\nThis is a bug in eliza-doctor ${VERSION}; please report it to its maintainers with this message.\n`,
+    );
+    if (process.env.ELIZA_DOCTOR_DEBUG && error instanceof Error) io.err(`${error.stack}\n`);
+    return 3;
+  });
+  // Everything is written before the process leaves: a report that could not be (a full disk
+  // under `> report.json`) must not pass for one that was.
+  const unwritable = await flushOutput();
+  if (unwritable) {
+    io.err(`eliza-doctor: ${unwritable}\n`);
+    process.exitCode = 3;
+  }
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { scenarioByName } from '../../src/sim/scenarios.ts';
-import { outcomeOf, parseReport, pki, runCli, stage, tempDir, tempHome } from '../helpers/cli.ts';
+import { CLI, outcomeOf, parseReport, pki, runCli, stage, tempDir, tempHome } from '../helpers/cli.ts';
 
 const healthy = scenarioByName('healthy')!;
 const noStack = (text: string) => assert.doesNotMatch(text, /\n\s+at .+:\d+:\d+/, 'no stack trace');
@@ -104,6 +105,53 @@ describe('bad input: a clear line and the documented exit code, never a stack tr
       assert.equal(dry.code, 0);
     } finally {
       await staged.close();
+    }
+  });
+});
+
+describe('output that stops being read or cannot be written', () => {
+  const run = async (stdout: 'pipe' | number, closeAfterFirstRead: boolean) => {
+    const staged = await stage(healthy);
+    try {
+      const child = spawn(
+        process.execPath,
+        [CLI, '--only', 'environment,scheme,dns,tcp,ca-bundle', ...staged.invocation.args],
+        {
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: staged.home, ...staged.invocation.env },
+          cwd: staged.home,
+          stdio: ['ignore', stdout, 'pipe'],
+        },
+      );
+      let stderr = '';
+      child.stderr!.on('data', (d) => {
+        stderr += d;
+      });
+      // As `eliza-doctor | head -1`: the reader goes after its first read.
+      if (closeAfterFirstRead) child.stdout!.once('data', () => child.stdout!.destroy());
+      const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+      return { code, stderr };
+    } finally {
+      await staged.close();
+    }
+  };
+
+  it('a reader that leaves early (| head): the run ends as it would, no stack trace', async () => {
+    const result = await run('pipe', true);
+    noStack(result.stderr);
+    assert.equal(result.code, 0, result.stderr);
+  });
+
+  it('a stdout that cannot be written (a full disk): exit 3 and one line saying so', {
+    skip: !existsSync('/dev/full') && 'no /dev/full here',
+  }, async () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const result = await run(full, false);
+      noStack(result.stderr);
+      assert.equal(result.code, 3);
+      assert.match(result.stderr, /cannot write to stdout: ENOSPC/);
+    } finally {
+      closeSync(full);
     }
   });
 });
