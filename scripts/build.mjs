@@ -2,6 +2,7 @@
 // often) from values taken at build time, without loading the doctor at all.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { build } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
@@ -21,25 +22,52 @@ const shippedHooks = {
 };
 
 /**
- * string-width (three copies, under yargs' help layout and the live view) builds an Intl.Segmenter
- * as it loads: ICU's break data, about 15 ms of every start, for text a --json run never
- * measures. Built on first use instead. The build fails if a new version reads otherwise.
+ * Packages that most runs never call, evaluated on their first call rather than at every start:
+ * string-width (three copies, under yargs and the live view: an Intl.Segmenter and Unicode-property
+ * regular expressions, about 20 ms, for text a --json run never measures) and the config parsers
+ * that only the client checks and fixes use, when a client is there: yaml (Continue) and toml-patch
+ * (Codex), about 30 ms more. Each name the doctor imports is a stand-in that forwards calls, `new`
+ * and property reads to the package, which esbuild evaluates when it is first require()d. A name
+ * not listed here fails the build (esbuild: no matching export).
  */
-const SEGMENTER = 'const segmenter = new Intl.Segmenter();';
-const lazySegmenter = {
-  name: 'lazy-segmenter',
+const LAZY_PACKAGES = [
+  { file: /[\\/]string-width[\\/]index\.js$/, names: ['default'] },
+  {
+    file: /[\\/]node_modules[\\/]yaml[\\/]dist[\\/]index\.js$/,
+    names: ['Document', 'isMap', 'isScalar', 'isSeq', 'LineCounter', 'parseDocument'],
+  },
+  { file: /[\\/]toml-patch[\\/]dist[\\/]toml-patch\.js$/, names: ['patch', 'stringify', 'TomlDocument'] },
+];
+const LOADED = '?loaded';
+const lazyPackages = {
+  name: 'lazy-packages',
   setup(build) {
-    build.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes(SEGMENTER)) throw new Error(`${args.path}: no \`${SEGMENTER}\` to make lazy`);
-      return {
-        contents: text.replace(
-          SEGMENTER,
-          'let segmenterMade; const segmenter = { segment: (text) => (segmenterMade ??= new Intl.Segmenter()).segment(text) };',
-        ),
+    for (const { file, names } of LAZY_PACKAGES) {
+      build.onLoad({ filter: file, namespace: 'file' }, (args) => ({
+        contents: [
+          'let loaded;',
+          `const load = () => (loaded ??= require(${JSON.stringify(args.path + LOADED)}));`,
+          'const forward = (name) => new Proxy(function () {}, {',
+          '  apply: (_, self, args) => Reflect.apply(load()[name], self, args),',
+          '  construct: (_, args) => Reflect.construct(load()[name], args),',
+          '  get: (_, key) => Reflect.get(load()[name], key),',
+          '});',
+          ...names.map((name) =>
+            name === 'default' ? "export default forward('default');" : `export const ${name} = forward('${name}');`,
+          ),
+        ].join('\n'),
         loader: 'js',
-      };
-    });
+      }));
+    }
+    build.onResolve({ filter: /\?loaded$/ }, (args) => ({
+      path: args.path.slice(0, -LOADED.length),
+      namespace: 'lazy-package',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (args) => ({
+      contents: readFileSync(args.path, 'utf8'),
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
   },
 };
 
@@ -82,9 +110,9 @@ await build({
   ...common,
   entryPoints: { main: 'src/cli.ts' },
   outdir: 'dist',
-  plugins: [lazyImports, shippedHooks, lazySegmenter],
+  plugins: [lazyImports, shippedHooks, lazyPackages],
 });
-await build({ ...common, entryPoints: LAZY, outdir: 'dist/lazy', plugins: [lazySegmenter] });
+await build({ ...common, entryPoints: LAZY, outdir: 'dist/lazy', plugins: [lazyPackages] });
 // The same doctor as one file, for a machine that cannot install packages (npm itself failing on
 // the internal CA): copied alone and run as `node eliza-doctor.mjs`. Without splitting, esbuild
 // inlines every import() (demo, the live view, undici), so the file needs nothing beside it.
@@ -92,7 +120,7 @@ await build({
   ...common,
   entryPoints: ['src/cli.ts'],
   outfile: 'dist/eliza-doctor.mjs',
-  plugins: [shippedHooks, lazySegmenter],
+  plugins: [shippedHooks, lazyPackages],
   banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
 });
 chmodSync('dist/eliza-doctor.mjs', 0o755);

@@ -1,5 +1,9 @@
 import type { X509Certificate } from 'node:crypto';
-import forge from 'node-forge';
+import type forge from 'node-forge';
+// asn1 (with util and oids) alone: the whole of forge is a third of the bundle, and its ciphers
+// and TLS set themselves up as it loads, in every run's start-up, for a parse of two extensions.
+import asn1 from 'node-forge/lib/asn1.js';
+import util from 'node-forge/lib/util.js';
 import { shortName } from './cert.ts';
 
 /**
@@ -51,19 +55,19 @@ function readConstraints(der: Buffer): IssuerConstraints {
   const certificate = parse(der.toString('binary'));
   const tbs = children(certificate)[0]!;
   const wrapper = children(tbs).find(
-    (part) => part.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && part.type === 3,
+    (part) => part.tagClass === asn1.Class.CONTEXT_SPECIFIC && part.type === 3,
   );
   if (!wrapper) return result;
   for (const extension of children(children(wrapper)[0]!)) {
     const parts = children(extension);
-    const id = forge.asn1.derToOid(forge.util.createBuffer(parts[0]!.value as string));
+    const id = asn1.derToOid(util.createBuffer(parts[0]!.value as string));
     const value = parts.at(-1)!.value as string;
     if (id === BASIC_CONSTRAINTS) {
       result.hasBasicConstraints = true;
       for (const field of children(parse(value))) {
         const bytes = field.value as string;
-        if (field.type === forge.asn1.Type.BOOLEAN) result.ca = bytes.charCodeAt(0) !== 0;
-        if (field.type === forge.asn1.Type.INTEGER) result.pathLen = unsigned(bytes);
+        if (field.type === asn1.Type.BOOLEAN) result.ca = bytes.charCodeAt(0) !== 0;
+        if (field.type === asn1.Type.INTEGER) result.pathLen = unsigned(bytes);
       }
     } else if (id === KEY_USAGE) {
       // The first content byte counts the unused bits; the flags follow.
@@ -76,7 +80,7 @@ function readConstraints(der: Buffer): IssuerConstraints {
 
 /** forge's types omit the options form; without it, BIT STRING contents get parsed as ASN.1. */
 function parse(bytes: string): Asn1 {
-  return (forge.asn1.fromDer as unknown as (b: string, o: object) => Asn1)(bytes, {
+  return (asn1.fromDer as unknown as (b: string, o: object) => Asn1)(bytes, {
     decodeBitStrings: false,
     strict: true,
   });
