@@ -30,17 +30,18 @@ export const caBundleCheck = defineCheck({
     const looked: string[] = [];
     const pinned = ctx.config.caSha256;
     if (ctx.config.caFile) {
-      const candidate = await fromFile(ctx, '--ca-file', ctx.config.caFile);
+      const candidate: Candidate = (await fromFile(ctx, '--ca-file', ctx.config.caFile)) ?? {
+        ok: false,
+        code: 'CA_FILE_UNREADABLE',
+        text: `${ctx.config.caFile} is not there (or is a folder)`,
+      };
       looked.push(`--ca-file ${ctx.config.caFile}: ${candidate.ok ? 'verified' : candidate.text}`);
       return conclude(ctx, candidate, looked);
     }
     for (const place of internalCaPlaces(ctx.host)) {
-      const exists = await ctx.host.stat(place.path).then(
-        (s) => s.isFile(),
-        () => false,
-      );
-      if (!exists) continue;
       const candidate = await fromFile(ctx, place.label, place.path);
+      // Read at once, not asked first whether it is there: the first requests wait for this file.
+      if (!candidate) continue;
       looked.push(
         `${place.path} (${place.label}): ${candidate.ok ? 'holds the pinned root' : candidate.text}`,
       );
@@ -78,11 +79,14 @@ export const caBundleCheck = defineCheck({
   },
 });
 
-async function fromFile(ctx: CheckContext, label: string, file: string): Promise<Candidate> {
+/** null: nothing there (no such file, or a folder). */
+async function fromFile(ctx: CheckContext, label: string, file: string): Promise<Candidate | null> {
   let bytes: Buffer;
   try {
     bytes = await ctx.host.readFile(file, MAX_BUNDLE_BYTES);
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return null;
     return { ok: false, code: 'CA_FILE_UNREADABLE', text: `cannot read ${file}: ${describeFsError(error)}` };
   }
   const blocks = quickFingerprints(bytes);
