@@ -72,6 +72,27 @@ const lazyPackages = {
 };
 
 /**
+ * undici loads node:http2 as it loads (8 ms of the first requests' path) for HTTP/2, which the
+ * doctor never asks for (allowH2 is off: it speaks HTTP/1.1, as the clients it stands for do).
+ * Left out the way undici itself runs on a Node built without http2. The build fails if
+ * undici reads otherwise.
+ */
+const HTTP2_REQUIRE = "  http2 = require('node:http2')";
+const withoutHttp2 = {
+  name: 'without-http2',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client-h2\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes(HTTP2_REQUIRE)) throw new Error(`${args.path}: no \`${HTTP2_REQUIRE.trim()}\` to leave out`);
+      return {
+        contents: text.replace(HTTP2_REQUIRE, "  throw new Error('HTTP/2 is not part of this build')"),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
  * The heavy parts, each a bundle of its own, loaded with import() only by the paths that need
  * them: undici (HTTP), listr2 (the live view), node-forge and the loopback gateway (demo).
  * Everything else is one file: Node's module loader pays per file, more than per byte.
@@ -110,9 +131,9 @@ await build({
   ...common,
   entryPoints: { main: 'src/cli.ts' },
   outdir: 'dist',
-  plugins: [lazyImports, shippedHooks, lazyPackages],
+  plugins: [lazyImports, shippedHooks, lazyPackages, withoutHttp2],
 });
-await build({ ...common, entryPoints: LAZY, outdir: 'dist/lazy', plugins: [lazyPackages] });
+await build({ ...common, entryPoints: LAZY, outdir: 'dist/lazy', plugins: [lazyPackages, withoutHttp2] });
 // The same doctor as one file, for a machine that cannot install packages (npm itself failing on
 // the internal CA): copied alone and run as `node eliza-doctor.mjs`. Without splitting, esbuild
 // inlines every import() (demo, the live view, undici), so the file needs nothing beside it.
@@ -120,7 +141,7 @@ await build({
   ...common,
   entryPoints: ['src/cli.ts'],
   outfile: 'dist/eliza-doctor.mjs',
-  plugins: [shippedHooks, lazyPackages],
+  plugins: [shippedHooks, lazyPackages, withoutHttp2],
   banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
 });
 chmodSync('dist/eliza-doctor.mjs', 0o755);
