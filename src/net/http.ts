@@ -8,6 +8,7 @@ import { anySignal } from '../abort.ts';
 import { type Lookup, socketLookup } from './dns.ts';
 import { classifyError } from './errors.ts';
 import { proxyFor } from './proxy.ts';
+import type { TrustStore } from './trust-store.ts';
 import { abortable, boundedSignal, elapsed, type Result } from './wait.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -79,10 +80,10 @@ export interface HttpClient {
 export function createHttpClient(options: {
   timeoutMs: number;
   lookup: Lookup;
-  trustContext: (extraCa: string) => tls.SecureContext;
+  trustStore: TrustStore;
   env: Readonly<Record<string, string | undefined>>;
 }): HttpClient {
-  const { timeoutMs, lookup, trustContext, env } = options;
+  const { timeoutMs, lookup, trustStore, env } = options;
   const agents = new Map<string, Agent>();
 
   const agentFor = async (extraCa: string, url: URL, port: number): Promise<Dispatcher> => {
@@ -93,7 +94,7 @@ export function createHttpClient(options: {
       const { ProxyAgent } = await import('./undici.ts');
       agent = new ProxyAgent({
         uri: proxy.parsed.href,
-        requestTls: { secureContext: trustContext(extraCa), rejectUnauthorized: true },
+        requestTls: { secureContext: trustStore.withRoots(extraCa), rejectUnauthorized: true },
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       }) as unknown as Agent;
@@ -101,16 +102,20 @@ export function createHttpClient(options: {
     }
     if (!agent) {
       const { Agent, buildConnector } = await import('./undici.ts');
-      agent = new Agent({
-        connect: timedConnector(
+      const connector = (secureContext: tls.SecureContext) =>
+        timedConnector(
           buildConnector({
-            secureContext: trustContext(extraCa),
+            secureContext,
             // Verified whatever NODE_TLS_REJECT_UNAUTHORIZED says: the doctor itself never skips it.
             rejectUnauthorized: true,
             lookup: socketLookup(lookup, port, timeoutMs),
             timeout: timeoutMs,
           }),
-        ),
+        );
+      agent = new Agent({
+        connect: extraCa
+          ? internalFirst(connector(trustStore.only(extraCa)), () => connector(trustStore.withRoots(extraCa)))
+          : connector(trustStore.withRoots('')),
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
@@ -335,6 +340,26 @@ function wireTimings(trace: WireTrace): WireTimings | null {
 }
 
 type Connector = buildConnector.connector;
+
+/**
+ * The internal CAs alone first; the bundled roots too only when those alone do not verify the
+ * chain. The gateway's chain ends at the pinned root, and parsing the 146 roots for every run took
+ * 25 ms of the main thread on the first requests' path. A chain verifies as it would have with
+ * both (a subset of the anchors first, the whole set when that fails), the one difference an extra
+ * handshake when it takes a public root.
+ */
+function internalFirst(internal: Connector, withRoots: () => Connector): Connector {
+  let fallback: Connector | null = null;
+  return (options, callback) =>
+    internal(options, (...result) => {
+      const [error] = result;
+      if (error && classifyError(error).kind === 'tls-untrusted') {
+        fallback ??= withRoots();
+        return fallback(options, callback);
+      }
+      callback(...result);
+    });
+}
 
 /** undici's connector, with each new connection's TCP connect and TLS handshake stamped at the socket's events. */
 function timedConnector(connector: Connector): Connector {

@@ -72,14 +72,17 @@ export function createNet(options: {
   let wireThread = options.wireThread === true;
   if (wireThread) startWireWorker();
   else dropLaunchedWireWorker();
-  // undici and the bundled roots hold the main thread for tens of milliseconds: loaded now, while
-  // DNS and TCP are checked, rather than when the first requests go out.
+  // undici holds the main thread for tens of milliseconds: loaded now, while DNS and TCP are
+  // checked, rather than when the first requests go out.
   const warm = options.prefetch
-    ? import('./undici.ts').then(trustStore.prepare, () => undefined)
+    ? import('./undici.ts').then(
+        () => undefined,
+        () => undefined,
+      )
     : Promise.resolve();
   const bounded = (signal: AbortSignal, ms = timeoutMs) => boundedSignal(signal, ms);
   const lookup = createLookup(options.resolve, timeoutMs);
-  const http = createHttpClient({ timeoutMs, lookup, trustContext: trustStore, env });
+  const http = createHttpClient({ timeoutMs, lookup, trustStore, env });
   return {
     lookup,
     connect: (address, port, signal) => connect(address, port, bounded(signal)),

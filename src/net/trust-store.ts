@@ -1,37 +1,37 @@
 import tls, { rootCertificates } from 'node:tls';
 
 export interface TrustStore {
-  /** The context trusting Node's bundled roots and extraCa (PEM, or ''): one per value, made once. */
-  (extraCa: string): tls.SecureContext;
-  /**
-   * Parses the bundled roots ahead of the first request (30 ms of the main thread on a loaded
-   * machine), while nothing is timed, rather than when the first requests and probes are under way.
-   */
-  prepare(): void;
+  /** Exactly these CAs (PEM, every certificate of it): the internal bundle, which the gateway's chain ends at. */
+  only(pem: string): tls.SecureContext;
+  /** Node's bundled roots and extraCa (PEM, or ''). */
+  withRoots(extraCa: string): tls.SecureContext;
 }
 
 /**
- * One store for all the doctor's requests: given as `ca`, each connection would parse the 150
- * certificates again into a store of its own (time and, with parallel requests, memory).
- * An explicit ca replaces Node's whole store, so the bundled roots go in by hand.
+ * One store for all the doctor's requests, each context made once, when first asked for: given as
+ * `ca`, each connection would parse its certificates again into a store of its own (time and, with
+ * parallel requests, memory). An explicit ca replaces Node's whole store, so the bundled roots go
+ * in by hand, never NODE_EXTRA_CA_CERTS or anything else of the environment's.
  */
 export function createTrustStore(): TrustStore {
-  const contexts = new Map<string, tls.SecureContext>();
-  let prepared: tls.SecureContext | null = null;
-  const rootsOnly = () => tls.createSecureContext({ ca: [...rootCertificates] });
-  const store = (extraCa: string) => {
-    let context = contexts.get(extraCa);
+  const only = new Map<string, tls.SecureContext>();
+  const withRoots = new Map<string, tls.SecureContext>();
+  const made = (map: Map<string, tls.SecureContext>, key: string, make: () => tls.SecureContext) => {
+    let context = map.get(key);
     if (!context) {
-      context = prepared ?? rootsOnly();
-      prepared = null;
-      // The internal CA on top of the roots already parsed (every certificate of the PEM).
-      if (extraCa) context.context.addCACert(extraCa);
-      contexts.set(extraCa, context);
+      context = make();
+      map.set(key, context);
     }
     return context;
   };
-  store.prepare = () => {
-    if (contexts.size === 0) prepared ??= rootsOnly();
+  return {
+    only: (pem) => made(only, pem, () => tls.createSecureContext({ ca: pem })),
+    withRoots: (extraCa) =>
+      made(withRoots, extraCa, () => {
+        const context = tls.createSecureContext({ ca: [...rootCertificates] });
+        // The internal CA on top of the roots just parsed (every certificate of the PEM).
+        if (extraCa) context.context.addCACert(extraCa);
+        return context;
+      }),
   };
-  return store;
 }

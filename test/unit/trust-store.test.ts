@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import tls from 'node:tls';
+import { createLookup } from '../../src/net/dns.ts';
+import { createHttpClient } from '../../src/net/http.ts';
+import { createTrustStore, type TrustStore } from '../../src/net/trust-store.ts';
+import { createSimPki } from '../../src/sim/pki.ts';
+import { SIM_HOST } from '../../src/sim/scenarios.ts';
+
+describe("the doctor's own requests: the internal CAs first, the bundled roots when they alone do not verify", () => {
+  const pki = createSimPki();
+  const other = createSimPki();
+  let server: https.Server;
+  let port = 0;
+  before(async () => {
+    server = https.createServer(
+      { cert: pki.variant('good').chain, key: pki.variant('good').key },
+      (_request, response) => response.end('ok'),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  after(() => server.close());
+
+  /** A store whose "roots" are a given PEM, and which counts how often they were asked for. */
+  const storeWith = (rootsPem: string) => {
+    const asked = { withRoots: 0 };
+    const store: TrustStore = {
+      only: (pem) => tls.createSecureContext({ ca: pem }),
+      withRoots: (extraCa) => {
+        asked.withRoots++;
+        return tls.createSecureContext({ ca: [rootsPem, extraCa].filter(Boolean) });
+      },
+    };
+    return { store, asked };
+  };
+  const get = async (store: TrustStore, extraCa: string) => {
+    const client = createHttpClient({
+      timeoutMs: 5000,
+      lookup: createLookup([{ host: SIM_HOST, port, addresses: ['127.0.0.1'] }], 5000),
+      trustStore: store,
+      env: {},
+    });
+    try {
+      return await client.request({
+        url: `https://${SIM_HOST}:${port}/`,
+        extraCa,
+        signal: AbortSignal.timeout(5000),
+      });
+    } finally {
+      client.close();
+    }
+  };
+
+  it('a chain that ends at the internal root: verified by it alone, the roots never parsed', async () => {
+    const { store, asked } = storeWith(other.root.pem);
+    const answer = await get(store, pki.bundlePem);
+    assert.ok(answer.ok && answer.status === 200);
+    assert.equal(asked.withRoots, 0);
+  });
+
+  it('a chain that ends at one of the roots: verified on a second handshake that trusts them too', async () => {
+    const { store, asked } = storeWith(pki.root.pem);
+    const answer = await get(store, other.bundlePem);
+    assert.ok(answer.ok && answer.status === 200);
+    assert.equal(asked.withRoots, 1);
+  });
+
+  it('a chain that ends at neither: untrusted, as it always was', async () => {
+    const { store } = storeWith(other.root.pem);
+    const answer = await get(store, createSimPki().bundlePem);
+    assert.ok(!answer.ok);
+    assert.equal(answer.failure.kind, 'tls-untrusted');
+  });
+
+  it("the real store: the bundled roots and extraCa, never the environment's NODE_EXTRA_CA_CERTS", async () => {
+    const answer = await get(createTrustStore(), pki.bundlePem);
+    assert.ok(answer.ok && answer.status === 200);
+    const none = await get(createTrustStore(), '');
+    assert.ok(!none.ok && none.failure.kind === 'tls-untrusted');
+  });
+});
