@@ -302,6 +302,10 @@ export function describeFsError(error: unknown): string {
       return 'a part of the path is not a directory';
     case 'ELOOP':
       return 'too many symbolic links';
+    case 'ESPIPE':
+    case 'EAGAIN':
+    case 'ENXIO':
+      return 'a pipe or a device, not a file';
     default:
       return code ?? (error instanceof Error ? error.message : String(error));
   }

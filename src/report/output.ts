@@ -1,9 +1,27 @@
+import { fstatSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
+import { isatty } from 'node:tty';
 import type { Io } from '../cli/io.ts';
 import { realHost } from '../host.ts';
 import { Redactor } from '../secret.ts';
 
 let unwritable: string | undefined;
+/** The reader of stdout left (a closed pipe): nobody sees what is written there any more. */
+let readerGone = false;
+
+/** A file or a device (not a terminal, pipe or socket), which Node writes to in one write(2). */
+function isFileLike(fd: number): boolean {
+  try {
+    const stats = fstatSync(fd);
+    return stats.isFile() || (stats.isCharacterDevice() && !isatty(fd));
+  } catch {
+    return false;
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+}
 
 /**
  * Waits until stdout and stderr have taken everything written, then says why the output could not
@@ -13,8 +31,20 @@ export async function flushOutput(): Promise<string | undefined> {
   await Promise.all(
     [process.stdout, process.stderr].map((s) => new Promise((done) => s.write('', () => done(undefined)))),
   );
+  flushed = true;
   return unwritable;
 }
+
+let flushed = false;
+// yargs ends --help, --version and completion with process.exit() of its own, past run(): what
+// they could not write to a file is said, and fails the exit, here.
+process.once('exit', () => {
+  if (flushed || !unwritable) return;
+  try {
+    writeSync(2, `eliza-doctor: ${unwritable}\n`);
+  } catch {}
+  process.exitCode = 3;
+});
 
 /**
  * The process's Io: every byte written to stdout or stderr, by the doctor or by a library it
@@ -22,24 +52,43 @@ export async function flushOutput(): Promise<string | undefined> {
  */
 export function processIo(args: string[]): Io {
   const redactor = new Redactor();
-  for (const stream of [process.stdout, process.stderr]) {
+  for (const [stream, fd, name] of [
+    [process.stdout, 1, 'stdout'],
+    [process.stderr, 2, 'stderr'],
+  ] as const) {
     // A reader that stops early (`eliza-doctor | head`) closes the pipe: the rest of the output
     // goes nowhere, and the run finishes as it would have (a fix is never left half-applied for
     // it). Any other failure to write (a full disk under `> report.json`) is an error of the run.
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE')
-        unwritable ??= `cannot write to ${stream === process.stdout ? 'stdout' : 'stderr'}: ${error.code ?? error.message}`;
+      if (error.code === 'EPIPE') readerGone = true;
+      else unwritable ??= `cannot write to ${name}: ${error.code ?? error.message}`;
     });
     const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) =>
-      write(
+    // Node writes to a file with one write(2) and does not look at how much of it went: a disk
+    // that fills part-way would cut the report short without a word. To a file, every byte is
+    // written, until all are or an error says why not.
+    const toFile = isFileLike(fd);
+    let failed = false;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      const safe =
         typeof chunk === 'string'
           ? redactor.redact(chunk)
           : Buffer.isBuffer(chunk)
             ? Buffer.from(redactor.redact(chunk.toString('utf8')))
-            : chunk,
-        ...rest,
-      )) as typeof stream.write;
+            : chunk;
+      if (!toFile) return write(safe, ...rest);
+      if (!failed) {
+        try {
+          writeAll(fd, typeof safe === 'string' ? Buffer.from(safe, 'utf8') : (safe as Uint8Array));
+        } catch (error) {
+          failed = true;
+          unwritable ??= `cannot write to ${name}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+        }
+      }
+      const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      if (done) process.nextTick(done);
+      return true;
+    }) as typeof stream.write;
   }
   return {
     host: realHost(),
@@ -50,8 +99,12 @@ export function processIo(args: string[]): Io {
     columns: process.stdout.columns,
     stdinIsTTY: Boolean(process.stdin.isTTY),
     async ask(question) {
-      if (!process.stdin.isTTY) return null;
-      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      // Asked where a person sees it: on stdout, or on stderr when stdout goes to a pipe or a file;
+      // with nobody to see it (both redirected, or the reader of stdout gone), there is no answer.
+      const output =
+        process.stdout.isTTY && !readerGone ? process.stdout : process.stderr.isTTY ? process.stderr : null;
+      if (!process.stdin.isTTY || !output) return null;
+      const rl = createInterface({ input: process.stdin, output });
       return rl.question(question).finally(() => rl.close());
     },
     onInterrupt(handler) {

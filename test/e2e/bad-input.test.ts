@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -140,6 +140,51 @@ describe('output that stops being read or cannot be written', () => {
     noStack(result.stderr);
     assert.equal(result.code, 0, result.stderr);
   });
+
+  it('a report cut short by a file-size limit part-way (one write, some of it written): exit 3, not a silent 0', {
+    skip: spawnSync('bash', ['-c', 'true']).status !== 0 && 'no bash here',
+  }, () => {
+    const dir = tempDir();
+    const report = path.join(dir, 'report.json');
+    // SIGXFSZ ignored: the write past the limit fails with EFBIG, as a full disk fails with ENOSPC.
+    const result = spawnSync(
+      'bash',
+      [
+        '-c',
+        `trap '' XFSZ; ulimit -f 1; exec "$0" "$@" > "${report}"`,
+        process.execPath,
+        CLI,
+        '--offline',
+        '--json',
+        '--only',
+        'environment',
+      ],
+      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tempHome() }, encoding: 'utf8' },
+    );
+    noStack(result.stderr);
+    assert.equal(result.status, 3, result.stderr);
+    assert.match(result.stderr, /cannot write to stdout: EFBIG/);
+  });
+
+  for (const args of [['--help'], ['--version'], ['list'], ['completion']]) {
+    it(`${args.join(' ')} to a full device: exit 3 and one line, answered by yargs or the launcher alike`, {
+      skip: !existsSync('/dev/full') && 'no /dev/full here',
+    }, () => {
+      const full = openSync('/dev/full', 'w');
+      try {
+        const result = spawnSync(process.execPath, [CLI, ...args], {
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tempHome() },
+          stdio: ['ignore', full, 'pipe'],
+          encoding: 'utf8',
+        });
+        noStack(result.stderr);
+        assert.equal(result.status, 3, result.stderr);
+        assert.match(result.stderr, /cannot write to stdout: ENOSPC/);
+      } finally {
+        closeSync(full);
+      }
+    });
+  }
 
   it('a stdout that cannot be written (a full disk): exit 3 and one line saying so', {
     skip: !existsSync('/dev/full') && 'no /dev/full here',
