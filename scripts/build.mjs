@@ -47,13 +47,21 @@ const lazyPackages = {
         contents: [
           'let loaded;',
           `const load = () => (loaded ??= require(${JSON.stringify(args.path + LOADED)}));`,
-          'const forward = (name) => new Proxy(function () {}, {',
-          '  apply: (_, self, args) => Reflect.apply(load()[name], self, args),',
-          '  construct: (_, args) => Reflect.construct(load()[name], args),',
-          '  get: (_, key) => Reflect.get(load()[name], key),',
-          '});',
+          'const forward = (name) => {',
+          '  const standIn = new Proxy(function () {}, {',
+          '    apply: (_, self, args) => Reflect.apply(load()[name], self, args),',
+          // A subclass of the stand-in constructs as a subclass of the real class.
+          '    construct: (_, args, newTarget) =>',
+          '      Reflect.construct(load()[name], args, newTarget === standIn ? load()[name] : newTarget),',
+          '    get: (_, key) => Reflect.get(load()[name], key),',
+          '    has: (_, key) => Reflect.has(load()[name], key),',
+          '  });',
+          '  return standIn;',
+          '};',
           ...names.map((name) =>
-            name === 'default' ? "export default forward('default');" : `export const ${name} = forward('${name}');`,
+            name === 'default'
+              ? "export default forward('default');"
+              : `export const ${name} = forward('${name}');`,
           ),
         ].join('\n'),
         loader: 'js',
@@ -83,7 +91,8 @@ const withoutHttp2 = {
   setup(build) {
     build.onLoad({ filter: /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client-h2\.js$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
-      if (!text.includes(HTTP2_REQUIRE)) throw new Error(`${args.path}: no \`${HTTP2_REQUIRE.trim()}\` to leave out`);
+      if (!text.includes(HTTP2_REQUIRE))
+        throw new Error(`${args.path}: no \`${HTTP2_REQUIRE.trim()}\` to leave out`);
       return {
         contents: text.replace(HTTP2_REQUIRE, "  throw new Error('HTTP/2 is not part of this build')"),
         loader: 'js',
@@ -157,11 +166,21 @@ writeFileSync(
 // Written by scripts/build.mjs from package.json and \`main.js list --long\`: do not edit.
 const args = process.argv.slice(2);
 const checks = ${JSON.stringify(list)};
+// Answered here, written as the doctor writes: a reader that left is no error, any other failure
+// to write is (exit 3).
+const answer = (text) => {
+  process.stdout.on('error', (error) => {
+    if (error.code === 'EPIPE') return;
+    process.stderr.write('eliza-doctor: cannot write to stdout: ' + (error.code || error.message) + '\\n');
+    process.exitCode = 3;
+  });
+  process.stdout.write(text);
+};
 if (args.length === 1 && args[0] === '--version') {
-  process.stdout.write(${JSON.stringify(`${version}\n`)});
+  answer(${JSON.stringify(`${version}\n`)});
 } else if (args[0] === 'list' && args.slice(1).every((a) => a === '--long')) {
   const long = args.includes('--long');
-  process.stdout.write(checks.map(([id, title, where]) => (long ? [id, title, where] : [id, title]).join('\\t') + '\\n').join(''));
+  answer(checks.map(([id, title, where]) => (long ? [id, title, where] : [id, title]).join('\\t') + '\\n').join(''));
 } else {
   // A run that will diagnose: the thread that times the handshake boots now, on the core that is
   // idle while main.js loads, rather than beside the run's programs (src/net/wire-worker.ts).
