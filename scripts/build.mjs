@@ -182,6 +182,8 @@ if (args.length === 1 && args[0] === '--version') {
   const long = args.includes('--long');
   answer(checks.map(([id, title, where]) => (long ? [id, title, where] : [id, title]).join('\\t') + '\\n').join(''));
 } else {
+  // main.js is read while the wire thread is made: the read waits on the disk, the making on this thread.
+  const loading = import('./main.js');
   // A run that will diagnose: the thread that times the handshake boots now, on the core that is
   // idle while main.js loads, rather than beside the run's programs (src/net/wire-worker.ts).
   const quiet = ['list', 'env', 'setup', 'dockerfile'].includes(args[0]);
@@ -196,7 +198,7 @@ if (args.length === 1 && args[0] === '--version') {
     wire.once('exit', drop);
     globalThis[key] = wire;
   }
-  await import('./main.js');
+  await loading;
 }
 `,
   { mode: 0o755 },
