@@ -11,10 +11,9 @@ export const modelsCheck = defineCheck({
   title: 'Model',
   needs: ['token'],
   reads: ['ca-bundle'],
-  // Not started early: after token's answer (a rejected token is one cause, reported once), it is
-  // still answered before the chat, which is what waits for it. It was meant to reuse the
-  // connection token's request opened; measured 60 ms away, it opens one of its own, off the
-  // critical path (why undici lets that connection go is not known yet).
+  // Not started early: after token's answer (a rejected token is one cause, reported once), on
+  // the connection token's request opened, it is still answered before the chat, which is what
+  // waits for it.
   network: true,
   http: true,
   async run(ctx) {

@@ -3,11 +3,11 @@ import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import type tls from 'node:tls';
-import type { Agent, buildConnector, Dispatcher } from 'undici';
+import type { buildConnector, Dispatcher } from 'undici';
 import { anySignal } from '../abort.ts';
 import { type Lookup, socketLookup } from './dns.ts';
 import { classifyError } from './errors.ts';
-import { proxyFor } from './proxy.ts';
+import { type ProxyChoice, proxyFor } from './proxy.ts';
 import type { TrustStore } from './trust-store.ts';
 import { abortable, boundedSignal, elapsed, type Result } from './wait.ts';
 
@@ -84,41 +84,46 @@ export function createHttpClient(options: {
   env: Readonly<Record<string, string | undefined>>;
 }): HttpClient {
   const { timeoutMs, lookup, trustStore, env } = options;
-  const agents = new Map<string, Agent>();
+  // The agent's promise is kept, not the agent: the first requests ask at once, and an agent made
+  // for each (while undici loads) would keep each its own connections and TLS sessions, the ones a
+  // later request could have reused lost to it.
+  const agents = new Map<string, Promise<Dispatcher>>();
 
-  const agentFor = async (extraCa: string, url: URL, port: number): Promise<Dispatcher> => {
-    const proxy = proxyFor(url.hostname, port, env, url.protocol === 'https:' ? 'https' : 'http');
-    const key = `${port}\n${proxy?.url ?? ''}\n${extraCa}`;
-    let agent = agents.get(key);
-    if (!agent && proxy?.parsed) {
-      const { ProxyAgent } = await import('./undici.ts');
-      agent = new ProxyAgent({
+  const makeAgent = async (extraCa: string, port: number, proxy: ProxyChoice | null): Promise<Dispatcher> => {
+    const { Agent, ProxyAgent, buildConnector } = await import('./undici.ts');
+    if (proxy?.parsed) {
+      return new ProxyAgent({
         uri: proxy.parsed.href,
         requestTls: { secureContext: trustStore.withRoots(extraCa), rejectUnauthorized: true },
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
-      }) as unknown as Agent;
-      agents.set(key, agent);
+      }) as unknown as Dispatcher;
     }
+    const connector = (secureContext: tls.SecureContext) =>
+      timedConnector(
+        buildConnector({
+          secureContext,
+          // Verified whatever NODE_TLS_REJECT_UNAUTHORIZED says: the doctor itself never skips it.
+          rejectUnauthorized: true,
+          lookup: socketLookup(lookup, port, timeoutMs),
+          timeout: timeoutMs,
+        }),
+      );
+    return new Agent({
+      connect: extraCa
+        ? internalFirst(connector(trustStore.only(extraCa)), () => connector(trustStore.withRoots(extraCa)))
+        : connector(trustStore.withRoots('')),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+  };
+
+  const agentFor = (extraCa: string, url: URL, port: number): Promise<Dispatcher> => {
+    const proxy = proxyFor(url.hostname, port, env, url.protocol === 'https:' ? 'https' : 'http');
+    const key = `${port}\n${proxy?.url ?? ''}\n${extraCa}`;
+    let agent = agents.get(key);
     if (!agent) {
-      const { Agent, buildConnector } = await import('./undici.ts');
-      const connector = (secureContext: tls.SecureContext) =>
-        timedConnector(
-          buildConnector({
-            secureContext,
-            // Verified whatever NODE_TLS_REJECT_UNAUTHORIZED says: the doctor itself never skips it.
-            rejectUnauthorized: true,
-            lookup: socketLookup(lookup, port, timeoutMs),
-            timeout: timeoutMs,
-          }),
-        );
-      agent = new Agent({
-        connect: extraCa
-          ? internalFirst(connector(trustStore.only(extraCa)), () => connector(trustStore.withRoots(extraCa)))
-          : connector(trustStore.withRoots('')),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
+      agent = makeAgent(extraCa, port, proxy);
       agents.set(key, agent);
     }
     return agent;
@@ -162,6 +167,9 @@ export function createHttpClient(options: {
         const trace: WireTrace = {};
         const answer = await send(request, signal, started, trace);
         const body = await readBounded(answer.body, request.maxBytes ?? DEFAULT_MAX_BODY_BYTES);
+        // undici hands the connection back to its pool a tick after the body ends: a request made
+        // on this answer (models on token's) would otherwise open a connection of its own.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         const { status, headers, headersMs } = answer;
         const wire = wireTimings(trace);
         return {
@@ -211,7 +219,7 @@ export function createHttpClient(options: {
     close() {
       // Not awaited: destroy() waits for connections still being opened (a black hole: up to the
       // connect timeout), and the run is over; the sockets go at once all the same.
-      for (const agent of agents.values()) agent.destroy().catch(() => undefined);
+      for (const agent of agents.values()) agent.then((a) => a.destroy()).catch(() => undefined);
       agents.clear();
     },
   };
