@@ -74,6 +74,44 @@ const BY_CODE: Record<string, FailureKind> = {
   BODY_TOO_LARGE: 'too-large',
 };
 
+/**
+ * OpenSSL's verdicts on a chain against the anchors it was given (X509_V_ERR_*, as Node names them
+ * in an error's code): another set of anchors may judge the same chain otherwise. A hostname that
+ * does not match is not among them: Node checks it only once the chain has verified.
+ */
+const CHAIN_VERDICTS = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_CHAIN_TOO_LONG',
+  'CERT_REVOKED',
+  'INVALID_CA',
+  'PATH_LENGTH_EXCEEDED',
+  'INVALID_PURPOSE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+]);
+
+/** The failure is OpenSSL's verdict on the chain, not on the name, the network or the protocol. */
+export function isChainVerdict(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && typeof current === 'object' && depth < 8; depth++) {
+    const code = (current as ErrorLike).code;
+    if (typeof code === 'string' && CHAIN_VERDICTS.has(code)) return true;
+    current = (current as ErrorLike).cause;
+  }
+  return false;
+}
+
 interface ErrorLike {
   code?: unknown;
   name?: unknown;

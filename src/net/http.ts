@@ -6,7 +6,7 @@ import type tls from 'node:tls';
 import type { buildConnector, Dispatcher } from 'undici';
 import { anySignal } from '../abort.ts';
 import { type Lookup, socketLookup } from './dns.ts';
-import { classifyError } from './errors.ts';
+import { classifyError, isChainVerdict } from './errors.ts';
 import { type ProxyChoice, proxyFor } from './proxy.ts';
 import type { TrustStore } from './trust-store.ts';
 import { abortable, boundedSignal, elapsed, type Result } from './wait.ts';
@@ -353,15 +353,17 @@ type Connector = buildConnector.connector;
  * The internal CAs alone first; the bundled roots too only when those alone do not verify the
  * chain. The gateway's chain ends at the pinned root, and parsing the 146 roots for every run took
  * 25 ms of the main thread on the first requests' path. A chain verifies as it would have with
- * both (a subset of the anchors first, the whole set when that fails), the one difference an extra
- * handshake when it takes a public root.
+ * both: any verdict on the chain against the internal CAs alone (untrusted, but also expired or
+ * not a CA, which OpenSSL may say of a path it would not have taken with more anchors) is asked
+ * again of the whole set, whose answer is the one reported; the cost is an extra handshake on a
+ * gateway served on a public chain.
  */
 function internalFirst(internal: Connector, withRoots: () => Connector): Connector {
   let fallback: Connector | null = null;
   return (options, callback) =>
     internal(options, (...result) => {
       const [error] = result;
-      if (error && classifyError(error).kind === 'tls-untrusted') {
+      if (error && isChainVerdict(error)) {
         fallback ??= withRoots();
         return fallback(options, callback);
       }

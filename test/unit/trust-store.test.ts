@@ -6,7 +6,7 @@ import tls from 'node:tls';
 import { createLookup } from '../../src/net/dns.ts';
 import { createHttpClient } from '../../src/net/http.ts';
 import { createTrustStore, type TrustStore } from '../../src/net/trust-store.ts';
-import { createSimPki } from '../../src/sim/pki.ts';
+import { createSimPki, issue, newKeyPair } from '../../src/sim/pki.ts';
 import { SIM_HOST } from '../../src/sim/scenarios.ts';
 
 describe("the doctor's own requests: the internal CAs first, the bundled roots when they alone do not verify", () => {
@@ -66,6 +66,74 @@ describe("the doctor's own requests: the internal CAs first, the bundled roots w
     const answer = await get(store, other.bundlePem);
     assert.ok(answer.ok && answer.status === 200);
     assert.equal(asked.withRoots, 1);
+  });
+
+  it('a public chain served with an expired cross-sign: verified by the roots, though the internal CAs alone call it expired', async () => {
+    const day = 86_400_000;
+    const at = (days: number) => new Date(Date.now() + days * day);
+    const rootKeys = newKeyPair('rsa');
+    const publicRoot = issue({
+      commonName: 'Public Root',
+      ca: true,
+      key: rootKeys,
+      notBefore: at(-400),
+      notAfter: at(3650),
+    });
+    const oldRoot = issue({ commonName: 'Old Root', ca: true, notBefore: at(-4000), notAfter: at(3650) });
+    // The same root's key and name, once vouched for by an older root: that vouching has expired.
+    const crossSign = issue({
+      commonName: 'Public Root',
+      ca: true,
+      key: rootKeys,
+      issuer: oldRoot,
+      notBefore: at(-4000),
+      notAfter: at(-10),
+    });
+    const publicIntermediate = issue({
+      commonName: 'Public Intermediate',
+      ca: true,
+      issuer: publicRoot,
+      notBefore: at(-300),
+      notAfter: at(1000),
+    });
+    const leaf = issue({
+      commonName: SIM_HOST,
+      names: [SIM_HOST],
+      issuer: publicIntermediate,
+      notBefore: at(-30),
+      notAfter: at(300),
+    });
+    const crossServer = https.createServer(
+      { cert: leaf.pem + publicIntermediate.pem + crossSign.pem + oldRoot.pem, key: leaf.keyPem },
+      (_request, response) => response.end('ok'),
+    );
+    await new Promise<void>((resolve) => crossServer.listen(0, '127.0.0.1', resolve));
+    const crossPort = (crossServer.address() as AddressInfo).port;
+    try {
+      const { store, asked } = storeWith(publicRoot.pem);
+      const client = createHttpClient({
+        timeoutMs: 5000,
+        lookup: createLookup([{ host: SIM_HOST, port: crossPort, addresses: ['127.0.0.1'] }], 5000),
+        trustStore: store,
+        env: {},
+      });
+      try {
+        const answer = await client.request({
+          url: `https://${SIM_HOST}:${crossPort}/`,
+          extraCa: pki.bundlePem,
+          signal: AbortSignal.timeout(5000),
+        });
+        assert.ok(
+          answer.ok && answer.status === 200,
+          answer.ok ? '' : `${answer.failure.kind} ${answer.failure.cause}`,
+        );
+        assert.equal(asked.withRoots, 1);
+      } finally {
+        client.close();
+      }
+    } finally {
+      crossServer.close();
+    }
   });
 
   it('a chain that ends at neither: untrusted, as it always was', async () => {
