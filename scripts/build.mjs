@@ -166,21 +166,36 @@ writeFileSync(
 // Written by scripts/build.mjs from package.json and \`main.js list --long\`: do not edit.
 const args = process.argv.slice(2);
 const checks = ${JSON.stringify(list)};
-// Answered here, written as the doctor writes: a reader that left is no error, any other failure
-// to write is (exit 3).
-const answer = (text) => {
-  process.stdout.on('error', (error) => {
-    if (error.code === 'EPIPE') return;
+// Answered here, written as the doctor writes (src/report/output.ts, which this must not load): to
+// a file or device every byte or exit 3 saying why; to a pipe, a reader that left is no error.
+const answer = async (text) => {
+  const fail = (error) => {
     process.stderr.write('eliza-doctor: cannot write to stdout: ' + (error.code || error.message) + '\\n');
     process.exitCode = 3;
-  });
+  };
+  const { fstatSync, writeSync } = await import('node:fs');
+  const { isatty } = await import('node:tty');
+  let stats = null;
+  try { stats = fstatSync(1); } catch {}
+  if (stats && (stats.isFile() || (stats.isCharacterDevice() && !isatty(1)))) {
+    const bytes = Buffer.from(text);
+    try {
+      for (let at = 0; at < bytes.length; ) {
+        const wrote = writeSync(1, bytes, at);
+        if (wrote === 0) throw Object.assign(new Error('nothing written'), { code: 'EIO' });
+        at += wrote;
+      }
+    } catch (error) { fail(error); }
+    return;
+  }
+  process.stdout.on('error', (error) => { if (error.code !== 'EPIPE') fail(error); });
   process.stdout.write(text);
 };
 if (args.length === 1 && args[0] === '--version') {
-  answer(${JSON.stringify(`${version}\n`)});
+  await answer(${JSON.stringify(`${version}\n`)});
 } else if (args[0] === 'list' && args.slice(1).every((a) => a === '--long')) {
   const long = args.includes('--long');
-  answer(checks.map(([id, title, where]) => (long ? [id, title, where] : [id, title]).join('\\t') + '\\n').join(''));
+  await answer(checks.map(([id, title, where]) => (long ? [id, title, where] : [id, title]).join('\\t') + '\\n').join(''));
 } else {
   // main.js is read while the wire thread is made: the read waits on the disk, the making on this thread.
   const loading = import('./main.js');

@@ -6,8 +6,8 @@ import { realHost } from '../host.ts';
 import { Redactor } from '../secret.ts';
 
 let unwritable: string | undefined;
-/** The reader of stdout left (a closed pipe): nobody sees what is written there any more. */
-let readerGone = false;
+/** Streams whose reader left (a closed pipe): nobody sees what is written there any more. */
+const readerGone = new Set<NodeJS.WriteStream>();
 
 /** A file or a device (not a terminal, pipe or socket), which Node writes to in one write(2). */
 function isFileLike(fd: number): boolean {
@@ -20,7 +20,22 @@ function isFileLike(fd: number): boolean {
 }
 
 function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+  for (let written = 0; written < bytes.length; ) {
+    const wrote = writeSync(fd, bytes, written);
+    if (wrote === 0) throw Object.assign(new Error('nothing written'), { code: 'EIO' });
+    written += wrote;
+  }
+}
+
+/** Whatever a library hands to write(), as the text it stands for: strings in any encoding, bytes. */
+function asText(chunk: unknown, encoding: unknown): string | null {
+  if (typeof chunk === 'string')
+    return typeof encoding === 'string' && Buffer.isEncoding(encoding) && !/^utf-?8$/i.test(encoding)
+      ? Buffer.from(chunk, encoding).toString('utf8')
+      : chunk;
+  if (chunk instanceof Uint8Array)
+    return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
+  return null;
 }
 
 /**
@@ -60,7 +75,7 @@ export function processIo(args: string[]): Io {
     // goes nowhere, and the run finishes as it would have (a fix is never left half-applied for
     // it). Any other failure to write (a full disk under `> report.json`) is an error of the run.
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') readerGone = true;
+      if (error.code === 'EPIPE') readerGone.add(stream);
       else unwritable ??= `cannot write to ${name}: ${error.code ?? error.message}`;
     });
     const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
@@ -70,22 +85,20 @@ export function processIo(args: string[]): Io {
     const toFile = isFileLike(fd);
     let failed = false;
     stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      const safe =
-        typeof chunk === 'string'
-          ? redactor.redact(chunk)
-          : Buffer.isBuffer(chunk)
-            ? Buffer.from(redactor.redact(chunk.toString('utf8')))
-            : chunk;
-      if (!toFile) return write(safe, ...rest);
+      const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      // Every chunk as text, whatever its encoding or type, so that the redactor sees it.
+      const text = asText(chunk, rest[0]);
+      if (text === null) return write(chunk, ...rest);
+      const safe = redactor.redact(text);
+      if (!toFile) return done ? write(safe, 'utf8', done) : write(safe, 'utf8');
       if (!failed) {
         try {
-          writeAll(fd, typeof safe === 'string' ? Buffer.from(safe, 'utf8') : (safe as Uint8Array));
+          writeAll(fd, Buffer.from(safe, 'utf8'));
         } catch (error) {
           failed = true;
           unwritable ??= `cannot write to ${name}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
         }
       }
-      const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
       if (done) process.nextTick(done);
       return true;
     }) as typeof stream.write;
@@ -102,7 +115,11 @@ export function processIo(args: string[]): Io {
       // Asked where a person sees it: on stdout, or on stderr when stdout goes to a pipe or a file;
       // with nobody to see it (both redirected, or the reader of stdout gone), there is no answer.
       const output =
-        process.stdout.isTTY && !readerGone ? process.stdout : process.stderr.isTTY ? process.stderr : null;
+        process.stdout.isTTY && !readerGone.has(process.stdout)
+          ? process.stdout
+          : process.stderr.isTTY && !readerGone.has(process.stderr)
+            ? process.stderr
+            : null;
       if (!process.stdin.isTTY || !output) return null;
       const rl = createInterface({ input: process.stdin, output });
       return rl.question(question).finally(() => rl.close());

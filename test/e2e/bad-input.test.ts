@@ -141,30 +141,28 @@ describe('output that stops being read or cannot be written', () => {
     assert.equal(result.code, 0, result.stderr);
   });
 
-  it('a report cut short by a file-size limit part-way (one write, some of it written): exit 3, not a silent 0', {
-    skip: spawnSync('bash', ['-c', 'true']).status !== 0 && 'no bash here',
-  }, () => {
-    const dir = tempDir();
-    const report = path.join(dir, 'report.json');
-    // SIGXFSZ ignored: the write past the limit fails with EFBIG, as a full disk fails with ENOSPC.
-    const result = spawnSync(
-      'bash',
-      [
-        '-c',
-        `trap '' XFSZ; ulimit -f 1; exec "$0" "$@" > "${report}"`,
-        process.execPath,
-        CLI,
-        '--offline',
-        '--json',
-        '--only',
-        'environment',
-      ],
-      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tempHome() }, encoding: 'utf8' },
-    );
-    noStack(result.stderr);
-    assert.equal(result.status, 3, result.stderr);
-    assert.match(result.stderr, /cannot write to stdout: EFBIG/);
-  });
+  // SIGXFSZ ignored: the write past the limit fails with EFBIG, as a full disk fails with ENOSPC.
+  // The file already holds 600 bytes: what is written next fits only in part (the limit is 1 KiB).
+  for (const args of [
+    ['--offline', '--json', '--only', 'environment'],
+    ['list', '--long'],
+  ]) {
+    it(`${args.join(' ')} cut short by a file-size limit part-way (one write, some of it written): exit 3, not a silent 0`, {
+      skip: spawnSync('bash', ['-c', 'true']).status !== 0 && 'no bash here',
+    }, () => {
+      const dir = tempDir();
+      const report = path.join(dir, 'report.txt');
+      writeFileSync(report, ' '.repeat(600));
+      const result = spawnSync(
+        'bash',
+        ['-c', `trap '' XFSZ; ulimit -f 1; exec "$0" "$@" >> "${report}"`, process.execPath, CLI, ...args],
+        { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tempHome() }, encoding: 'utf8' },
+      );
+      noStack(result.stderr);
+      assert.equal(result.status, 3, result.stderr);
+      assert.match(result.stderr, /cannot write to stdout: EFBIG/);
+    });
+  }
 
   for (const args of [['--help'], ['--version'], ['list'], ['completion']]) {
     it(`${args.join(' ')} to a full device: exit 3 and one line, answered by yargs or the launcher alike`, {
