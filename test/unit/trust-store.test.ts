@@ -36,16 +36,16 @@ describe("the doctor's own requests: the internal CAs first, the bundled roots w
     };
     return { store, asked };
   };
-  const get = async (store: TrustStore, extraCa: string) => {
+  const get = async (store: TrustStore, extraCa: string, at = port) => {
     const client = createHttpClient({
       timeoutMs: 5000,
-      lookup: createLookup([{ host: SIM_HOST, port, addresses: ['127.0.0.1'] }], 5000),
+      lookup: createLookup([{ host: SIM_HOST, port: at, addresses: ['127.0.0.1'] }], 5000),
       trustStore: store,
       env: {},
     });
     try {
       return await client.request({
-        url: `https://${SIM_HOST}:${port}/`,
+        url: `https://${SIM_HOST}:${at}/`,
         extraCa,
         signal: AbortSignal.timeout(5000),
       });
@@ -71,24 +71,11 @@ describe("the doctor's own requests: the internal CAs first, the bundled roots w
   it('a public chain served with an expired cross-sign: verified by the roots, though the internal CAs alone call it expired', async () => {
     const day = 86_400_000;
     const at = (days: number) => new Date(Date.now() + days * day);
-    const rootKeys = newKeyPair('rsa');
-    const publicRoot = issue({
-      commonName: 'Public Root',
-      ca: true,
-      key: rootKeys,
-      notBefore: at(-400),
-      notAfter: at(3650),
-    });
+    // The root, and the same root's key and name once vouched for by an older root: expired since.
+    const rootAs = { commonName: 'Public Root', ca: true, key: newKeyPair('rsa') };
+    const publicRoot = issue({ ...rootAs, notBefore: at(-400), notAfter: at(3650) });
     const oldRoot = issue({ commonName: 'Old Root', ca: true, notBefore: at(-4000), notAfter: at(3650) });
-    // The same root's key and name, once vouched for by an older root: that vouching has expired.
-    const crossSign = issue({
-      commonName: 'Public Root',
-      ca: true,
-      key: rootKeys,
-      issuer: oldRoot,
-      notBefore: at(-4000),
-      notAfter: at(-10),
-    });
+    const crossSign = issue({ ...rootAs, issuer: oldRoot, notBefore: at(-4000), notAfter: at(-10) });
     const publicIntermediate = issue({
       commonName: 'Public Intermediate',
       ca: true,
@@ -111,26 +98,12 @@ describe("the doctor's own requests: the internal CAs first, the bundled roots w
     const crossPort = (crossServer.address() as AddressInfo).port;
     try {
       const { store, asked } = storeWith(publicRoot.pem);
-      const client = createHttpClient({
-        timeoutMs: 5000,
-        lookup: createLookup([{ host: SIM_HOST, port: crossPort, addresses: ['127.0.0.1'] }], 5000),
-        trustStore: store,
-        env: {},
-      });
-      try {
-        const answer = await client.request({
-          url: `https://${SIM_HOST}:${crossPort}/`,
-          extraCa: pki.bundlePem,
-          signal: AbortSignal.timeout(5000),
-        });
-        assert.ok(
-          answer.ok && answer.status === 200,
-          answer.ok ? '' : `${answer.failure.kind} ${answer.failure.cause}`,
-        );
-        assert.equal(asked.withRoots, 1);
-      } finally {
-        client.close();
-      }
+      const answer = await get(store, pki.bundlePem, crossPort);
+      assert.ok(
+        answer.ok && answer.status === 200,
+        answer.ok ? '' : `${answer.failure.kind} ${answer.failure.cause}`,
+      );
+      assert.equal(asked.withRoots, 1);
     } finally {
       crossServer.close();
     }
