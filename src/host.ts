@@ -165,12 +165,12 @@ export function perHost<T>(read: (host: Host) => Promise<T>): (host: Host) => Pr
   return (host) => keptFor(answers, host, () => read(host));
 }
 
-/** The answer kept for key, asked for once. */
+/** The answer kept for key, asked for once (a promise, or anything made once: a TLS context, an agent). */
 export function keptFor<K, T>(
-  kept: { get(key: K): Promise<T> | undefined; set(key: K, answer: Promise<T>): unknown },
+  kept: { get(key: K): T | undefined; set(key: K, answer: T): unknown },
   key: K,
-  ask: () => Promise<T>,
-): Promise<T> {
+  ask: () => T,
+): T {
   let answer = kept.get(key);
   if (!answer) {
     answer = ask();

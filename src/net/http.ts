@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type tls from 'node:tls';
 import type { buildConnector, Dispatcher } from 'undici';
 import { anySignal } from '../abort.ts';
+import { keptFor } from '../host.ts';
 import { type Lookup, socketLookup } from './dns.ts';
 import { classifyError, isChainVerdict } from './errors.ts';
 import { type ProxyChoice, proxyFor } from './proxy.ts';
@@ -120,13 +121,7 @@ export function createHttpClient(options: {
 
   const agentFor = (extraCa: string, url: URL, port: number): Promise<Dispatcher> => {
     const proxy = proxyFor(url.hostname, port, env, url.protocol === 'https:' ? 'https' : 'http');
-    const key = `${port}\n${proxy?.url ?? ''}\n${extraCa}`;
-    let agent = agents.get(key);
-    if (!agent) {
-      agent = makeAgent(extraCa, port, proxy);
-      agents.set(key, agent);
-    }
-    return agent;
+    return keptFor(agents, `${port}\n${proxy?.url ?? ''}\n${extraCa}`, () => makeAgent(extraCa, port, proxy));
   };
 
   /** Sends the request; resolves at the response headers. */

@@ -1,4 +1,5 @@
 import tls, { rootCertificates } from 'node:tls';
+import { keptFor } from '../host.ts';
 
 export interface TrustStore {
   /** Exactly these CAs (PEM, every certificate of it): the internal bundle, which the gateway's chain ends at. */
@@ -16,18 +17,10 @@ export interface TrustStore {
 export function createTrustStore(): TrustStore {
   const only = new Map<string, tls.SecureContext>();
   const withRoots = new Map<string, tls.SecureContext>();
-  const made = (map: Map<string, tls.SecureContext>, key: string, make: () => tls.SecureContext) => {
-    let context = map.get(key);
-    if (!context) {
-      context = make();
-      map.set(key, context);
-    }
-    return context;
-  };
   return {
-    only: (pem) => made(only, pem, () => tls.createSecureContext({ ca: pem })),
+    only: (pem) => keptFor(only, pem, () => tls.createSecureContext({ ca: pem })),
     withRoots: (extraCa) =>
-      made(withRoots, extraCa, () => {
+      keptFor(withRoots, extraCa, () => {
         const context = tls.createSecureContext({ ca: [...rootCertificates] });
         // The internal CA on top of the roots just parsed (every certificate of the PEM).
         if (extraCa) context.context.addCACert(extraCa);
