@@ -170,7 +170,7 @@ const checks = ${JSON.stringify(list)};
 // a file or device every byte or exit 3 saying why; to a pipe, a reader that left is no error.
 const answer = async (text) => {
   const fail = (error) => {
-    process.stderr.write('eliza-doctor: cannot write to stdout: ' + (error.code || error.message) + '\\n');
+    process.stderr.write('eliza-doctor: cannot write to stdout: ' + (error.code || error.message) + '; the output is incomplete, write it where there is room and run again\\n');
     process.exitCode = 3;
   };
   const { fstatSync, writeSync } = await import('node:fs');

@@ -27,6 +27,18 @@ function writeAll(fd: number, bytes: Uint8Array): void {
   }
 }
 
+/** Why the output stopped, and what to do: the run's outcome is not in an output cut short. */
+function cannotWrite(name: string, error: NodeJS.ErrnoException): string {
+  const code = error.code ?? error.message;
+  const why: Record<string, string> = {
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'over the disk quota',
+    EFBIG: 'the file-size limit of ulimit -f is reached',
+    EIO: 'an input/output error',
+  };
+  return `cannot write to ${name}: ${code}${why[code] ? ` (${why[code]})` : ''}; the output is incomplete, write it where there is room and run again`;
+}
+
 /** Whatever a library hands to write(), as the text it stands for: strings in any encoding, bytes. */
 function asText(chunk: unknown, encoding: unknown): string | null {
   if (typeof chunk === 'string')
@@ -76,7 +88,7 @@ export function processIo(args: string[]): Io {
     // it). Any other failure to write (a full disk under `> report.json`) is an error of the run.
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE') readerGone.add(stream);
-      else unwritable ??= `cannot write to ${name}: ${error.code ?? error.message}`;
+      else unwritable ??= cannotWrite(name, error);
     });
     const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
     // Node writes to a file with one write(2) and does not look at how much of it went: a disk
@@ -96,7 +108,7 @@ export function processIo(args: string[]): Io {
           writeAll(fd, Buffer.from(safe, 'utf8'));
         } catch (error) {
           failed = true;
-          unwritable ??= `cannot write to ${name}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+          unwritable ??= cannotWrite(name, error as NodeJS.ErrnoException);
         }
       }
       if (done) process.nextTick(done);
