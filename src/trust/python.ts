@@ -75,6 +75,11 @@ if job:
         thread.start()
     for thread in threads:
         thread.join()
+# Every answer is out: the interpreter's own teardown (modules, OpenSSL, threads) would add tens of
+# ms to a run that waits for this process to end.
+answers.flush()
+sys.stderr.flush()
+os._exit(0)
 `;
 
 /** What a session asks of its interpreter, but for the address (known later) and the parts. */
