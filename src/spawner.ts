@@ -124,6 +124,20 @@ let worker: Worker | null = null;
 let nextId = 1;
 const waiting = new Map<number, (result: ExecResult) => void>();
 const lineReaders = new Map<number, (line: string) => void>();
+/** Threads let go while idle: their exit fails nothing. */
+const retired = new WeakSet<Worker>();
+
+/** The thread programs start from now, if any (its threadId): for tests. */
+export function spawnerThread(): number | null {
+  return worker?.threadId ?? null;
+}
+
+function retireIfIdle(thread: Worker): void {
+  if (worker !== thread || waiting.size > 0) return;
+  retired.add(thread);
+  worker = null;
+  void thread.terminate();
+}
 
 function spawner(): Worker {
   if (worker) return worker;
@@ -136,10 +150,15 @@ function spawner(): Worker {
     lineReaders.delete(id);
     if (waiting.size === 0) started.unref();
     resolve?.(result);
+    // Idle after a turn of the loop (a check starting its next program does so before): the
+    // thread goes now, its teardown overlapping the rest of the run rather than adding to the
+    // process's exit. A later program starts a new one.
+    if (waiting.size === 0) setImmediate(() => retireIfIdle(started));
   });
   // The worker never throws for a program's sake; if it dies all the same, its programs end with
   // that as their error, and the next program gets a new worker.
   const lost = (why: string) => {
+    if (retired.has(started)) return;
     if (worker === started) worker = null;
     for (const [id, resolve] of waiting) {
       waiting.delete(id);

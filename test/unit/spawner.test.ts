@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NEUTRAL_CWD } from '../../src/child-env.ts';
-import { execInWorker } from '../../src/spawner.ts';
+import { execInWorker, spawnerThread } from '../../src/spawner.ts';
 
 const ECHO_STDIN =
   "let s='';process.stdin.on('data',d=>s+=d);process.stdin.on('end',()=>process.stdout.write('['+s+']'))";
@@ -60,6 +60,22 @@ describe('programs started from the worker thread', () => {
       signal: controller.signal,
     });
     assert.equal(stopped.timedOut, true);
+  });
+
+  it('lets its thread go once idle, but not between one program and the next a check starts', async () => {
+    const quick = () => execInWorker(process.execPath, ['-e', ''], base);
+    await quick();
+    const first = spawnerThread();
+    assert.notEqual(first, null);
+    // Started as the first one's answer arrives (before the loop turns): the same thread.
+    await quick();
+    assert.equal(spawnerThread(), first);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Idle across a turn of the loop: gone, so that the process's exit does not wait to tear it down.
+    assert.equal(spawnerThread(), null);
+    const later = await quick();
+    assert.equal(later.code, 0);
+    assert.notEqual(spawnerThread(), first);
   });
 
   it('a program that cannot start says why, without throwing', async () => {
