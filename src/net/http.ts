@@ -355,15 +355,22 @@ type Connector = buildConnector.connector;
  */
 function internalFirst(internal: Connector, withRoots: () => Connector): Connector {
   let fallback: Connector | null = null;
-  return (options, callback) =>
-    internal(options, (...result) => {
+  // A server whose chain the internal CAs alone did not verify will not on its next connection:
+  // that one goes straight to the second set, not through a handshake bound to fail.
+  const servedPublicly = new Set<string>();
+  return (options, callback) => {
+    const server = `${options.hostname}:${options.port}`;
+    if (fallback && servedPublicly.has(server)) return fallback(options, callback);
+    return internal(options, (...result) => {
       const [error] = result;
       if (error && isChainVerdict(error)) {
+        servedPublicly.add(server);
         fallback ??= withRoots();
         return fallback(options, callback);
       }
       callback(...result);
     });
+  };
 }
 
 /** undici's connector, with each new connection's TCP connect and TLS handshake stamped at the socket's events. */

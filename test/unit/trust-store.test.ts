@@ -68,6 +68,44 @@ describe("the doctor's own requests: the internal CAs first, the bundled roots w
     assert.equal(asked.withRoots, 1);
   });
 
+  it('a server the internal CAs alone did not verify: its next connection trusts the roots at once', async () => {
+    const { store, asked } = storeWith(pki.root.pem);
+    let handshakes = 0;
+    // Each answer closes its connection: every request needs a new one.
+    const counted = https.createServer(
+      { cert: pki.variant('good').chain, key: pki.variant('good').key },
+      (_request, response) => response.setHeader('connection', 'close').end('ok'),
+    );
+    // Every connection begun, those whose chain the client refused included.
+    counted.on('connection', () => handshakes++);
+    await new Promise<void>((resolve) => counted.listen(0, '127.0.0.1', resolve));
+    const at = (counted.address() as AddressInfo).port;
+    const client = createHttpClient({
+      timeoutMs: 5000,
+      lookup: createLookup([{ host: SIM_HOST, port: at, addresses: ['127.0.0.1'] }], 5000),
+      trustStore: store,
+      env: {},
+    });
+    const ask = () =>
+      client.request({
+        url: `https://${SIM_HOST}:${at}/`,
+        extraCa: other.bundlePem,
+        signal: AbortSignal.timeout(5000),
+      });
+    try {
+      const first = await ask();
+      assert.ok(first.ok && first.status === 200);
+      assert.equal(handshakes, 2);
+      const second = await ask();
+      assert.ok(second.ok && second.status === 200);
+      assert.equal(handshakes, 3);
+      assert.equal(asked.withRoots, 1);
+    } finally {
+      client.close();
+      counted.close();
+    }
+  });
+
   it('a public chain served with an expired cross-sign: verified by the roots, though the internal CAs alone call it expired', async () => {
     const day = 86_400_000;
     const at = (days: number) => new Date(Date.now() + days * day);
