@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { build as esbuild } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
 
@@ -39,9 +39,23 @@ const LAZY_PACKAGES = [
   { file: /[\\/]toml-patch[\\/]dist[\\/]toml-patch\.js$/, names: ['patch', 'stringify', 'TomlDocument'] },
 ];
 const LOADED = '?loaded';
+const LAZY_SPECIFIERS = /^(string-width|yaml|@decimalturn\/toml-patch)$/;
 const lazyPackages = {
   name: 'lazy-packages',
   setup(build) {
+    // A stand-in is an ES module of named forwarders: require() would get a wrapper object, and
+    // import() a namespace whose unlisted names are undefined. Only import statements, whose
+    // unlisted names fail the build, are let through.
+    build.onResolve({ filter: LAZY_SPECIFIERS }, (args) => {
+      if (args.kind === 'import-statement') return undefined;
+      return {
+        errors: [
+          {
+            text: `${args.path} is evaluated lazily (scripts/build.mjs): import it with an import statement, not ${args.kind}`,
+          },
+        ],
+      };
+    });
     for (const { file, names } of LAZY_PACKAGES) {
       build.onLoad({ filter: file, namespace: 'file' }, (args) => ({
         contents: [
@@ -117,6 +131,16 @@ const lazyImports = {
     );
   },
 };
+/** A warning fails the build: the one that matters is an import that will always be undefined. */
+async function build(options) {
+  const result = await esbuild(options);
+  if (result.warnings.length > 0) {
+    console.error(`build: ${result.warnings.length} warning(s) above; a build with warnings is not shipped`);
+    process.exit(1);
+  }
+  return result;
+}
+
 const common = {
   bundle: true,
   format: 'esm',
