@@ -314,7 +314,9 @@ function chat(
   if (behaviour.quota === 'exhausted') return json(res, 429, { error: 'Quota exceeded' });
   const api = route === 'raw-messages' ? 'messages' : route === 'raw-responses' ? 'responses' : 'chat';
   const answer = wholeAnswer(api, model);
-  if (request.stream === true && behaviour.stream.fault !== 'not-sse') {
+  // Eliza's wrapped route gives the wrapper, streamed request or not (eliza-facts: an SDK pointed
+  // there gets the wrapper and cannot parse it): only the raw routes stream.
+  if (request.stream === true && route !== 'chat' && behaviour.stream.fault !== 'not-sse') {
     return streamAnswer(req, res, behaviour.stream, api, model);
   }
   if (route !== 'chat') return json(res, 200, answer);
