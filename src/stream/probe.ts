@@ -9,6 +9,7 @@ import zlib from 'node:zlib';
 import type { NetFailure } from '../net/errors.ts';
 import { classifyError } from '../net/errors.ts';
 import type { Net } from '../net/index.ts';
+import { type Stall, watchStalls } from '../stalls.ts';
 import { SseParser } from './sse.ts';
 import type { WireApi } from './wire.ts';
 
@@ -51,6 +52,11 @@ export interface StreamTrace {
   events: number;
   /** When each event that carried generated text arrived. */
   contentEventTimes: number[];
+  /**
+   * When this process's thread was held (src/stalls.ts), in ms from the start of the request: an
+   * event read then was stamped late, so its time is not the route's.
+   */
+  stalls: { fromMs: number; toMs: number }[];
   /** `: comment` lines and ping events. */
   keepAlives: number;
   /** Network reads of the body (each a chunk as the socket delivered it). */
@@ -94,6 +100,15 @@ export interface StreamProbeOptions {
 }
 
 export async function probeStream(options: StreamProbeOptions): Promise<StreamProbe> {
+  const stopWatching = watchStalls();
+  try {
+    return await probe(options, stopWatching);
+  } finally {
+    stopWatching();
+  }
+}
+
+async function probe(options: StreamProbeOptions, stopWatching: () => Stall[]): Promise<StreamProbe> {
   const started = performance.now();
   const at = () => Math.round(performance.now() - started);
   const waitMs = () =>
@@ -122,6 +137,7 @@ export async function probeStream(options: StreamProbeOptions): Promise<StreamPr
     lastEventMs: null,
     events: 0,
     contentEventTimes: [],
+    stalls: [],
     keepAlives: 0,
     reads: 0,
     lastReadMs: null,
@@ -234,6 +250,10 @@ export async function probeStream(options: StreamProbeOptions): Promise<StreamPr
   } finally {
     answer.cancel();
   }
+  trace.stalls = stopWatching().map((stall) => ({
+    fromMs: Math.round(stall.from - started),
+    toMs: Math.round(stall.to - started),
+  }));
   if (whole) {
     trace.body = Buffer.concat(kept).subarray(0, MAX_OTHER_BYTES);
     if (trace.end === 'closed' || trace.end === 'stalled' || !isSse || !is2xx) {

@@ -9,6 +9,7 @@ import { gatewayCallFix } from '../eliza/fixes.ts';
 import { manualFix } from '../engine/outcome.ts';
 import type { Fix, Status } from '../engine/types.ts';
 import type { HttpAnswer } from '../net/index.ts';
+import { duringStall } from '../stalls.ts';
 import type { StreamTrace } from './probe.ts';
 import type { WireApi } from './wire.ts';
 
@@ -44,9 +45,21 @@ export interface StreamSetting {
   noProxy: string;
 }
 
+/** When the events with text arrived, but those read while this process was held (src/stalls.ts). */
+function timedEvents(trace: StreamTrace): number[] {
+  return trace.contentEventTimes.filter((atMs) => !duringStall(atMs, trace.stalls));
+}
+
+/** Enough events with text, but too few read while this process was free to tell how they came. */
+export function untimedByStalls(trace: StreamTrace): boolean {
+  return (
+    trace.contentEventTimes.length >= MIN_EVENTS_TO_JUDGE && timedEvents(trace).length < MIN_EVENTS_TO_JUDGE
+  );
+}
+
 /** The events with text came (nearly) all at once: how many, and over how many ms. */
 export function burstOf(trace: StreamTrace): { spanMs: number; events: number; together: number } | null {
-  const times = trace.contentEventTimes;
+  const times = timedEvents(trace);
   if (times.length < MIN_EVENTS_TO_JUDGE) return null;
   let together = 0;
   for (let i = 1; i < times.length; i++) if (times[i]! - times[i - 1]! <= TOGETHER_MS) together++;
@@ -61,7 +74,7 @@ export function burstOf(trace: StreamTrace): { spanMs: number; events: number; t
  * compression is why.
  */
 export function wantsSecondLook(trace: StreamTrace): boolean {
-  return trace.end === 'terminator' && burstOf(trace) !== null;
+  return trace.end === 'terminator' && (burstOf(trace) !== null || untimedByStalls(trace));
 }
 
 /** `second`: the same request made again, when wantsSecondLook said so. */
@@ -239,6 +252,10 @@ export function judgeStream(
     // Held back uncompressed as well: compression is not the cause, the route is.
     return judgeStream(second, setting);
   }
+  if (!burst && second && untimedByStalls(trace)) {
+    // This process was too busy to time the first stream: the second one is the evidence.
+    return judgeStream(second, setting);
+  }
   if (burst && secondFlowed) {
     return verdict(
       'pass',
@@ -267,12 +284,17 @@ export function judgeStream(
         ),
     );
   }
+  const longestStall = Math.max(0, ...trace.stalls.map((stall) => stall.toMs - stall.fromMs));
   const judged =
-    trace.contentEventTimes.length >= MIN_EVENTS_TO_JUDGE
-      ? []
-      : [
+    trace.contentEventTimes.length < MIN_EVENTS_TO_JUDGE
+      ? [
           `only ${trace.contentEventTimes.length} events carried text: too few to tell whether the route holds streams back`,
-        ];
+        ]
+      : untimedByStalls(trace)
+        ? [
+            `${trace.contentEventTimes.length - timedEvents(trace).length} of the ${trace.contentEventTimes.length} events with text were read while this process was held (up to ${longestStall} ms at a time): their times are not the route's, and too few are left to tell whether it holds streams back`,
+          ]
+        : [];
   return verdict('pass', null, `${setting.model} streamed ${trace.events} events: ${timesLine}`, judged);
 }
 

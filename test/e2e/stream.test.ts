@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { createNet } from '../../src/net/index.ts';
 import type { StreamBehaviour } from '../../src/sim/gateway.ts';
 import { type Scenario, SIM_HOST, simToken } from '../../src/sim/scenarios.ts';
@@ -9,7 +10,7 @@ import { anthropicMessages } from '../../src/stream/anthropic-messages.ts';
 import { openAiChat } from '../../src/stream/openai-chat.ts';
 import { openAiResponses } from '../../src/stream/openai-responses.ts';
 import { probeStream } from '../../src/stream/probe.ts';
-import { judgeStream } from '../../src/stream/verdict.ts';
+import { burstOf, judgeStream, untimedByStalls } from '../../src/stream/verdict.ts';
 import type { WireApi } from '../../src/stream/wire.ts';
 import { pki } from '../helpers/cli.ts';
 
@@ -101,5 +102,70 @@ describe('the stream probe against the loopback gateway, for every wire API', { 
       slow.trace.contentEventTimes[0]! - slow.trace.headersMs >= 500,
       'the wait came before the events',
     );
+  });
+});
+
+describe('a stream read while this thread is held (another check building a TLS context, say)', () => {
+  it("is not called buffered: its times are not the route's", async () => {
+    const token = simToken();
+    const behaviour = { stream: { gapMs: 15, thinkMs: 0, fault: 'none' } };
+    // The gateway on a thread of its own: in this one, it would be held too and send nothing.
+    const script = new URL('../helpers/sim-thread.ts', import.meta.url).href;
+    const thread = new Worker(
+      `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(script)}); })`,
+      { eval: true, workerData: { token, behaviour } },
+    );
+    const { port, bundlePem } = await new Promise<{ port: number; bundlePem: string }>((resolve, reject) => {
+      thread.once('message', resolve);
+      thread.once('error', reject);
+    });
+    const net = createNet({
+      timeoutMs: 5000,
+      resolve: [{ host: SIM_HOST, port, addresses: ['127.0.0.1'] }],
+      env: {},
+    });
+    // As the headers arrive, this thread is held for longer than the 20 events take to come.
+    const held: typeof net = {
+      ...net,
+      stream: async (request) => {
+        const answer = await net.stream(request);
+        setImmediate(() => {
+          const until = performance.now() + 800;
+          while (performance.now() < until);
+        });
+        return answer;
+      },
+    };
+    try {
+      const probe = await probeStream({
+        net: held,
+        baseUrl: `https://${SIM_HOST}:${port}`,
+        api: openAiChat,
+        model: 'gpt-5-mini',
+        headers: { authorization: `OAuth ${token}` },
+        extraCa: bundlePem,
+        signal: new AbortController().signal,
+        idleMs: 5000,
+      });
+      assert.ok(probe.ok);
+      const { trace } = probe;
+      assert.equal(trace.end, 'terminator');
+      // As read, the events came together: without the stalls, the route would be blamed.
+      const context = JSON.stringify([trace.contentEventTimes, trace.stalls]);
+      assert.notEqual(burstOf({ ...trace, stalls: [] }), null, context);
+      assert.ok(untimedByStalls(trace), context);
+      const verdict = judgeStream(trace, {
+        api: openAiChat,
+        model: 'gpt-5-mini',
+        route: 'direct',
+        viaProxy: false,
+        noProxy: '.yandex.net',
+      });
+      assert.equal(verdict.status, 'pass');
+    } finally {
+      await net.close();
+      thread.postMessage('close');
+      await new Promise((resolve) => thread.once('exit', resolve));
+    }
   });
 });

@@ -14,6 +14,7 @@ import {
   judgeStream,
   MIN_EVENTS_TO_JUDGE,
   type StreamSetting,
+  untimedByStalls,
   wantsSecondLook,
 } from '../../src/stream/verdict.ts';
 import type { WireApi } from '../../src/stream/wire.ts';
@@ -369,6 +370,7 @@ function trace(over: Partial<StreamTrace>): StreamTrace {
     lastEventMs: 300,
     events: 22,
     contentEventTimes: Array.from({ length: 20 }, (_, i) => 40 + i * 13),
+    stalls: [],
     keepAlives: 0,
     reads: 22,
     lastReadMs: 300,
@@ -440,6 +442,40 @@ describe('the stream verdict', () => {
       }),
       RUNS,
     );
+  });
+
+  it("events read while this process was held are not the route's: asked again, and judged by that", () => {
+    // Another check held the thread from 100 to 900 ms: the 20 events, written 13 ms apart, were
+    // all read as it let go.
+    const stalled = trace({
+      headersMs: 90,
+      firstEventMs: 900,
+      lastEventMs: 901,
+      contentEventTimes: Array.from({ length: 20 }, () => 900),
+      stalls: [{ fromMs: 100, toMs: 898 }],
+    });
+    assert.equal(burstOf(stalled), null);
+    assert.ok(untimedByStalls(stalled));
+    assert.ok(wantsSecondLook(stalled));
+    assert.equal(judgeStream(stalled, setting(false), trace({})).status, 'pass');
+    const heldAgain = trace({ contentEventTimes: Array.from({ length: 20 }, () => 400) });
+    assert.equal(judgeStream(stalled, setting(false), heldAgain).code, 'STREAM_BUFFERED');
+    // Held both times, or not asked again: nothing to go by, which the pass says.
+    const unknown = judgeStream(stalled, setting(false), stalled);
+    assert.equal(unknown.status, 'pass');
+    assert.match(unknown.details[0]!, /20 of the 20 events with text were read while this process was held/);
+    assert.equal(judgeStream(stalled, setting(false)).status, 'pass');
+  });
+
+  it('a short stall bunches a few events, not the stream; a stall elsewhere changes nothing', () => {
+    const spaced = Array.from({ length: 20 }, (_, i) => 40 + i * 13);
+    const brief = trace({ contentEventTimes: spaced, stalls: [{ fromMs: 100, toMs: 130 }] });
+    assert.ok(!untimedByStalls(brief));
+    assert.equal(judgeStream(brief, setting(false)).status, 'pass');
+    const together = Array.from({ length: 20 }, () => 900);
+    const elsewhere = trace({ contentEventTimes: together, stalls: [{ fromMs: 100, toMs: 300 }] });
+    assert.notEqual(burstOf(elsewhere), null);
+    assert.equal(judgeStream(elsewhere, setting(false), elsewhere).code, 'STREAM_BUFFERED');
   });
 
   it('too few events are not judged for buffering', () => {
