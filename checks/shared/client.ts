@@ -14,7 +14,7 @@ import { bodyPreview } from '../../src/eliza/answers.ts';
 import { reportBy } from '../../src/engine/allowance.ts';
 import { fail, manualFix, pass, skip, usable, warn } from '../../src/engine/outcome.ts';
 import type { CheckContext, Fix, Outcome } from '../../src/engine/types.ts';
-import type { Host } from '../../src/host.ts';
+import { type Host, keptFor } from '../../src/host.ts';
 import { suggestedNoProxy } from '../../src/net/proxy.ts';
 import { gatewayRoute } from '../../src/net/route.ts';
 import { parsePemBundle, toPem } from '../../src/pki/cert.ts';
@@ -113,12 +113,22 @@ export async function osStorePem(host: Host): Promise<{ pem: string; path: strin
   return { pem: '', path: null };
 }
 
+type CaFileCerts = { ok: true; pem: string } | { ok: false; reason: string };
+/** Per run: several clients are often told the same file (SSL_CERT_FILE), and parsing it is CPU. */
+const caFileReads = new WeakMap<Host, Map<string, Promise<CaFileCerts>>>();
+
 /** A CA file a client is told to load: its certificates, or why the client would fail on it. */
 export async function readCaFile(
   host: Host,
   path: string,
   source: string,
 ): Promise<{ ok: true; pem: string } | { ok: false; broken: { source: string; reason: string } }> {
+  const reads = keptFor(caFileReads, host, () => new Map<string, Promise<CaFileCerts>>());
+  const read = await keptFor(reads, path, () => caFileCerts(host, path));
+  return read.ok ? read : { ok: false, broken: { source, reason: read.reason } };
+}
+
+async function caFileCerts(host: Host, path: string): Promise<CaFileCerts> {
   let bytes: Buffer;
   try {
     bytes = await host.readFile(path, MAX_CA_FILE);
@@ -126,12 +136,10 @@ export async function readCaFile(
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : (code ?? 'unreadable');
-    return { ok: false, broken: { source, reason: `${displayable(path)}: ${reason}` } };
+    return { ok: false, reason: `${displayable(path)}: ${reason}` };
   }
   const certs = parsePemBundle(bytes).blocks.flatMap((b) => (b.cert ? [b.cert] : []));
-  if (certs.length === 0) {
-    return { ok: false, broken: { source, reason: `${displayable(path)} holds no PEM certificate` } };
-  }
+  if (certs.length === 0) return { ok: false, reason: `${displayable(path)} holds no PEM certificate` };
   return { ok: true, pem: certs.map((c) => toPem(c)).join('') };
 }
 

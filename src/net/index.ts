@@ -108,7 +108,7 @@ export function createNet(options: {
         if (timed.ok || timed.failure.cause !== WIRE_THREAD_LOST) return timed;
       }
       await Promise.race([warm, delay(MAX_WARM_WAIT_MS)]);
-      return tlsProbe(probe, bound);
+      return tlsProbe(probe, bound, trustStore.only);
     },
     route: (host, port) => proxyFor(host, port, env),
     plainHttp: (probe, signal) => plainHttp(probe, bounded(signal, probe.timeoutMs)),

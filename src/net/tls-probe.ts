@@ -66,8 +66,16 @@ export interface TlsProbe {
   busyMs: number;
 }
 
-/** One handshake that sees the whole picture: verification is judged, not enforced. */
-export function tlsProbe(probe: TlsProbeOptions, signal: AbortSignal): Promise<Result<TlsProbe>> {
+/**
+ * One handshake that sees the whole picture: verification is judged, not enforced. `contextFor`
+ * gives the context that trusts a PEM list, made once (the trust store's): a client's few hundred
+ * CAs take tens of ms to load, and its streamed request trusts the same list.
+ */
+export function tlsProbe(
+  probe: TlsProbeOptions,
+  signal: AbortSignal,
+  contextFor?: (pem: string) => tls.SecureContext,
+): Promise<Result<TlsProbe>> {
   const started = performance.now();
   let connectingAt = started;
   let connectedAt = started;
@@ -77,11 +85,13 @@ export function tlsProbe(probe: TlsProbeOptions, signal: AbortSignal): Promise<R
   const loopAtStart = performance.eventLoopUtilization();
   const busyMs = () => Math.round(performance.eventLoopUtilization(loopAtStart).active);
   const settled = settle<TlsProbe>(signal, started, (done) => {
+    const { trust } = probe;
+    const shared = trust.kind === 'exactly' && trust.pem && contextFor ? contextFor(trust.pem) : null;
     const ca =
-      probe.trust.kind === 'presented-only'
+      trust.kind === 'presented-only'
         ? [MATCHES_NOTHING_CA]
-        : probe.trust.kind === 'exactly'
-          ? [MATCHES_NOTHING_CA, probe.trust.pem].filter(Boolean)
+        : trust.kind === 'exactly'
+          ? [MATCHES_NOTHING_CA, trust.pem].filter(Boolean)
           : undefined;
     let socket: tls.TLSSocket | null = null;
     let tunnel: http.ClientRequest | null = null;
@@ -93,7 +103,7 @@ export function tlsProbe(probe: TlsProbeOptions, signal: AbortSignal): Promise<R
         ...(isIP(probe.host) ? {} : { servername: probe.host }),
         rejectUnauthorized: false,
         ALPNProtocols: ['h2', 'http/1.1'],
-        ...(ca ? { ca } : {}),
+        ...(shared ? { secureContext: shared } : ca ? { ca } : {}),
       });
       socket = s;
       if (over) connectedAt = performance.now();
