@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import tls from 'node:tls';
 import { createLookup } from '../../src/net/dns.ts';
 import { createHttpClient } from '../../src/net/http.ts';
-import { createTrustStore, type TrustStore } from '../../src/net/trust-store.ts';
+import { createTrustStore, distinctBlocks, type TrustStore } from '../../src/net/trust-store.ts';
 import { createSimPki, issue, newKeyPair } from '../../src/sim/pki.ts';
 import { SIM_HOST } from '../../src/sim/scenarios.ts';
 
@@ -152,6 +152,15 @@ describe("the doctor's own requests: the internal CAs first, the bundled roots w
     const answer = await get(store, createSimPki().bundlePem);
     assert.ok(!answer.ok);
     assert.equal(answer.failure.kind, 'tls-untrusted');
+  });
+
+  it('a list that holds a CA twice (the OS store and the bundled roots) is loaded with each once', async () => {
+    const twice = `${pki.bundlePem}\n${pki.bundlePem.replace(/\n/g, '\r\n')}\n# a comment\n${other.root.pem}`;
+    const blocks = distinctBlocks(twice);
+    assert.equal(blocks.length, distinctBlocks(pki.bundlePem).length + 1);
+    assert.equal(distinctBlocks('no certificates here').length, 0);
+    const answer = await get(createTrustStore(), twice);
+    assert.ok(answer.ok && answer.status === 200);
   });
 
   it("the real store: the bundled roots and extraCa, never the environment's NODE_EXTRA_CA_CERTS", async () => {
