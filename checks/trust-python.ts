@@ -97,7 +97,7 @@ export const trustPythonCheck = defineCheck({
     if (!sslOk) {
       return fail(
         'TRUST_PYTHON_SSL_UNTRUSTED',
-        `ssl.create_default_context() rejects the gateway (urllib, aiohttp, httpx use it): ${probe.sslDefault.error}`,
+        `ssl.create_default_context() rejects the gateway (urllib and aiohttp use it; httpx does when SSL_CERT_FILE or SSL_CERT_DIR is set, certifi otherwise): ${probe.sslDefault.error}`,
         { details, data, fix },
       );
     }
@@ -119,7 +119,7 @@ export const trustPythonCheck = defineCheck({
     return pass(
       probe.requests
         ? 'Python trusts the gateway, both as requests and as ssl verify'
-        : 'Python trusts the gateway as ssl verifies (urllib, httpx, aiohttp); requests is not installed',
+        : 'Python trusts the gateway as ssl verifies (urllib, aiohttp; httpx when SSL_CERT_FILE or SSL_CERT_DIR is set); requests is not installed',
       { details, data },
     );
   },

@@ -262,7 +262,7 @@ export const CODES = {
   },
   TRUST_PYTHON_SSL_UNTRUSTED: {
     status: ['fail'],
-    meaning: '`ssl.create_default_context()` rejects it (urllib, httpx, aiohttp)',
+    meaning: '`ssl.create_default_context()` rejects it (urllib, aiohttp; httpx when `SSL_CERT_FILE` or `SSL_CERT_DIR` is set)',
   },
   TRUST_PYTHON_BUNDLE_MISSING: {
     status: ['fail'],

@@ -62,7 +62,7 @@ export function wslNotes(wsl: WslFacts, advice: WindowsStoreAdvice): string[] {
   return [
     `WSL ${wsl.version}${wsl.distro ? ` (${wsl.distro})` : ''}, by ${wsl.evidence}: this Linux side is diagnosed and fixed as Linux`,
     "VS Code's WSL extension host runs on this Linux side: the Linux fix covers extensions run there",
-    'Windows programs do not see this fix. These read the Windows store: browsers, VS Code started on Windows (not in a "WSL:" window) and its extensions, curl.exe, Python\'s ssl module (urllib, httpx), Git with http.sslBackend=schannel, Node with --use-system-ca',
+    'Windows programs do not see this fix. These read the Windows store: browsers, VS Code started on Windows (not in a "WSL:" window) and its extensions, curl.exe, Python\'s ssl module (urllib, aiohttp), Git with http.sslBackend=schannel, Node with --use-system-ca',
     "Windows Node (without --use-system-ca) and requests read neither store: on Windows set NODE_EXTRA_CA_CERTS to a copy of the CA file, REQUESTS_CA_BUNDLE to a copy of fix's ca-bundle-with-internal.pem (public roots plus the CA)",
     `to add the internal CA there, run in a Windows terminal (cmd or PowerShell): ${advice.command}${advice.installed ? '' : ' (after eliza-doctor fix has installed it here)'}`,
   ];
