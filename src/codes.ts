@@ -262,7 +262,8 @@ export const CODES = {
   },
   TRUST_PYTHON_SSL_UNTRUSTED: {
     status: ['fail'],
-    meaning: '`ssl.create_default_context()` rejects it (urllib, aiohttp; httpx when `SSL_CERT_FILE` or `SSL_CERT_DIR` is set)',
+    meaning:
+      '`ssl.create_default_context()` rejects it (urllib, aiohttp; httpx when `SSL_CERT_FILE` or `SSL_CERT_DIR` is set)',
   },
   TRUST_PYTHON_BUNDLE_MISSING: {
     status: ['fail'],
@@ -394,6 +395,11 @@ export const CODES = {
     status: ['fail', 'warn'],
     meaning:
       'the event stream came gzip/br-compressed: a failure when the encoder held the events back, a warning when they still flowed; `Accept-Encoding: identity`',
+  },
+  STREAM_UNTIMED: {
+    status: ['warn'],
+    meaning:
+      "the events came while the doctor's own thread was held (another check's CPU work), on two looks: whether the route holds streams back could not be told; run again when the machine is less busy",
   },
   STREAM_CUT: {
     status: ['fail'],

@@ -1,13 +1,14 @@
 /**
- * This thread's stalls, recorded while someone times arrivals on it: a stream's events are stamped
- * when the thread reads them, so those read during a stall (another check building a TLS context
- * from a few hundred CAs, say) or just after it came off the connection at some moment of it that
- * nobody saw. A sampling timer that fires late by STALL_MS or more marks one.
+ * This thread's stalls, watched while someone times arrivals on it: a stream's reads are stamped
+ * when the thread gets to them, so a read handled as a stall ends (another check building a TLS
+ * context from a few hundred CAs, say) came off the connection at some moment of it that nobody
+ * saw. A sampling timer that fires late by STALL_MS or more marks a stall; each read asks, as it
+ * is handled, whether the thread is just coming out of one.
  */
 import { performance } from 'node:perf_hooks';
 
 const SAMPLE_MS = 5;
-/** Late by this much, the thread was held: events a model writes this far apart would bunch. */
+/** Held this long, the thread bunches events a model writes apart. */
 export const STALL_MS = 20;
 
 /** performance.now() times. */
@@ -27,7 +28,7 @@ function tick(): void {
   lastTick = now;
 }
 
-/** Starts recording (one timer, however many watch); the function returned stops and gives the stalls since. */
+/** Starts watching (one timer, however many watch); the function returned stops and gives the stalls since. */
 export function watchStalls(): () => Stall[] {
   const since = performance.now();
   if (watchers++ === 0) {
@@ -39,10 +40,7 @@ export function watchStalls(): () => Stall[] {
   let stopped: Stall[] | null = null;
   return () => {
     if (stopped) return stopped;
-    // A stall still open: the last reads were handled before the timer could fire after it.
-    const now = performance.now();
-    const open = now - lastTick >= SAMPLE_MS + STALL_MS ? [{ from: lastTick, to: now }] : [];
-    stopped = [...stalls, ...open].filter((stall) => stall.to >= since);
+    stopped = stalls.filter((stall) => stall.to >= since);
     if (--watchers === 0) {
       if (sampler) clearInterval(sampler);
       sampler = null;
@@ -52,7 +50,14 @@ export function watchStalls(): () => Stall[] {
   };
 }
 
-/** Read during a stall, or within one sample after it (handled in the same turn as the late timer). */
-export function duringStall(atMs: number, stalls: readonly { fromMs: number; toMs: number }[]): boolean {
-  return stalls.some((stall) => atMs >= stall.fromMs && atMs <= stall.toMs + SAMPLE_MS);
+/**
+ * Whether what the thread handles now waited for it: the timer has not fired for a stall's length
+ * (the thread is only now free), or it just fired late (in this same turn of the loop). False when
+ * nobody watches.
+ */
+export function threadWasHeld(): boolean {
+  if (watchers === 0) return false;
+  const now = performance.now();
+  const last = stalls.at(-1);
+  return now - lastTick >= SAMPLE_MS + STALL_MS || (last !== undefined && now - last.to <= SAMPLE_MS);
 }

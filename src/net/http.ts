@@ -6,6 +6,7 @@ import type tls from 'node:tls';
 import type { buildConnector, Dispatcher } from 'undici';
 import { anySignal } from '../abort.ts';
 import { keptFor } from '../host.ts';
+import { threadWasHeld } from '../stalls.ts';
 import { type Lookup, socketLookup } from './dns.ts';
 import { classifyError, isChainVerdict } from './errors.ts';
 import { type ProxyChoice, proxyFor } from './proxy.ts';
@@ -54,6 +55,8 @@ export interface WireTimings {
 export interface BodyRead {
   bytes: Buffer;
   atMs: number;
+  /** The thread was just coming out of a stall (src/stalls.ts): atMs is when it got free, not when the bytes came. */
+  held: boolean;
 }
 
 export interface StreamAnswer {
@@ -235,7 +238,7 @@ async function* timedReads(body: Readable, started: number): AsyncIterable<BodyR
     wake = null;
   };
   body.on('data', (chunk: Buffer) => {
-    queue.push({ bytes: chunk, atMs: elapsed(started) });
+    queue.push({ bytes: chunk, atMs: elapsed(started), held: threadWasHeld() });
     notify();
   });
   body.once('end', () => {

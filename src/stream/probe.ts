@@ -9,7 +9,7 @@ import zlib from 'node:zlib';
 import type { NetFailure } from '../net/errors.ts';
 import { classifyError } from '../net/errors.ts';
 import type { Net } from '../net/index.ts';
-import { type Stall, watchStalls } from '../stalls.ts';
+import { type Stall, threadWasHeld, watchStalls } from '../stalls.ts';
 import { SseParser } from './sse.ts';
 import type { WireApi } from './wire.ts';
 
@@ -53,10 +53,12 @@ export interface StreamTrace {
   /** When each event that carried generated text arrived. */
   contentEventTimes: number[];
   /**
-   * When this process's thread was held (src/stalls.ts), in ms from the start of the request: an
-   * event read then was stamped late, so its time is not the route's.
+   * For each of those, whether it was read as this process's thread came out of a stall
+   * (src/stalls.ts): its time is when the thread got free, not the route's.
    */
-  stalls: { fromMs: number; toMs: number }[];
+  contentEventHeld: boolean[];
+  /** The longest stall of the thread while the stream was read (ms). */
+  longestStallMs: number;
   /** `: comment` lines and ping events. */
   keepAlives: number;
   /** Network reads of the body (each a chunk as the socket delivered it). */
@@ -137,7 +139,8 @@ async function probe(options: StreamProbeOptions, stopWatching: () => Stall[]): 
     lastEventMs: null,
     events: 0,
     contentEventTimes: [],
-    stalls: [],
+    contentEventHeld: [],
+    longestStallMs: 0,
     keepAlives: 0,
     reads: 0,
     lastReadMs: null,
@@ -158,7 +161,7 @@ async function probe(options: StreamProbeOptions, stopWatching: () => Stall[]): 
   let keptBytes = 0;
 
   /** Takes one network read; true when the stream is settled and reading stops. */
-  const onRead = (bytes: Buffer, atMs: number): boolean => {
+  const onRead = (bytes: Buffer, atMs: number, held: boolean): boolean => {
     trace.reads++;
     trace.lastReadMs = atMs;
     trace.bytes += bytes.length;
@@ -182,10 +185,10 @@ async function probe(options: StreamProbeOptions, stopWatching: () => Stall[]): 
       keptBytes += plain.length;
       return keptBytes >= MAX_OTHER_BYTES;
     }
-    return onText(parser.push(plain), atMs);
+    return onText(parser.push(plain), atMs, held);
   };
 
-  const onText = (chunk: ReturnType<SseParser['push']>, atMs: number): boolean => {
+  const onText = (chunk: ReturnType<SseParser['push']>, atMs: number, held: boolean): boolean => {
     trace.keepAlives += chunk.comments;
     for (const event of chunk.events) {
       const meaning = options.api.meaning(event);
@@ -197,7 +200,10 @@ async function probe(options: StreamProbeOptions, stopWatching: () => Stall[]): 
       trace.firstEventMs ??= atMs;
       trace.lastEventMs = atMs;
       if (meaning.kind === 'event') {
-        if (meaning.content) trace.contentEventTimes.push(atMs);
+        if (meaning.content) {
+          trace.contentEventTimes.push(atMs);
+          trace.contentEventHeld.push(held);
+        }
         continue;
       }
       if (meaning.kind === 'end') trace.end = 'terminator';
@@ -233,13 +239,13 @@ async function probe(options: StreamProbeOptions, stopWatching: () => Stall[]): 
             trace.problem = rest.problem;
             break;
           }
-          if (onText(parser.push(rest.bytes), at())) break;
+          if (onText(parser.push(rest.bytes), at(), threadWasHeld())) break;
         }
-        if (!whole && onText(parser.end(), at())) break;
+        if (!whole && onText(parser.end(), at(), threadWasHeld())) break;
         if (!whole) trace.end = 'closed';
         break;
       }
-      settled = onRead(next.value.bytes, next.value.atMs);
+      settled = onRead(next.value.bytes, next.value.atMs, next.value.held);
     }
   } catch (error) {
     const failure = classifyError(error);
@@ -250,10 +256,7 @@ async function probe(options: StreamProbeOptions, stopWatching: () => Stall[]): 
   } finally {
     answer.cancel();
   }
-  trace.stalls = stopWatching().map((stall) => ({
-    fromMs: Math.round(stall.from - started),
-    toMs: Math.round(stall.to - started),
-  }));
+  trace.longestStallMs = Math.round(Math.max(0, ...stopWatching().map((stall) => stall.to - stall.from)));
   if (whole) {
     trace.body = Buffer.concat(kept).subarray(0, MAX_OTHER_BYTES);
     if (trace.end === 'closed' || trace.end === 'stalled' || !isSse || !is2xx) {

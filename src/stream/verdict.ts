@@ -9,7 +9,6 @@ import { gatewayCallFix } from '../eliza/fixes.ts';
 import { manualFix } from '../engine/outcome.ts';
 import type { Fix, Status } from '../engine/types.ts';
 import type { HttpAnswer } from '../net/index.ts';
-import { duringStall } from '../stalls.ts';
 import type { StreamTrace } from './probe.ts';
 import type { WireApi } from './wire.ts';
 
@@ -45,9 +44,9 @@ export interface StreamSetting {
   noProxy: string;
 }
 
-/** When the events with text arrived, but those read while this process was held (src/stalls.ts). */
+/** When the events with text arrived, but those read as this process came out of a stall (src/stalls.ts). */
 function timedEvents(trace: StreamTrace): number[] {
-  return trace.contentEventTimes.filter((atMs) => !duringStall(atMs, trace.stalls));
+  return trace.contentEventTimes.filter((_, i) => !trace.contentEventHeld[i]);
 }
 
 /** Enough events with text, but too few read while this process was free to tell how they came. */
@@ -227,19 +226,32 @@ export function judgeStream(
 
   const timesLine = timesLineOf(trace);
   const burst = burstOf(trace);
-  const secondFlowed = second !== null && second.end === 'terminator' && burstOf(second) === null;
-  const secondHeld = second !== null && second.end === 'terminator' && !secondFlowed;
-  if (trace.encoding && !(burst && secondHeld && !second.encoding)) {
+  const untimed = untimedByStalls(trace);
+  // A second look counts only where it could be timed: one too stalled to judge neither flowed nor held.
+  const secondTimed = second !== null && second.end === 'terminator' && !untimedByStalls(second);
+  const secondUntimed = second !== null && second.end === 'terminator' && !secondTimed;
+  const secondFlowed = secondTimed && burstOf(second) === null;
+  const secondHeld = secondTimed && !secondFlowed;
+  if (trace.encoding && !((burst || untimed) && secondHeld && !second.encoding)) {
     const fix = manualFix(
       'ask for uncompressed event streams: clients that let you set headers can send "Accept-Encoding: identity"; the server or proxy should not compress text/event-stream (Cache-Control: no-transform)',
     );
     const details = [`route: ${setting.route}`];
     if (second) {
+      const flowed = `asked again with Accept-Encoding: identity, the events flowed (first after ${after(second.firstEventMs)}, all after ${after(second.lastEventMs)})`;
       details.unshift(
         secondFlowed
-          ? `asked again with Accept-Encoding: identity, the events flowed (first after ${after(second.firstEventMs)}, all after ${after(second.lastEventMs)}): compression is what holds them`
-          : `asked again with Accept-Encoding: identity, that stream ended ${second.end === 'terminator' ? 'held back as well' : `otherwise (${second.end})`}`,
+          ? burst
+            ? `${flowed}: compression is what holds them`
+            : flowed
+          : secondUntimed
+            ? 'asked again with Accept-Encoding: identity, that stream could not be timed either (this process was held as it came)'
+            : `asked again with Accept-Encoding: identity, that stream ended ${second.end === 'terminator' ? 'held back as well' : `otherwise (${second.end})`}`,
       );
+    }
+    if (!burst && untimed) {
+      const summary = `the stream came ${trace.encoding}-compressed; whether the encoder holds its events back could not be timed (this process was held as they came: ${timesLine}), and an encoder that buffers holds small events back`;
+      return verdict('warn', 'STREAM_COMPRESSED', summary, details, fix);
     }
     if (!burst) {
       const summary = `the stream came ${trace.encoding}-compressed (the events still flowed: ${timesLine}); an encoder that buffers holds small events back`;
@@ -252,7 +264,7 @@ export function judgeStream(
     // Held back uncompressed as well: compression is not the cause, the route is.
     return judgeStream(second, setting);
   }
-  if (!burst && second && untimedByStalls(trace)) {
+  if (!burst && second && untimed) {
     // This process was too busy to time the first stream: the second one is the evidence.
     return judgeStream(second, setting);
   }
@@ -277,6 +289,9 @@ export function judgeStream(
       [
         `events were read in ${trace.reads} network reads`,
         ...(secondHeld ? ['asked again, the stream came held back the same way'] : []),
+        ...(secondUntimed
+          ? ['asked again, that stream could not be timed (this process was held as it came)']
+          : []),
       ],
       bypass ??
         manualFix(
@@ -284,17 +299,23 @@ export function judgeStream(
         ),
     );
   }
-  const longestStall = Math.max(0, ...trace.stalls.map((stall) => stall.toMs - stall.fromMs));
+  if (untimed) {
+    // Held as both looks came (or there was no second): the pacing is unknown, not good.
+    const count = trace.contentEventTimes.length;
+    return verdict(
+      'warn',
+      'STREAM_UNTIMED',
+      `${setting.model} streamed ${trace.events} events (${timesLine}), but ${count - timedEvents(trace).length} of the ${count} with text were read as this process came out of a stall (up to ${trace.longestStallMs} ms): whether the route holds streams back could not be told`,
+      [second ? 'asked again, the same' : 'not asked again'],
+      manualFix('run the doctor again when this machine is less busy'),
+    );
+  }
   const judged =
     trace.contentEventTimes.length < MIN_EVENTS_TO_JUDGE
       ? [
           `only ${trace.contentEventTimes.length} events carried text: too few to tell whether the route holds streams back`,
         ]
-      : untimedByStalls(trace)
-        ? [
-            `${trace.contentEventTimes.length - timedEvents(trace).length} of the ${trace.contentEventTimes.length} events with text were read while this process was held (up to ${longestStall} ms at a time): their times are not the route's, and too few are left to tell whether it holds streams back`,
-          ]
-        : [];
+      : [];
   return verdict('pass', null, `${setting.model} streamed ${trace.events} events: ${timesLine}`, judged);
 }
 

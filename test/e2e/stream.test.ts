@@ -10,7 +10,7 @@ import { anthropicMessages } from '../../src/stream/anthropic-messages.ts';
 import { openAiChat } from '../../src/stream/openai-chat.ts';
 import { openAiResponses } from '../../src/stream/openai-responses.ts';
 import { probeStream } from '../../src/stream/probe.ts';
-import { burstOf, judgeStream, untimedByStalls } from '../../src/stream/verdict.ts';
+import { burstOf, judgeStream, untimedByStalls, wantsSecondLook } from '../../src/stream/verdict.ts';
 import type { WireApi } from '../../src/stream/wire.ts';
 import { pki } from '../helpers/cli.ts';
 
@@ -106,7 +106,7 @@ describe('the stream probe against the loopback gateway, for every wire API', { 
 });
 
 describe('a stream read while this thread is held (another check building a TLS context, say)', () => {
-  it("is not called buffered: its times are not the route's", async () => {
+  it("is not called buffered: its times are not the route's, and a second look decides", async () => {
     const token = simToken();
     const behaviour = { stream: { gapMs: 15, thinkMs: 0, fault: 'none' } };
     // The gateway on a thread of its own: in this one, it would be held too and send nothing.
@@ -137,8 +137,7 @@ describe('a stream read while this thread is held (another check building a TLS 
       },
     };
     try {
-      const probe = await probeStream({
-        net: held,
+      const options = {
         baseUrl: `https://${SIM_HOST}:${port}`,
         api: openAiChat,
         model: 'gpt-5-mini',
@@ -146,22 +145,32 @@ describe('a stream read while this thread is held (another check building a TLS 
         extraCa: bundlePem,
         signal: new AbortController().signal,
         idleMs: 5000,
-      });
+      };
+      const probe = await probeStream({ ...options, net: held });
       assert.ok(probe.ok);
       const { trace } = probe;
       assert.equal(trace.end, 'terminator');
-      // As read, the events came together: without the stalls, the route would be blamed.
-      const context = JSON.stringify([trace.contentEventTimes, trace.stalls]);
-      assert.notEqual(burstOf({ ...trace, stalls: [] }), null, context);
+      // As read, the events came together: were they taken as timed, the route would be blamed.
+      const context = JSON.stringify([trace.contentEventTimes, trace.contentEventHeld, trace.longestStallMs]);
+      assert.notEqual(
+        burstOf({ ...trace, contentEventHeld: trace.contentEventHeld.map(() => false) }),
+        null,
+        context,
+      );
       assert.ok(untimedByStalls(trace), context);
-      const verdict = judgeStream(trace, {
+      assert.ok(wantsSecondLook(trace));
+      const setting = {
         api: openAiChat,
         model: 'gpt-5-mini',
         route: 'direct',
         viaProxy: false,
         noProxy: '.yandex.net',
-      });
-      assert.equal(verdict.status, 'pass');
+      };
+      assert.equal(judgeStream(trace, setting).code, 'STREAM_UNTIMED');
+      // Asked again with the thread free, the events flow.
+      const again = await probeStream({ ...options, net });
+      assert.ok(again.ok);
+      assert.equal(judgeStream(trace, setting, again.trace).status, 'pass');
     } finally {
       await net.close();
       thread.postMessage('close');

@@ -236,7 +236,7 @@ function fakeStream(
     headersMs: 5,
     reads: (async function* () {
       for (const r of reads) {
-        yield { bytes: Buffer.isBuffer(r.text) ? r.text : Buffer.from(r.text), atMs: r.atMs };
+        yield { bytes: Buffer.isBuffer(r.text) ? r.text : Buffer.from(r.text), atMs: r.atMs, held: false };
       }
       const ending = options.ending ?? 'end';
       if (ending === 'hang') await hanging;
@@ -362,15 +362,17 @@ const setting = (viaProxy: boolean): StreamSetting => ({
 });
 
 function trace(over: Partial<StreamTrace>): StreamTrace {
+  const times = over.contentEventTimes ?? Array.from({ length: 20 }, (_, i) => 40 + i * 13);
   return {
+    contentEventHeld: times.map(() => false),
+    longestStallMs: 0,
     status: 200,
     headers: { 'content-type': 'text/event-stream' },
     headersMs: 20,
     firstEventMs: 30,
     lastEventMs: 300,
     events: 22,
-    contentEventTimes: Array.from({ length: 20 }, (_, i) => 40 + i * 13),
-    stalls: [],
+    contentEventTimes: times,
     keepAlives: 0,
     reads: 22,
     lastReadMs: 300,
@@ -444,38 +446,62 @@ describe('the stream verdict', () => {
     );
   });
 
-  it("events read while this process was held are not the route's: asked again, and judged by that", () => {
+  it("events read as this process came out of a stall are not the route's: asked again, and judged by that", () => {
     // Another check held the thread from 100 to 900 ms: the 20 events, written 13 ms apart, were
     // all read as it let go.
+    const together = Array.from({ length: 20 }, () => 900);
     const stalled = trace({
       headersMs: 90,
       firstEventMs: 900,
       lastEventMs: 901,
-      contentEventTimes: Array.from({ length: 20 }, () => 900),
-      stalls: [{ fromMs: 100, toMs: 898 }],
+      contentEventTimes: together,
+      contentEventHeld: together.map(() => true),
+      longestStallMs: 800,
     });
+    const held = trace({ contentEventTimes: Array.from({ length: 20 }, () => 400) });
     assert.equal(burstOf(stalled), null);
     assert.ok(untimedByStalls(stalled));
     assert.ok(wantsSecondLook(stalled));
     assert.equal(judgeStream(stalled, setting(false), trace({})).status, 'pass');
-    const heldAgain = trace({ contentEventTimes: Array.from({ length: 20 }, () => 400) });
-    assert.equal(judgeStream(stalled, setting(false), heldAgain).code, 'STREAM_BUFFERED');
-    // Held both times, or not asked again: nothing to go by, which the pass says.
+    assert.equal(judgeStream(stalled, setting(false), held).code, 'STREAM_BUFFERED');
+    // Held as both looks came, or not asked again: the pacing is unknown, and the warning says so.
     const unknown = judgeStream(stalled, setting(false), stalled);
-    assert.equal(unknown.status, 'pass');
-    assert.match(unknown.details[0]!, /20 of the 20 events with text were read while this process was held/);
-    assert.equal(judgeStream(stalled, setting(false)).status, 'pass');
+    assert.equal(unknown.status, 'warn');
+    assert.equal(unknown.code, 'STREAM_UNTIMED');
+    assert.equal(judgeStream(stalled, setting(false)).code, 'STREAM_UNTIMED');
+    // A held first look and a second one too stalled to time: the route is still blamed.
+    const stillHeld = judgeStream(held, setting(false), stalled);
+    assert.equal(stillHeld.code, 'STREAM_BUFFERED');
+    assert.ok(stillHeld.details.some((d) => /could not be timed/.test(d)));
   });
 
-  it('a short stall bunches a few events, not the stream; a stall elsewhere changes nothing', () => {
+  it('compressed and stalled: the identity look decides, and nothing claims what could not be timed', () => {
+    const together = Array.from({ length: 20 }, () => 300);
+    const stalledGzip = trace({
+      encoding: 'gzip',
+      contentEventTimes: together,
+      contentEventHeld: together.map(() => true),
+    });
+    assert.ok(wantsSecondLook(stalledGzip));
+    const heldAgain = judgeStream(stalledGzip, setting(true), trace({ contentEventTimes: together }));
+    assert.equal(heldAgain.code, 'STREAM_BUFFERED');
+    const flowed = judgeStream(stalledGzip, setting(true), trace({}));
+    assert.equal(flowed.status, 'warn');
+    assert.equal(flowed.code, 'STREAM_COMPRESSED');
+    assert.match(flowed.summary, /could not be timed/);
+    assert.ok(!flowed.details.some((d) => /compression is what holds them/.test(d)));
+    // A compressed burst whose identity look could not be timed: compression is not blamed on it.
+    const heldGzip = trace({ encoding: 'br', contentEventTimes: together });
+    const untimedSecond = judgeStream(heldGzip, setting(true), { ...stalledGzip, encoding: null });
+    assert.equal(untimedSecond.code, 'STREAM_COMPRESSED');
+    assert.ok(untimedSecond.details.some((d) => /could not be timed either/.test(d)));
+  });
+
+  it('a short stall bunches a few events, not the stream', () => {
     const spaced = Array.from({ length: 20 }, (_, i) => 40 + i * 13);
-    const brief = trace({ contentEventTimes: spaced, stalls: [{ fromMs: 100, toMs: 130 }] });
+    const brief = trace({ contentEventTimes: spaced, contentEventHeld: spaced.map((_, i) => i < 3) });
     assert.ok(!untimedByStalls(brief));
     assert.equal(judgeStream(brief, setting(false)).status, 'pass');
-    const together = Array.from({ length: 20 }, () => 900);
-    const elsewhere = trace({ contentEventTimes: together, stalls: [{ fromMs: 100, toMs: 300 }] });
-    assert.notEqual(burstOf(elsewhere), null);
-    assert.equal(judgeStream(elsewhere, setting(false), elsewhere).code, 'STREAM_BUFFERED');
   });
 
   it('too few events are not judged for buffering', () => {
