@@ -1,5 +1,6 @@
 import tls, { rootCertificates } from 'node:tls';
 import { keptFor } from '../host.ts';
+import { distinctCertBlocks } from '../pki/cert.ts';
 
 export interface TrustStore {
   /** Exactly these CAs (PEM, every certificate of it): the internal bundle, which the gateway's chain ends at. */
@@ -18,7 +19,12 @@ export function createTrustStore(): TrustStore {
   const only = new Map<string, tls.SecureContext>();
   const withRoots = new Map<string, tls.SecureContext>();
   return {
-    only: (pem) => keptFor(only, pem, () => tls.createSecureContext({ ca: distinctBlocks(pem) })),
+    only: (pem) =>
+      keptFor(only, pem, () => {
+        const certs = distinctCertBlocks(pem);
+        // An empty ca would not mean "nothing": Node would load its defaults, NODE_EXTRA_CA_CERTS among them.
+        return tls.createSecureContext({ ca: certs ? certs : [] });
+      }),
     withRoots: (extraCa) =>
       keptFor(withRoots, extraCa, () => {
         const context = tls.createSecureContext({ ca: [...rootCertificates] });
@@ -27,23 +33,4 @@ export function createTrustStore(): TrustStore {
         return context;
       }),
   };
-}
-
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
-
-/**
- * Each PEM block once: a client's list is often the OS store and Node's bundled roots, the same
- * Mozilla set twice, and OpenSSL parses a duplicate (a fifth of a ms each) before it drops it.
- * Text outside the blocks goes, as OpenSSL skips it.
- */
-export function distinctBlocks(pem: string): string[] {
-  const seen = new Set<string>();
-  const blocks: string[] = [];
-  for (const [block] of pem.matchAll(PEM_BLOCK)) {
-    const key = block.replace(/\s+/g, '');
-    if (seen.has(key)) continue;
-    seen.add(key);
-    blocks.push(block);
-  }
-  return blocks;
 }

@@ -31,6 +31,24 @@ export interface PemBundle {
 const BLOCK = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
 const OPEN_BLOCK = /-----BEGIN CERTIFICATE-----(?![\s\S]*?-----END CERTIFICATE-----)/;
 
+/**
+ * Each certificate block once, in order, as one PEM text: a client's list is often the OS store
+ * and Node's bundled roots, the same Mozilla set twice, and OpenSSL parses a duplicate (a fifth of
+ * a ms each) before it drops it. Text outside the blocks goes, as OpenSSL skips it; a bad block
+ * stays where it was, so that OpenSSL stops at it as it would have.
+ */
+export function distinctCertBlocks(text: string): string {
+  const seen = new Set<string>();
+  const blocks: string[] = [];
+  for (const [block, body] of text.matchAll(BLOCK)) {
+    const key = body!.replace(/\s+/g, '');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    blocks.push(block);
+  }
+  return blocks.join('\n');
+}
+
 /** Never throws: a bad block is reported as such, with its position. */
 export function parsePemBundle(content: Buffer | string): PemBundle {
   const buffer = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;

@@ -1,13 +1,21 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import tls from 'node:tls';
+import { promisify } from 'node:util';
 import { createLookup } from '../../src/net/dns.ts';
 import { createHttpClient } from '../../src/net/http.ts';
-import { createTrustStore, distinctBlocks, type TrustStore } from '../../src/net/trust-store.ts';
+import { createTrustStore, type TrustStore } from '../../src/net/trust-store.ts';
+import { distinctCertBlocks } from '../../src/pki/cert.ts';
 import { createSimPki, issue, newKeyPair } from '../../src/sim/pki.ts';
 import { SIM_HOST } from '../../src/sim/scenarios.ts';
+
+const run = promisify(execFile);
 
 describe("the doctor's own requests: the internal CAs first, the bundled roots when they alone do not verify", () => {
   const pki = createSimPki();
@@ -156,11 +164,40 @@ describe("the doctor's own requests: the internal CAs first, the bundled roots w
 
   it('a list that holds a CA twice (the OS store and the bundled roots) is loaded with each once', async () => {
     const twice = `${pki.bundlePem}\n${pki.bundlePem.replace(/\n/g, '\r\n')}\n# a comment\n${other.root.pem}`;
-    const blocks = distinctBlocks(twice);
-    assert.equal(blocks.length, distinctBlocks(pki.bundlePem).length + 1);
-    assert.equal(distinctBlocks('no certificates here').length, 0);
+    const count = (pem: string) => pem.match(/BEGIN CERTIFICATE/g)?.length ?? 0;
+    assert.equal(count(distinctCertBlocks(twice)), count(pki.bundlePem) + 1);
+    assert.equal(distinctCertBlocks('no certificates here'), '');
     const answer = await get(createTrustStore(), twice);
     assert.ok(answer.ok && answer.status === 200);
+  });
+
+  it("a list with no certificate trusts nothing, not Node's defaults with NODE_EXTRA_CA_CERTS", async () => {
+    // In a process whose NODE_EXTRA_CA_CERTS names the gateway's root: Node's defaults trust it.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'trust-store-'));
+    const extra = path.join(dir, 'extra.pem');
+    writeFileSync(extra, pki.root.pem);
+    const script = `
+      import tls from 'node:tls';
+      import { createTrustStore } from ${JSON.stringify(new URL('../../src/net/trust-store.ts', import.meta.url).href)};
+      const handshake = (secureContext) => new Promise((resolve) => {
+        const socket = tls.connect({ host: '127.0.0.1', port: ${port}, servername: ${JSON.stringify(SIM_HOST)}, secureContext, rejectUnauthorized: false }, () => {
+          resolve(socket.authorized);
+          socket.destroy();
+        });
+        socket.on('error', () => resolve('error'));
+      });
+      const store = createTrustStore();
+      console.log(JSON.stringify({
+        defaults: await handshake(tls.createSecureContext({ ca: '' })),
+        empty: await handshake(store.only('')),
+        noCertificate: await handshake(store.only('no certificates here')),
+      }));`;
+    // Not spawnSync: the server answering the child runs on this thread.
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: extra },
+      timeout: 20_000,
+    }).finally(() => rmSync(dir, { recursive: true, force: true }));
+    assert.deepEqual(JSON.parse(stdout), { defaults: true, empty: false, noCertificate: false });
   });
 
   it("the real store: the bundled roots and extraCa, never the environment's NODE_EXTRA_CA_CERTS", async () => {
