@@ -93,46 +93,46 @@ const lazyPackages = {
   },
 };
 
+/** Vendor code changed at bundle time; each must have been applied by the end of the build. */
+const patchesApplied = new Set();
+function patchVendor(name, file, from, to) {
+  return {
+    name,
+    setup(build) {
+      build.onLoad({ filter: file }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes(from)) fail(`${args.path}: no \`${from.trim()}\` to change (${name})`);
+        patchesApplied.add(name);
+        return { contents: text.replace(from, to), loader: 'js' };
+      });
+    },
+  };
+}
+
 /**
  * undici loads node:http2 as it loads (8 ms of the first requests' path) for HTTP/2, which the
  * doctor never asks for (allowH2 is off: it speaks HTTP/1.1, as the clients it stands for do).
- * Left out the way undici itself runs on a Node built without http2. The build fails if
- * undici reads otherwise.
+ * Left out the way undici itself runs on a Node built without http2.
  */
-const HTTP2_REQUIRE = "  http2 = require('node:http2')";
-const withoutHttp2 = {
-  name: 'without-http2',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client-h2\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes(HTTP2_REQUIRE))
-        throw new Error(`${args.path}: no \`${HTTP2_REQUIRE.trim()}\` to leave out`);
-      return {
-        contents: text.replace(HTTP2_REQUIRE, "  throw new Error('HTTP/2 is not part of this build')"),
-        loader: 'js',
-      };
-    });
-  },
-};
+const withoutHttp2 = patchVendor(
+  'without-http2',
+  /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client-h2\.js$/,
+  "  http2 = require('node:http2')",
+  "  throw new Error('HTTP/2 is not part of this build')",
+);
 
 /**
  * yargs renders the whole help text (its layout measures every cell with string-width) after each
  * command's handler starts, in case the handler later asks for help: about 40 ms of the main
  * thread, right when the checks send their first requests. The doctor never shows help after a
- * command ran (its fail handler throws), so the caching is left out. The build fails if yargs
- * reads otherwise.
+ * command ran (its fail handler throws), so the caching is left out.
  */
-const HELP_CACHE = 'yargs.getInternalMethods().getUsageInstance().cacheHelpMessage();';
-const withoutHelpCache = {
-  name: 'without-help-cache',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]yargs[\\/]build[\\/]lib[\\/]command\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes(HELP_CACHE)) throw new Error(`${args.path}: no \`${HELP_CACHE}\` to leave out`);
-      return { contents: text.replace(HELP_CACHE, ''), loader: 'js' };
-    });
-  },
-};
+const withoutHelpCache = patchVendor(
+  'without-help-cache',
+  /[\\/]yargs[\\/]build[\\/]lib[\\/]command\.js$/,
+  'yargs.getInternalMethods().getUsageInstance().cacheHelpMessage();',
+  '',
+);
 
 /**
  * The heavy parts, each a bundle of its own, loaded with import() only by the paths that need
@@ -150,13 +150,18 @@ const lazyImports = {
     );
   },
 };
+/** A failed build leaves no dist/ behind: half of one would run. */
+function fail(message) {
+  rmSync('dist', { recursive: true, force: true });
+  console.error(`build: ${message}`);
+  process.exit(1);
+}
+
 /** A warning fails the build: the one that matters is an import that will always be undefined. */
 async function build(options) {
-  const result = await esbuild(options);
-  if (result.warnings.length > 0) {
-    console.error(`build: ${result.warnings.length} warning(s) above; a build with warnings is not shipped`);
-    process.exit(1);
-  }
+  const result = await esbuild(options).catch((error) => fail(error.message));
+  if (result.warnings.length > 0)
+    fail(`${result.warnings.length} warning(s) above; a build with warnings is not shipped`);
   return result;
 }
 
@@ -197,6 +202,10 @@ await build({
   banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
 });
 chmodSync('dist/eliza-doctor.mjs', 0o755);
+for (const { name } of [withoutHttp2, withoutHelpCache]) {
+  // A package upgrade that moved the file would otherwise leave the change silently undone.
+  if (!patchesApplied.has(name)) fail(`${name}: its file was never bundled`);
+}
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const list = execFileSync(process.execPath, ['dist/main.js', 'list', '--long'], { encoding: 'utf8' })
