@@ -108,7 +108,7 @@ export const trustNodeCheck = defineCheck({
     const judge = async (value: string | undefined) =>
       judgeNodeExtraCa({
         value,
-        read: value ? await readCaFile(ctx, value) : { kind: 'missing' },
+        read: value ? await readExtraCaFile(ctx, value) : { kind: 'missing' },
         existingParts: value ? await existingParts(ctx, value) : [],
         needed: { root, intermediates: tls.supplied, chain: tls.path },
       });
@@ -266,7 +266,8 @@ async function systemCaHint(ctx: CheckContext): Promise<string[]> {
   ];
 }
 
-async function readCaFile(ctx: CheckContext, file: string): Promise<FileRead> {
+/** NODE_EXTRA_CA_CERTS as Node reads it at start-up: its bytes, or why Node would warn and go on without it. */
+async function readExtraCaFile(ctx: CheckContext, file: string): Promise<FileRead> {
   try {
     const stats = await ctx.host.stat(file);
     if (stats.isDirectory()) return { kind: 'directory' };
