@@ -275,6 +275,9 @@ export async function judgeClient(
       model,
       headers: { ...target.headers, ...credentialHeaders(keys) },
       extraCa: target.trust.pem,
+      // What the client trusts, no more: a fallback to the bundled roots would call a client green
+      // that its own list does not let through, and hand its key to that server.
+      extraCaOnly: true,
       signal: ctx.signal,
       idleMs: ctx.config.timeoutMs,
       doneBy,

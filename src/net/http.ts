@@ -22,6 +22,11 @@ export interface RequestOptions {
   body?: string;
   /** PEM certificates trusted in addition to Node's bundled roots. */
   extraCa: string;
+  /**
+   * Trust extraCa alone, never the bundled roots: a client's own list, which is all that client
+   * trusts, so that its key goes only where the client itself would send it.
+   */
+  extraCaOnly?: boolean;
   maxBytes?: number;
   signal: AbortSignal;
   /** Overrides the run's bound for this one request. */
@@ -93,12 +98,18 @@ export function createHttpClient(options: {
   // later request could have reused lost to it.
   const agents = new Map<string, Promise<Dispatcher>>();
 
-  const makeAgent = async (extraCa: string, port: number, proxy: ProxyChoice | null): Promise<Dispatcher> => {
+  const makeAgent = async (
+    extraCa: string,
+    extraCaOnly: boolean,
+    port: number,
+    proxy: ProxyChoice | null,
+  ): Promise<Dispatcher> => {
     const { Agent, ProxyAgent, buildConnector } = await import('./undici.ts');
     if (proxy?.parsed) {
+      const secureContext = extraCaOnly ? trustStore.only(extraCa) : trustStore.withRoots(extraCa);
       return new ProxyAgent({
         uri: proxy.parsed.href,
-        requestTls: { secureContext: trustStore.withRoots(extraCa), rejectUnauthorized: true },
+        requestTls: { secureContext, rejectUnauthorized: true },
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       }) as unknown as Dispatcher;
@@ -114,17 +125,20 @@ export function createHttpClient(options: {
         }),
       );
     return new Agent({
-      connect: extraCa
-        ? internalFirst(connector(trustStore.only(extraCa)), () => connector(trustStore.withRoots(extraCa)))
-        : connector(trustStore.withRoots('')),
+      connect: extraCaOnly
+        ? connector(trustStore.only(extraCa))
+        : extraCa
+          ? internalFirst(connector(trustStore.only(extraCa)), () => connector(trustStore.withRoots(extraCa)))
+          : connector(trustStore.withRoots('')),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
   };
 
-  const agentFor = (extraCa: string, url: URL, port: number): Promise<Dispatcher> => {
+  const agentFor = (extraCa: string, extraCaOnly: boolean, url: URL, port: number): Promise<Dispatcher> => {
     const proxy = proxyFor(url.hostname, port, env, url.protocol === 'https:' ? 'https' : 'http');
-    return keptFor(agents, `${port}\n${proxy?.url ?? ''}\n${extraCa}`, () => makeAgent(extraCa, port, proxy));
+    const key = `${port}\n${proxy?.url ?? ''}\n${extraCaOnly ? 'only' : 'with roots'}\n${extraCa}`;
+    return keptFor(agents, key, () => makeAgent(extraCa, extraCaOnly, port, proxy));
   };
 
   /** Sends the request; resolves at the response headers. */
@@ -136,7 +150,7 @@ export function createHttpClient(options: {
   ) => {
     const url = new URL(request.url);
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
-    const dispatcher = await agentFor(request.extraCa, url, port);
+    const dispatcher = await agentFor(request.extraCa, request.extraCaOnly === true, url, port);
     const responding = traced(wire, () =>
       dispatcher.request({
         origin: url.origin,

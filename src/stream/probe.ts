@@ -90,6 +90,8 @@ export interface StreamProbeOptions {
   /** Authorization and the like; accept, content-type and accept-encoding are the probe's. */
   headers: Record<string, string>;
   extraCa: string;
+  /** Trust extraCa alone (a client's own list), never the bundled roots with it. */
+  extraCaOnly?: boolean;
   signal: AbortSignal;
   /** No read for this long: the stream is stalled. */
   idleMs: number;
@@ -126,6 +128,7 @@ async function probe(options: StreamProbeOptions, stopWatching: () => Stall[]): 
     },
     body: JSON.stringify(options.api.request(options.model)),
     extraCa: options.extraCa,
+    ...(options.extraCaOnly ? { extraCaOnly: true } : {}),
     signal: options.signal,
     timeoutMs: waitMs(),
   });

@@ -44,7 +44,7 @@ describe("the doctor's own requests: the internal CAs first, the bundled roots w
     };
     return { store, asked };
   };
-  const get = async (store: TrustStore, extraCa: string, at = port) => {
+  const get = async (store: TrustStore, extraCa: string, at = port, extraCaOnly = false) => {
     const client = createHttpClient({
       timeoutMs: 5000,
       lookup: createLookup([{ host: SIM_HOST, port: at, addresses: ['127.0.0.1'] }], 5000),
@@ -55,6 +55,7 @@ describe("the doctor's own requests: the internal CAs first, the bundled roots w
       return await client.request({
         url: `https://${SIM_HOST}:${at}/`,
         extraCa,
+        ...(extraCaOnly ? { extraCaOnly } : {}),
         signal: AbortSignal.timeout(5000),
       });
     } finally {
@@ -112,6 +113,16 @@ describe("the doctor's own requests: the internal CAs first, the bundled roots w
       client.close();
       counted.close();
     }
+  });
+
+  it("a client's own list alone: no second handshake with the roots, so no key goes where the client would not send it", async () => {
+    const { store, asked } = storeWith(pki.root.pem);
+    const answer = await get(store, other.bundlePem, port, true);
+    assert.ok(!answer.ok);
+    assert.equal(answer.failure.kind, 'tls-untrusted');
+    assert.equal(asked.withRoots, 0);
+    const trusted = await get(store, pki.bundlePem, port, true);
+    assert.ok(trusted.ok && trusted.status === 200);
   });
 
   it('a public chain served with an expired cross-sign: verified by the roots, though the internal CAs alone call it expired', async () => {
