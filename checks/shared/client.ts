@@ -113,7 +113,9 @@ export async function osStorePem(host: Host): Promise<{ pem: string; path: strin
   return { pem: '', path: null };
 }
 
-type CaFileCerts = { ok: true; pem: string } | { ok: false; reason: string };
+type CaFileCerts = { ok: true; pem: string } | { ok: false; reason: string; passing?: true };
+/** Errors of the moment (descriptors, a busy device), not of the file: asked again, not kept. */
+const PASSING_ERRORS = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'EINTR', 'EIO']);
 /** Per run: several clients are often told the same file (SSL_CERT_FILE), and parsing it is CPU. */
 const caFileReads = new WeakMap<Host, Map<string, Promise<CaFileCerts>>>();
 
@@ -125,6 +127,7 @@ export async function readCaFile(
 ): Promise<{ ok: true; pem: string } | { ok: false; broken: { source: string; reason: string } }> {
   const reads = keptFor(caFileReads, host, () => new Map<string, Promise<CaFileCerts>>());
   const read = await keptFor(reads, path, () => caFileCerts(host, path));
+  if (!read.ok && read.passing) reads.delete(path);
   return read.ok ? read : { ok: false, broken: { source, reason: read.reason } };
 }
 
@@ -136,7 +139,11 @@ async function caFileCerts(host: Host, path: string): Promise<CaFileCerts> {
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : (code ?? 'unreadable');
-    return { ok: false, reason: `${displayable(path)}: ${reason}` };
+    return {
+      ok: false,
+      reason: `${displayable(path)}: ${reason}`,
+      ...(code && PASSING_ERRORS.has(code) ? { passing: true as const } : {}),
+    };
   }
   const certs = parsePemBundle(bytes).blocks.flatMap((b) => (b.cert ? [b.cert] : []));
   if (certs.length === 0) return { ok: false, reason: `${displayable(path)} holds no PEM certificate` };

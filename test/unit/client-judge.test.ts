@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clientNotFound, judgeClient, pointsAtEliza } from '../../checks/shared/client.ts';
+import { clientNotFound, judgeClient, pointsAtEliza, readCaFile } from '../../checks/shared/client.ts';
 import type { ClientTarget } from '../../src/clients/types.ts';
 import { createNet } from '../../src/net/index.ts';
 import { SIM_MODELS, startSimGateway } from '../../src/sim/gateway.ts';
 import { anthropicMessages } from '../../src/stream/anthropic-messages.ts';
 import { openAiResponses } from '../../src/stream/openai-responses.ts';
 import { pki } from '../helpers/cli.ts';
-import { fakeContext } from '../helpers/fakes.ts';
+import { fakeContext, fakeHost } from '../helpers/fakes.ts';
 
 const GATEWAY = 'https://gateway.test:8443';
 
@@ -165,5 +165,30 @@ describe('the loopback gateway takes the credentials its scenario says', () => {
     } finally {
       await sim.close();
     }
+  });
+});
+
+describe('a CA file several clients are told', () => {
+  it('is read once per run; an error of the moment (EMFILE) is asked again', async () => {
+    const base = fakeHost({}, { '/ca.pem': pki().root.pem });
+    let reads = 0;
+    let busy = true;
+    const host = {
+      ...base,
+      readFile: async (path: string, max: number) => {
+        reads++;
+        if (path === '/busy.pem' && busy) throw Object.assign(new Error('EMFILE'), { code: 'EMFILE' });
+        return base.readFile(path === '/busy.pem' ? '/ca.pem' : path, max);
+      },
+    };
+    const first = await readCaFile(host, '/ca.pem', 'SSL_CERT_FILE');
+    const second = await readCaFile(host, '/ca.pem', 'NODE_EXTRA_CA_CERTS');
+    assert.ok(first.ok && second.ok && first.pem === second.pem);
+    assert.equal(reads, 1);
+    const missing = await readCaFile(host, '/none.pem', 'x');
+    assert.ok(!missing.ok && /no such file/.test(missing.broken.reason));
+    assert.equal((await readCaFile(host, '/busy.pem', 'x')).ok, false);
+    busy = false;
+    assert.equal((await readCaFile(host, '/busy.pem', 'x')).ok, true);
   });
 });
