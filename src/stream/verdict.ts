@@ -306,7 +306,7 @@ export function judgeStream(
       'warn',
       'STREAM_UNTIMED',
       `${setting.model} streamed ${trace.events} events (${timesLine}), but ${count - timedEvents(trace).length} of the ${count} with text were read as this process came out of a stall (up to ${trace.longestStallMs} ms): whether the route holds streams back could not be told`,
-      [second ? 'asked again, the same' : 'not asked again'],
+      [],
       manualFix('run the doctor again when this machine is less busy'),
     );
   }
