@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 
 const SAMPLE_MS = 5;
 /** Held this long, the thread bunches events a model writes apart. */
-export const STALL_MS = 20;
+const STALL_MS = 20;
 
 /** performance.now() times. */
 export interface Stall {
