@@ -139,7 +139,13 @@ const withoutHelpCache = patchVendor(
  * them: undici (HTTP), listr2 (the live view), node-forge and the loopback gateway (demo).
  * Everything else is one file: Node's module loader pays per file, more than per byte.
  */
-const LAZY = { undici: 'src/net/undici.ts', live: 'src/report/live.ts', demo: 'src/sim/demo.ts' };
+const LAZY = {
+  undici: 'src/net/undici.ts',
+  live: 'src/report/live.ts',
+  demo: 'src/sim/demo.ts',
+  // The launcher's --version and list, written whole (dist/cli.js, below).
+  answer: 'src/report/answer.ts',
+};
 const lazyImports = {
   name: 'lazy-imports',
   setup(build) {
@@ -218,31 +224,8 @@ writeFileSync(
 // Written by scripts/build.mjs from package.json and \`main.js list --long\`: do not edit.
 const args = process.argv.slice(2);
 const checks = ${JSON.stringify(list)};
-// Answered here, written as the doctor writes (src/report/output.ts, which this must not load): to
-// a file or device every byte or exit 3 saying why; to a pipe, a reader that left is no error.
-const answer = async (text) => {
-  const fail = (error) => {
-    process.stderr.write('eliza-doctor: cannot write to stdout: ' + (error.code || error.message) + '; the output is incomplete, write it where there is room and run again\\n');
-    process.exitCode = 3;
-  };
-  const { fstatSync, writeSync } = await import('node:fs');
-  const { isatty } = await import('node:tty');
-  let stats = null;
-  try { stats = fstatSync(1); } catch {}
-  if (stats && (stats.isFile() || (stats.isCharacterDevice() && !isatty(1)))) {
-    const bytes = Buffer.from(text);
-    try {
-      for (let at = 0; at < bytes.length; ) {
-        const wrote = writeSync(1, bytes, at);
-        if (wrote === 0) throw Object.assign(new Error('nothing written'), { code: 'EIO' });
-        at += wrote;
-      }
-    } catch (error) { fail(error); }
-    return;
-  }
-  process.stdout.on('error', (error) => { if (error.code !== 'EPIPE') fail(error); });
-  process.stdout.write(text);
-};
+// Answered here, without the doctor: written as it writes (src/report/answer.ts).
+const answer = async (text) => (await import('./lazy/answer.js')).answer(text);
 if (args.length === 1 && args[0] === '--version') {
   await answer(${JSON.stringify(`${version}\n`)});
 } else if (args[0] === 'list' && args.slice(1).every((a) => a === '--long')) {

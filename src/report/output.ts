@@ -1,43 +1,13 @@
-import { fstatSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
-import { isatty } from 'node:tty';
 import type { Io } from '../cli/io.ts';
 import { realHost } from '../host.ts';
 import { Redactor } from '../secret.ts';
+import { cannotWrite, isFileLike, writeAll } from './whole-write.ts';
 
 let unwritable: string | undefined;
 /** Streams whose reader left (a closed pipe): nobody sees what is written there any more. */
 const readerGone = new Set<NodeJS.WriteStream>();
-
-/** A file or a device (not a terminal, pipe or socket), which Node writes to in one write(2). */
-function isFileLike(fd: number): boolean {
-  try {
-    const stats = fstatSync(fd);
-    return stats.isFile() || (stats.isCharacterDevice() && !isatty(fd));
-  } catch {
-    return false;
-  }
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let written = 0; written < bytes.length; ) {
-    const wrote = writeSync(fd, bytes, written);
-    if (wrote === 0) throw Object.assign(new Error('nothing written'), { code: 'EIO' });
-    written += wrote;
-  }
-}
-
-/** Why the output stopped, and what to do: the run's outcome is not in an output cut short. */
-function cannotWrite(name: string, error: NodeJS.ErrnoException): string {
-  const code = error.code ?? error.message;
-  const why: Record<string, string> = {
-    ENOSPC: 'no space left on the device',
-    EDQUOT: 'over the disk quota',
-    EFBIG: 'the file-size limit of ulimit -f is reached',
-    EIO: 'an input/output error',
-  };
-  return `cannot write to ${name}: ${code}${why[code] ? ` (${why[code]})` : ''}; the output is incomplete, write it where there is room and run again`;
-}
 
 /** Whatever a library hands to write(), as the text it stands for: strings in any encoding, bytes. */
 function asText(chunk: unknown, encoding: unknown): string | null {
