@@ -14,7 +14,7 @@ import { bodyPreview } from '../../src/eliza/answers.ts';
 import { reportBy } from '../../src/engine/allowance.ts';
 import { fail, manualFix, pass, skip, usable, warn } from '../../src/engine/outcome.ts';
 import type { CheckContext, Fix, Outcome } from '../../src/engine/types.ts';
-import { type Host, keptFor } from '../../src/host.ts';
+import { type Host, keptFor, perHost } from '../../src/host.ts';
 import { suggestedNoProxy } from '../../src/net/proxy.ts';
 import { gatewayRoute } from '../../src/net/route.ts';
 import { parsePemBundle, toPem } from '../../src/pki/cert.ts';
@@ -101,8 +101,11 @@ export function nodeBundledPem(): string {
   return rootCertificates.join('\n');
 }
 
-/** The OS store as OpenSSL's default paths hold it (the first bundle that exists), '' when none. */
-export async function osStorePem(host: Host): Promise<{ pem: string; path: string | null }> {
+/**
+ * The OS store as OpenSSL's default paths hold it (the first bundle that exists), '' when none:
+ * read once per run, however many clients trust it.
+ */
+export const osStorePem = perHost(async (host): Promise<{ pem: string; path: string | null }> => {
   for (const candidate of SYSTEM_BUNDLES) {
     try {
       return { pem: (await host.readFile(candidate, MAX_CA_FILE)).toString('latin1'), path: candidate };
@@ -111,7 +114,7 @@ export async function osStorePem(host: Host): Promise<{ pem: string; path: strin
     }
   }
   return { pem: '', path: null };
-}
+});
 
 type CaFileCerts = { ok: true; pem: string } | { ok: false; reason: string; passing?: true };
 /** Errors of the moment (descriptors, a busy device), not of the file: asked again, not kept. */
